@@ -215,3 +215,13 @@ class NarrativeMatch:
     end: int
     score: float
     text: str
+
+
+@dataclass(slots=True)
+class DocResult:
+    """Everything the per-document stages make of one input unit."""
+
+    source: str
+    article: Article
+    mentions: list[Mention] = field(default_factory=list)
+    quotes: list[Quote] = field(default_factory=list)

@@ -1,0 +1,162 @@
+"""The command line: `echotrace run | status | export | report | …`.
+
+Commands other than `run` only read the store.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from echotrace import queries
+from echotrace.config import Settings, parse_columns
+from echotrace.pipeline import ProgressHook, RunSummary
+from echotrace.pipeline import run as run_pipeline
+from echotrace.store.duckdb import StoreLocked, StoreMissing, open_reader
+
+app = typer.Typer(add_completion=False, no_args_is_help=True,
+                  help="Trace how stories, quotes and narratives echo across outlets, languages and time.")
+console = Console(stderr=True)
+DbOption = Annotated[Path, typer.Option("--db", help="DuckDB store file.")]
+
+
+@contextmanager
+def _progress() -> Iterator[ProgressHook]:
+    tasks: dict[str, TaskID] = {}
+    with Progress(TextColumn("{task.description:<12}"), BarColumn(), MofNCompleteColumn(),
+                  TimeElapsedColumn(), console=console, transient=False) as bar:
+        def hook(stage: str, done: int, total: int | None) -> None:
+            if stage not in tasks:
+                tasks[stage] = bar.add_task(stage, total=total)
+            bar.update(tasks[stage], completed=done, total=total)
+        yield hook
+
+
+def _print_summary(summary: RunSummary) -> None:
+    table = Table(title=f"run {summary.run_id}" + (" (resumed)" if summary.resumed else ""))
+    table.add_column("stage")
+    table.add_column("units", justify="right")
+    table.add_column("seconds", justify="right")
+    table.add_column("units/s", justify="right")
+    table.add_column("details")
+    for stage in summary.stages:
+        rate = f"{stage.count / stage.seconds:,.0f}" if stage.seconds > 0 else "-"
+        details = ", ".join(f"{k} {v:,}" for k, v in stage.detail.items())
+        table.add_row(stage.name, f"{stage.count:,}", f"{stage.seconds:.2f}", rate, details)
+    console.print(table)
+
+
+@app.command()
+def run(
+    paths: Annotated[list[str], typer.Argument(help="Folders (recursive), files or globs.")],
+    db: DbOption = Path("corpus.duckdb"),
+    columns: Annotated[str | None, typer.Option(
+        help="CSV/JSON field names, e.g. text=body,title=headline,date=pubdate,outlet=site")] = None,
+    workers: Annotated[int | None, typer.Option(help="Worker processes (default 2).")] = None,
+    batch_size: Annotated[int | None, typer.Option(help="Documents per committed batch.")] = None,
+    max_file_mb: Annotated[int | None, typer.Option(help="Skip files larger than this.")] = None,
+    aliases: Annotated[list[Path] | None, typer.Option(help="Extra alias table (YAML).")] = None,
+    catalogue: Annotated[list[Path] | None, typer.Option(help="Narrative catalogue (YAML/CSV/JSON).")] = None,
+    config: Annotated[Path | None, typer.Option(help="TOML settings file ([echotrace] table).")] = None,
+) -> None:
+    """Ingest pages into the store and run every stage; re-running never duplicates."""
+    try:
+        settings = Settings.load(
+            config, workers=workers, batch_size=batch_size, columns=parse_columns(columns) or None,
+            max_file_bytes=max_file_mb * 2**20 if max_file_mb else None,
+            aliases=[str(p) for p in aliases] if aliases else None,
+            catalogues=[str(p) for p in catalogue] if catalogue else None)
+        with _progress() as hook:
+            summary = run_pipeline(paths, db, settings, progress=hook)
+    except (FileNotFoundError, ValueError, StoreLocked) as exc:
+        console.print(f"[red]error:[/red] {exc}")
+        raise typer.Exit(2) from exc
+    _print_summary(summary)
+    console.print(f"store: {db}")
+
+
+@app.command()
+def status(db: DbOption = Path("corpus.duckdb")) -> None:
+    """Counts per table, languages, outlets, date range, skipped inputs and their reasons."""
+    with _reader(db) as con:
+        info = queries.status(con)
+    table = Table(title=f"store {db}")
+    table.add_column("table")
+    table.add_column("rows", justify="right")
+    for name, count in info["tables"].items():
+        table.add_row(name, f"{count:,}")
+    console.print(table)
+    console.print(f"published: {info['date_range'][0]} … {info['date_range'][1]}")
+    for key in ("languages", "outlets", "date_kinds"):
+        console.print(f"{key}: " + ", ".join(f"{k} {v}" for k, v in info[key]))
+    if info["skipped"]:
+        skipped = Table(title="skipped inputs")
+        skipped.add_column("path")
+        skipped.add_column("reason")
+        for path, reason in info["skipped"]:
+            skipped.add_row(path, reason)
+        console.print(skipped)
+    for run_row in info["runs"]:
+        console.print(f"run {run_row[0]}: {run_row[1]} … {run_row[2] or '(unfinished)'} {run_row[3]}")
+
+
+@app.command()
+def export(
+    db: DbOption = Path("corpus.duckdb"),
+    parquet: Annotated[Path | None, typer.Option(help="Folder: one Parquet file per table.")] = None,
+    jsonl: Annotated[Path | None, typer.Option(
+        help="A .jsonl file (one line per row, with its table) or a folder (one .jsonl per table).")] = None,
+) -> None:
+    """Export every table to Parquet or JSONL."""
+    if parquet is None and jsonl is None:
+        console.print("[red]error:[/red] give --parquet DIR and/or --jsonl FILE|DIR")
+        raise typer.Exit(2)
+    with _reader(db) as con:
+        if parquet is not None:
+            written = queries.export_parquet(con, parquet)
+            console.print(f"parquet: {len(written)} tables in {parquet}")
+        if jsonl is not None:
+            rows = queries.export_jsonl(con, jsonl)
+            console.print(f"jsonl: {rows:,} rows in {jsonl}")
+
+
+@app.command()
+def report(
+    db: DbOption = Path("corpus.duckdb"),
+    output: Annotated[Path, typer.Option("-o", "--output", help="HTML file to write.")] = Path("report.html"),
+) -> None:
+    """Write one self-contained HTML report (no network needed to open it)."""
+    from echotrace.report.html import write_report
+
+    with _reader(db) as con:
+        write_report(con, output)
+    console.print(f"report: {output.resolve()}")
+
+
+@contextmanager
+def _reader(db: Path) -> Iterator[queries.Connection]:
+    try:
+        con = open_reader(db)
+    except StoreMissing as exc:
+        console.print(f"[red]error:[/red] {exc}")
+        raise typer.Exit(2) from exc
+    try:
+        yield con
+    finally:
+        con.close()
+
+
+def main() -> None:
+    app()
+
+
+def _json(value: object) -> str:
+    return json.dumps(value, ensure_ascii=False, default=str)

@@ -1,0 +1,244 @@
+"""Stage order, batching, resume, counts and timings.
+
+`run()` is the only code that writes the store. Per-document stages (clean, metadata, language,
+entities, quotes) run in worker processes over batches of `RawDoc`s; corpus stages (links,
+quote groups, stories, narratives) run over what the store holds once every document is in.
+"""
+
+from __future__ import annotations
+
+import signal
+import time
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import FrameType
+from typing import Any
+from urllib.parse import urlsplit
+
+from echotrace import errors
+from echotrace.annotate.dates import find_dates
+from echotrace.annotate.language import article_language, split_paragraphs
+from echotrace.annotate.outlet import find_outlet
+from echotrace.annotate.sources import find_credits
+from echotrace.clean.html import clean_html, html_metadata
+from echotrace.clean.normalise import make_doc_id
+from echotrace.clean.text import RepeatedLines, clean_text
+from echotrace.config import Settings
+from echotrace.engines.local import map_ordered
+from echotrace.ingest import expand_inputs, read_file
+from echotrace.records import Article, DocResult, RawDoc, Skipped
+from echotrace.store.duckdb import StoreWriter, open_writer
+
+
+@dataclass(slots=True)
+class StageReport:
+    name: str
+    count: int = 0
+    seconds: float = 0.0
+    detail: dict[str, int] = field(default_factory=dict)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"count": self.count, "seconds": round(self.seconds, 3), **self.detail}
+
+
+@dataclass(slots=True)
+class RunSummary:
+    run_id: str
+    resumed: bool
+    db: Path
+    stages: list[StageReport] = field(default_factory=list)
+
+
+ProgressHook = Callable[[str, int, int | None], None]
+"""Called as (stage name, units done so far, total units or None)."""
+
+
+# -- per-document stages (run in worker processes) ----------------------------------------------
+
+@dataclass(slots=True)
+class DocContext:
+    settings: Settings
+    repeated: dict[str, frozenset[int]]
+
+
+_CONTEXT: DocContext | None = None
+
+
+def _init_worker(context: DocContext) -> None:
+    global _CONTEXT
+    _CONTEXT = context
+
+
+def outlet_group(raw: RawDoc) -> str:
+    """Pages of one site share chrome: group by declared outlet, URL host, else folder."""
+    if raw.outlet:
+        return "outlet:" + raw.outlet.strip().lower()
+    if raw.url:
+        host = urlsplit(raw.url).hostname
+        if host:
+            return "host:" + host.removeprefix("www.")
+    return "dir:" + str(Path(raw.source.split("#", 1)[0]).parent)
+
+
+class _DocTimeout(Exception):
+    pass
+
+
+def _on_alarm(_signum: int, _frame: FrameType | None) -> None:
+    raise _DocTimeout
+
+
+def process_document(raw: RawDoc, context: DocContext) -> DocResult | Skipped:
+    """RawDoc -> clean text, title, dates, outlet, credits, languages."""
+    settings = context.settings
+    if raw.html is not None:
+        cleaned = clean_html(raw.html, raw.url)
+        markup = html_metadata(raw.html, raw.url)
+    else:
+        cleaned = clean_text(raw.text or "", context.repeated.get(outlet_group(raw), frozenset()))
+        markup = {}
+    text = cleaned.text
+    if not text.strip():
+        return Skipped(raw.source, errors.E009_NO_TEXT, errors.describe(errors.E009_NO_TEXT, raw.source))
+    if len(text) > settings.max_text_chars:
+        return Skipped(raw.source, errors.E012_TEXT_TOO_LONG, errors.describe(
+            errors.E012_TEXT_TOO_LONG, f"{raw.source}: {len(text):,} > {settings.max_text_chars:,} chars"))
+    paragraphs = split_paragraphs(text)
+    crawled = raw.crawled
+    date, page_crawled = find_dates(text, cleaned.boilerplate, given=raw.date, markup=markup, crawled=crawled)
+    outlet, outlet_evidence = find_outlet(raw.url, raw.outlet, markup, text, cleaned.header, cleaned.boilerplate)
+    credits = [c for c in find_credits(text) if outlet is None or c.name.lower() != outlet.lower()]
+    article = Article(
+        doc_id=make_doc_id(text),
+        title=raw.title or cleaned.title or markup.get("title"),
+        text=text,
+        url=raw.url or markup.get("url"),
+        outlet=outlet,
+        published=date.value if date else None,
+        date_kind=date.kind if date else ("crawled" if page_crawled else None),
+        date_evidence=date.evidence if date else None,
+        crawled=page_crawled or crawled,
+        language=article_language(paragraphs),
+        source_paths=[raw.source],
+        fmt=raw.fmt,
+        paragraphs=paragraphs,
+        boilerplate=cleaned.boilerplate,
+        credits=credits,
+        outlet_evidence=outlet_evidence,
+    )
+    return DocResult(source=raw.source, article=article)
+
+
+def process_batch(batch: list[RawDoc | Skipped]) -> list[DocResult | Skipped]:
+    """Per-document stages over one batch; one bad document never sinks its batch."""
+    context = _CONTEXT
+    assert context is not None, "worker not initialised"
+    timeout = context.settings.doc_timeout_s
+    previous = signal.signal(signal.SIGALRM, _on_alarm)
+    out: list[DocResult | Skipped] = []
+    try:
+        for item in batch:
+            if isinstance(item, Skipped):
+                out.append(item)
+                continue
+            signal.setitimer(signal.ITIMER_REAL, timeout)
+            try:
+                out.append(process_document(item, context))
+            except _DocTimeout:
+                out.append(Skipped(item.source, errors.E013_TIMEOUT, errors.describe(
+                    errors.E013_TIMEOUT, f"{item.source}: over {timeout:g} s")))
+            except Exception as exc:  # a bug or a pathological page: record it, go on
+                out.append(Skipped(item.source, errors.E014_PROCESSING_ERROR, errors.describe(
+                    errors.E014_PROCESSING_ERROR, f"{item.source}: {type(exc).__name__}: {exc}")))
+            finally:
+                signal.setitimer(signal.ITIMER_REAL, 0)
+    finally:
+        signal.signal(signal.SIGALRM, previous)
+    return out
+
+
+# -- the run ------------------------------------------------------------------------------------
+
+def _read_all(files: Sequence[str], settings: Settings) -> Iterator[RawDoc | Skipped]:
+    for path in files:
+        yield from read_file(path, columns=settings.columns or None, max_file_bytes=settings.max_file_bytes,
+                             max_decompressed_bytes=settings.max_decompressed_bytes)
+
+
+def scan_repeated_lines(files: Sequence[str], settings: Settings,
+                        progress: ProgressHook | None = None) -> tuple[dict[str, frozenset[int]], int]:
+    """Pass 1: lines repeated across many pages of one outlet; also counts the input units."""
+    counter = RepeatedLines(min_docs=settings.repeated_line_min_docs,
+                            min_share=settings.repeated_line_min_share)
+    groups: set[str] = set()
+    units = 0
+    for item in _read_all(files, settings):
+        units += 1
+        if isinstance(item, RawDoc) and item.text is not None:
+            group = outlet_group(item)
+            groups.add(group)
+            counter.add(group, item.text)
+        if progress and units % 500 == 0:
+            progress("scan", units, None)
+    if progress:
+        progress("scan", units, units)
+    return {group: counter.repeated(group) for group in sorted(groups)}, units
+
+
+def _batches(items: Iterator[RawDoc | Skipped], seen: set[str], size: int,
+             counter: StageReport) -> Iterator[list[RawDoc | Skipped]]:
+    batch: list[RawDoc | Skipped] = []
+    for item in items:
+        if item.source in seen:
+            counter.detail["already_stored"] = counter.detail.get("already_stored", 0) + 1
+            continue
+        seen.add(item.source)
+        batch.append(item)
+        if len(batch) >= size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+def ingest(writer: StoreWriter, run_id: str, files: Sequence[str], settings: Settings,
+           progress: ProgressHook | None = None) -> list[StageReport]:
+    started = time.perf_counter()
+    repeated, units = scan_repeated_lines(files, settings, progress)
+    scan = StageReport("scan", units, time.perf_counter() - started, {"groups": len(repeated)})
+
+    started = time.perf_counter()
+    report = StageReport("ingest")
+    seen = writer.seen_sources()
+    done = 0
+    batches = _batches(_read_all(files, settings), seen, settings.batch_size, report)
+    context = DocContext(settings=settings, repeated=repeated)
+    for results in map_ordered(process_batch, batches, workers=settings.workers,
+                               initializer=_init_worker, initargs=(context,)):
+        new, merged, skipped = writer.write_batch(run_id, results)
+        report.detail["articles"] = report.detail.get("articles", 0) + new
+        report.detail["same_text_other_source"] = report.detail.get("same_text_other_source", 0) + merged
+        report.detail["skipped"] = report.detail.get("skipped", 0) + skipped
+        done += len(results)
+        report.count += len(results)
+        if progress:
+            progress("ingest", done + report.detail.get("already_stored", 0), units)
+    report.seconds = time.perf_counter() - started
+    return [scan, report]
+
+
+def run(paths: Sequence[str], db: str | Path, settings: Settings | None = None,
+        progress: ProgressHook | None = None) -> RunSummary:
+    """Ingest `paths` into the store at `db` and run the corpus stages; resumable."""
+    settings = settings or Settings()
+    files = expand_inputs(paths)
+    with open_writer(db) as writer:
+        state = writer.start_run([str(p) for p in paths], settings.result_settings())
+        summary = RunSummary(run_id=state.run_id, resumed=state.resumed, db=Path(db))
+        summary.stages.extend(ingest(writer, state.run_id, files, settings, progress))
+        writer.finish_run(state.run_id, {s.name: s.as_dict() for s in summary.stages})
+    return summary
+
+
+__all__ = ["DocContext", "RunSummary", "StageReport", "process_document", "run"]
