@@ -5,7 +5,6 @@ Commands other than `run` only read the store.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -141,6 +140,26 @@ def report(
     console.print(f"report: {output.resolve()}")
 
 
+@app.command()
+def serve(
+    db: DbOption = Path("corpus.duckdb"),
+    host: Annotated[str, typer.Option(help="Interface to bind; anything but localhost is exposed.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="TCP port.")] = 8765,
+) -> None:
+    """A local web app over the store: search, filters, evidence, side-by-side, story graphs."""
+    import uvicorn
+
+    from echotrace.web.app import create_app
+
+    if not db.exists():
+        console.print(f"[red]error:[/red] no store at {db}")
+        raise typer.Exit(2)
+    if host not in ("127.0.0.1", "localhost", "::1"):
+        console.print(f"[yellow]warning:[/yellow] binding {host}: the app will be reachable from other machines")
+    console.print(f"echotrace app on http://{'[' + host + ']' if ':' in host else host}:{port}/  (Ctrl-C stops)")
+    uvicorn.run(create_app(db), host=host, port=port, log_level="warning")
+
+
 @contextmanager
 def _reader(db: Path) -> Iterator[queries.Connection]:
     try:
@@ -157,6 +176,3 @@ def _reader(db: Path) -> Iterator[queries.Connection]:
 def main() -> None:
     app()
 
-
-def _json(value: object) -> str:
-    return json.dumps(value, ensure_ascii=False, default=str)

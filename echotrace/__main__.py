@@ -1,0 +1,3 @@
+from echotrace.cli import main
+
+main()

@@ -1,0 +1,177 @@
+"""End to end: inputs -> store; idempotent re-runs, kill -9 and resume, export, report, locking."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from echotrace.config import Settings
+from echotrace.pipeline import run
+from echotrace.store.duckdb import StoreLocked, open_writer
+
+from .conftest import DEMO
+
+CONTENT_TABLES = ("articles", "paragraphs", "boilerplate", "credits", "skipped", "inputs")
+ORDER = {
+    "articles": "doc_id",
+    "paragraphs": "doc_id, idx",
+    "boilerplate": "doc_id, idx",
+    "credits": "doc_id, start, name, role",
+    "skipped": "path, code",
+    "inputs": "source",
+}
+
+
+def snapshot(db: Path) -> dict[str, list[tuple[object, ...]]]:
+    """Table contents without run ids and timestamps of the run itself."""
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        out = {}
+        for table in CONTENT_TABLES:
+            columns = [r[0] for r in con.execute(f"DESCRIBE {table}").fetchall() if r[0] != "run_id"]
+            cols = ", ".join(f'"{c}"' for c in columns)
+            out[table] = con.execute(f"SELECT {cols} FROM {table} ORDER BY {ORDER[table]}").fetchall()
+        return out
+    finally:
+        con.close()
+
+
+def small_corpus(folder: Path, n: int = 60) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    for i in range(n):
+        body = "\n\n".join(
+            f"Paragraph {j} of report {i}: the council of Eastvale met on Tuesday and agreed the budget "
+            f"for district {i * 7 + j}, officials said." for j in range(4))
+        (folder / f"page_{i:03d}.txt").write_text(f"Council report number {i}\n\n{body}\n", encoding="utf-8")
+    (folder / "empty.txt").write_bytes(b"")
+    (folder / "junk.bin").write_bytes(bytes(range(256)) * 20)
+    return folder
+
+
+def test_run_is_idempotent_and_records_skips(tmp_path: Path) -> None:
+    corpus = small_corpus(tmp_path / "in")
+    db = tmp_path / "store.duckdb"
+    settings = Settings(workers=1, batch_size=16)
+    first = run([str(corpus)], db, settings)
+    assert first.stages[-1].detail["articles"] == 60
+    before = snapshot(db)
+    assert len(before["articles"]) == 60
+    assert {row[0].rsplit("/", 1)[-1] for row in before["skipped"]} == {"empty.txt", "junk.bin"}
+    second = run([str(corpus)], db, settings)
+    assert second.stages[-1].detail.get("articles", 0) == 0
+    assert snapshot(db) == before
+
+
+def test_same_text_from_two_files_is_one_document(tmp_path: Path) -> None:
+    corpus = tmp_path / "in"
+    corpus.mkdir()
+    text = "A headline\n\nThe same wire story, published twice by two sites, is one document."
+    (corpus / "a.txt").write_text(text, encoding="utf-8")
+    (corpus / "b.txt").write_text(text.replace("  ", " "), encoding="utf-8")
+    db = tmp_path / "s.duckdb"
+    run([str(corpus)], db, Settings(workers=1))
+    con = duckdb.connect(str(db), read_only=True)
+    rows = con.execute("SELECT source_paths FROM articles").fetchall()
+    con.close()
+    assert len(rows) == 1 and len(rows[0][0]) == 2
+
+
+def test_second_writer_gets_a_clear_error(tmp_path: Path) -> None:
+    db = tmp_path / "s.duckdb"
+    with open_writer(db), pytest.raises(StoreLocked, match=r"locked by PID \d+"):
+        run([str(small_corpus(tmp_path / "in", 2))], db, Settings(workers=1))
+
+
+def _run_cli(args: list[str], **kwargs: object) -> subprocess.Popen[bytes]:
+    return subprocess.Popen([sys.executable, "-m", "echotrace", *args], stdout=subprocess.DEVNULL,
+                            stderr=subprocess.PIPE, **kwargs)  # type: ignore[call-overload]
+
+
+@pytest.mark.slow
+def test_kill_and_resume_gives_the_same_store(tmp_path: Path) -> None:
+    corpus = small_corpus(tmp_path / "in", 240)
+    reference = tmp_path / "ref.duckdb"
+    run([str(corpus)], reference, Settings(workers=1, batch_size=8))
+    expected = snapshot(reference)
+
+    db = tmp_path / "killed.duckdb"
+    args = ["run", str(corpus), "--db", str(db), "--workers", "1", "--batch-size", "8"]
+    proc = _run_cli(args)
+    deadline = time.time() + 120
+    while time.time() < deadline:  # kill once some batches, not all, are committed
+        time.sleep(0.2)
+        if db.exists():
+            try:
+                con = duckdb.connect(str(db), read_only=True)
+                n = con.execute("SELECT count(*) FROM inputs").fetchone()[0]  # type: ignore[index]
+                con.close()
+            except duckdb.Error:
+                continue
+            if n >= 24:
+                break
+    os.kill(proc.pid, signal.SIGKILL)
+    proc.wait()
+    partial = snapshot(db)
+    assert 0 < len(partial["inputs"]) < len(expected["inputs"]), "kill landed before or after the run"
+
+    resumed = _run_cli(args)
+    assert resumed.wait(timeout=300) == 0, resumed.stderr.read() if resumed.stderr else ""
+    assert snapshot(db) == expected
+    con = duckdb.connect(str(db), read_only=True)
+    runs = con.execute("SELECT status FROM runs").fetchall()
+    con.close()
+    assert runs == [("finished",)], "the resumed run continues the killed one"
+
+
+def test_export_parquet_and_jsonl(tmp_path: Path) -> None:
+    db = tmp_path / "s.duckdb"
+    run([str(small_corpus(tmp_path / "in", 5))], db, Settings(workers=1))
+    out = subprocess.run([sys.executable, "-m", "echotrace", "export", "--db", str(db),
+                          "--parquet", str(tmp_path / "pq"), "--jsonl", str(tmp_path / "all.jsonl")],
+                         capture_output=True, text=True, check=True)
+    assert "parquet" in out.stderr
+    con = duckdb.connect()
+    n = con.execute(f"SELECT count(*) FROM read_parquet('{tmp_path / 'pq' / 'articles.parquet'}')").fetchone()
+    assert n == (5,)
+    lines = [json.loads(x) for x in (tmp_path / "all.jsonl").read_text(encoding="utf-8").splitlines()]
+    assert sum(1 for x in lines if x["table"] == "articles") == 5
+    assert any(x["table"] == "skipped" for x in lines)
+
+
+def test_report_escapes_untrusted_text(tmp_path: Path) -> None:
+    corpus = tmp_path / "in"
+    corpus.mkdir()
+    (corpus / "evil.txt").write_text(
+        "<script>alert(1)</script> headline\n\nBody with </script><img src=x onerror=alert(2)> and "
+        "<!-- a comment --> and &amp; entities, long enough to be an article paragraph.",
+        encoding="utf-8")
+    db = tmp_path / "s.duckdb"
+    run([str(corpus)], db, Settings(workers=1))
+    report = tmp_path / "r.html"
+    subprocess.run([sys.executable, "-m", "echotrace", "report", "--db", str(db), "-o", str(report)],
+                   check=True, capture_output=True)
+    html = report.read_text(encoding="utf-8")
+    assert "<script>alert(1)" not in html
+    assert "<img src=x" not in html
+    assert "</script><img" not in html
+    assert html.count("<script") == 2  # the JSON block and the page script, nothing else
+
+
+@pytest.mark.slow
+def test_demo_corpus_runs(tmp_path: Path) -> None:
+    db = tmp_path / "demo.duckdb"
+    summary = run([str(DEMO)], db, Settings(workers=2))
+    ingest = summary.stages[1]
+    assert ingest.detail["articles"] >= 40
+    con = duckdb.connect(str(db), read_only=True)
+    languages = {r[0] for r in con.execute("SELECT DISTINCT lang FROM paragraphs").fetchall()}
+    con.close()
+    assert {"en", "fr", "de"} <= languages
