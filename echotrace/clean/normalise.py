@@ -1,0 +1,40 @@
+"""Normalisation for identity: two copies of one article must get one `doc_id`.
+
+Copies of the same text differ in Unicode form, typographic quotes and dashes, non-breaking or
+zero-width spaces, line wrapping and letter case; none of that makes a different document.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import unicodedata
+
+__all__ = ["make_doc_id", "normalise_for_id", "unify_characters"]
+
+_CHAR_MAP = str.maketrans(
+    {
+        **dict.fromkeys("‘’‚‛′`´", "'"),
+        **dict.fromkeys("“”„‟″«»", '"'),
+        **dict.fromkeys("‐‑‒–—―−", "-"),
+        **dict.fromkeys("\u00a0\u2007\u202f\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2008\u2009\u200a\u3000", " "),
+        **dict.fromkeys("\u200b\u200c\u200d\u2060\ufeff\u00ad", ""),
+        "…": "...",
+    }
+)
+_WHITESPACE = re.compile(r"\s+")
+
+
+def unify_characters(text: str) -> str:
+    """NFC, then typographic quotes/dashes/spaces mapped to their ASCII forms (case kept)."""
+    return unicodedata.normalize("NFC", text).translate(_CHAR_MAP)
+
+
+def normalise_for_id(text: str) -> str:
+    """The text as identity sees it: NFC, unified quotes/dashes, one space per whitespace run, casefolded."""
+    return _WHITESPACE.sub(" ", unify_characters(text)).strip().casefold()
+
+
+def make_doc_id(text: str) -> str:
+    """32-hex-digit BLAKE2b of the normalised text: stable across runs, processes and machines."""
+    return hashlib.blake2b(normalise_for_id(text).encode("utf-8"), digest_size=16).hexdigest()

@@ -1,0 +1,607 @@
+"""Boilerplate removal for plain-text pages as crawlers save them.
+
+Crawled text keeps the page chrome flattened into lines: mastheads, menus, share and newsletter
+calls, ads, comment counters, CSS that leaked from the markup, related-headline lists and legal
+footers. The cleaner decides per line with general rules (line shape, position relative to the
+article body, a multilingual phrase lexicon in `echotrace/data/boilerplate.yaml`, and lines an
+outlet repeats on many pages), never with page-specific strings. Every removed line is kept in
+`Cleaned.boilerplate` with its reason, so a user can audit what was dropped and later stages can
+read what they need from it (the crawl stamp carries the crawl date).
+
+Datelines and credit lines ("December 15, 2016 – Fort Russ News –", "[Source: Itar Tass, …]") stay
+in the text: the metadata stage needs them with spans.
+"""
+
+from __future__ import annotations
+
+import bisect
+import hashlib
+import math
+import re
+from array import array
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+
+import ahocorasick
+import numpy as np
+import yaml
+
+from echotrace.clean.normalise import normalise_for_id
+from echotrace.records import Boilerplate, Cleaned
+
+__all__ = ["RepeatedLines", "clean_text", "line_fingerprint", "strip_chrome_lines"]
+
+# Only whitespace is unified in the output text; quotes and dashes stay as the page wrote them.
+_ODD_SPACE = re.compile("[\u00a0\u2000-\u200a\u202f\u205f\u3000\t\f\v]")
+_ZERO_WIDTH = re.compile("[\u200b-\u200d\u2060\ufeff]")
+_SPACES = re.compile(r" {2,}")
+_DIGIT = re.compile(r"\d")
+_LINE_BREAK = re.compile(r"\r\n|\r|\n|\u2028|\u2029")
+_PUNCT_TO_SPACE = re.compile(r"[^\w\s'-]+|_")
+
+_MONTHS = (
+    "january|february|march|april|may|june|july|august|september|october|november|december"
+    "|jan|feb|mar|apr|jun|jul|aug|sep|sept|oct|nov|dec"
+    "|janvier|février|fevrier|mars|avril|mai|juin|juillet|août|aout|septembre|octobre|novembre|décembre"
+    "|januar|jänner|februar|märz|juni|juli|oktober|dezember"
+    "|enero|febrero|marzo|abril|mayo|junio|julio|agosto|septiembre|setiembre|octubre|noviembre|diciembre"
+    "|января|февраля|марта|апреля|мая|июня|июля|августа|сентября|октября|ноября|декабря"
+    "|январь|февраль|март|апрель|май|июнь|июль|август|сентябрь|октябрь|ноябрь|декабрь"
+)
+_MONTH_NAMES = frozenset(_MONTHS.split("|"))
+# Dates in digits (09.06.2017, 2017-06-09, 12 / 16 / 08, 09Jun17) and clock times with am/pm or a zone.
+_NUMERIC_DATE = re.compile(
+    r"\d{1,2} ?[./-] ?\d{1,2} ?[./-] ?\d{2,4}\b"
+    r"|\d{4}-\d{2}-\d{2}\b"
+    r"|\d{1,2} ?: ?\d{2} ?(?i:[ap]\. ?m\b|[ap]m\b|gmt\b|utc\b|et\b|edt\b|est\b|cet\b|msk\b)"
+    r"|\d{1,2}(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)\d{2,4}\b"
+)
+_DATELINE_START = re.compile(
+    r"(?:updated|posted|published|last modified|mis à jour|publié|aktualisiert|veröffentlicht|actualizado"
+    r"|publicado|обновлено|опубликовано)\b",
+    re.IGNORECASE,
+)
+_WORD = re.compile(r"\w+")
+_CREDIT = re.compile(
+    r"translated by|traduit par|traduction|übersetzt von|übersetzung|traducido por|traducción|перевод"
+    r"|^\W{0,3}(?:source|sources|quelle|fuente|источник)\b"
+    r"|\((?:reporting|writing|editing|additional reporting) by"
+    r"|^(?:by|par|von|por|автор:?)\s[A-ZÀ-ÞА-ЯЁ]",
+    re.IGNORECASE,
+)
+_TIMEZONES = "GMT|UTC|MSK|CET|CEST|EET|EEST|EST|EDT|CST|CDT|PST|PDT|BST|IST"
+_CRAWL_STAMP = re.compile(
+    rf"\d{{1,2}}:\d{{2}}(?::\d{{2}})?\s?(?:{_TIMEZONES})(?:[+-]\d{{1,2}}(?::\d{{2}})?)?\s?"
+    rf"\d{{1,2}}\s(?:{_MONTHS})\s\d{{4}}"
+    rf"|\d{{1,2}}\s(?:{_MONTHS})\s\d{{4}},?\s\d{{1,2}}:\d{{2}}(?::\d{{2}})?\s?(?:{_TIMEZONES})",
+    re.IGNORECASE,
+)
+# A page address on its own line (some crawls prefix it; tokenised corpora space it out: "http: / / www. x").
+_URL_LINE = re.compile(r"(?:https?\s?:\s?/\s?/|www\s?\.)\s?\S")
+_COUNTER = re.compile(r"\d{1,7}(?: \d{1,7}){0,5}")
+_CSS_SELECTOR = re.compile(r"[@\w\s.#:,>*+~\[\]=\"'()-]{1,300}")
+_SENTENCE_TERMINALS = frozenset(".!?…")
+_SEPARATORS = re.compile(r"\s[|•·]\s|\s?\|\s?")
+
+_HEADER_SCAN_LINES = 10
+_MENU_ITEM_WORDS = 8
+_DATELINE_MAX_WORDS = 12
+# A related-articles marker only ends the article when it sits in the last 40 % of the page.
+_RELATED_TAIL_START = 0.6
+_MAX_FINGERPRINT_LINE = 300
+
+
+@dataclass(frozen=True, slots=True)
+class _Lexicon:
+    automaton: ahocorasick.Automaton
+    max_words_any: int
+    chrome_words: dict[str, str]
+    related_markers: frozenset[str]
+    tag_label: re.Pattern[str]
+
+
+@cache
+def _lexicon() -> _Lexicon:
+    """Load the phrase lexicon once per process (the YAML is package data)."""
+    raw = yaml.safe_load(resources.files("echotrace").joinpath("data/boilerplate.yaml").read_text("utf-8"))
+    automaton = ahocorasick.Automaton()
+    max_words_any = 0
+    for group, phrases in raw["phrases"].items():
+        spec = raw["groups"][group]
+        max_words_any = max(max_words_any, int(spec["max_words"]))
+        for phrase in phrases:
+            key = str(phrase).lower()
+            previous = automaton.get(key, None)
+            # One phrase in two groups: keep the more permissive length limit.
+            if previous is None or previous[1] < spec["max_words"]:
+                automaton.add_word(key, (str(spec["reason"]), int(spec["max_words"]), len(key)))
+    automaton.make_automaton()
+    chrome_words = {str(w).lower(): reason for reason, words in raw["words"].items() for w in words}
+    labels = sorted((re.escape(str(label)) for label in raw["tag_labels"]), key=len, reverse=True)
+    return _Lexicon(
+        automaton=automaton,
+        max_words_any=max_words_any,
+        chrome_words=chrome_words,
+        related_markers=frozenset(str(m).lower() for m in raw["related_markers"]),
+        tag_label=re.compile(rf"(?:{'|'.join(labels)})\s?:", re.IGNORECASE),
+    )
+
+
+def line_fingerprint(line: str) -> int:
+    """Stable unsigned 64-bit hash of a line after identity normalisation (case, quotes, spaces)."""
+    digest = hashlib.blake2b(normalise_for_id(line).encode("utf-8"), digest_size=8).digest()
+    return int.from_bytes(digest, "little")
+
+
+class RepeatedLines:
+    """Lines an outlet repeats on many of its pages (mastheads, menus, footers).
+
+    Pass 1 calls `add` for every document of a group; `repeated` then names the fingerprints found
+    in at least max(min_docs, min_share × documents) documents. Only 64-bit fingerprints are kept,
+    in compact arrays (8 bytes per distinct line per document), so 100k documents fit in tens of MB.
+    """
+
+    def __init__(self, min_docs: int = 3, min_share: float = 0.3) -> None:
+        if min_docs < 1 or not 0.0 < min_share <= 1.0:
+            raise ValueError("min_docs must be >= 1 and min_share in (0, 1]")
+        self.min_docs = min_docs
+        self.min_share = min_share
+        self._fingerprints: dict[str, array[int]] = {}
+        self._documents: dict[str, int] = {}
+        self._cache: dict[str, frozenset[int]] = {}
+
+    def add(self, group: str, text: str) -> None:
+        """Count each distinct line of `text` once for `group`."""
+        seen: set[int] = set()
+        for raw_line in _LINE_BREAK.split(text):
+            line = raw_line.strip()
+            if len(line) >= _MAX_FINGERPRINT_LINE or len(normalise_for_id(line)) < 3:
+                continue
+            seen.add(line_fingerprint(line))
+        self._fingerprints.setdefault(group, array("Q")).extend(sorted(seen))
+        self._documents[group] = self._documents.get(group, 0) + 1
+        self._cache.pop(group, None)
+
+    def documents(self, group: str) -> int:
+        return self._documents.get(group, 0)
+
+    def repeated(self, group: str) -> frozenset[int]:
+        """Fingerprints of lines that are boilerplate for `group` (empty for unknown groups)."""
+        cached = self._cache.get(group)
+        if cached is not None:
+            return cached
+        stored = self._fingerprints.get(group)
+        result: frozenset[int] = frozenset()
+        if stored:
+            threshold = max(self.min_docs, math.ceil(self.min_share * self._documents[group]))
+            values, counts = np.unique(np.frombuffer(stored, dtype=np.uint64), return_counts=True)
+            result = frozenset(int(v) for v in values[counts >= threshold])
+        self._cache[group] = result
+        return result
+
+
+@dataclass(slots=True)
+class _Line:
+    text: str
+    block: int
+    n_words: int
+    reason: str | None = None
+    protected: bool = False
+    phrase_candidate: bool = False
+
+
+def _has_date(text: str) -> bool:
+    """A date or clock time in the line: digits, or a month name next to a number ("15 de diciembre")."""
+    if _NUMERIC_DATE.search(text) or _DATELINE_START.match(text):
+        return True
+    tokens = _WORD.findall(text.lower())
+    for index, token in enumerate(tokens):
+        if token in _MONTH_NAMES:
+            skip_de = index >= 2 and tokens[index - 1] == "de"
+            before = tokens[index - 2] if skip_de else tokens[index - 1] if index else ""
+            after = tokens[index + 1] if index + 1 < len(tokens) else ""
+            if before[:1].isdigit() or after[:1].isdigit():
+                return True
+    return False
+
+
+def _normalise_spaces(text: str) -> str:
+    """Odd spaces to plain spaces, zero-width characters out (whole text at once: cheaper than per line)."""
+    return _ODD_SPACE.sub(" ", _ZERO_WIDTH.sub("", text))
+
+
+def _normalise_line(raw: str) -> str:
+    line = raw.strip()
+    return _SPACES.sub(" ", line) if "  " in line else line
+
+
+def _is_boundary(line: str, low: str, before: int, after: int) -> bool:
+    """Word boundary in `low` between `before` and `after`, also at camel-case joins ("standardsDiscussion")."""
+    if before < 0 or after >= len(low):
+        return True
+    if not (low[before].isalnum() and low[after].isalnum()):
+        return True
+    return len(low) == len(line) and line[before].islower() and line[after].isupper()
+
+
+def _lexicon_reason(line: str, n_words: int, lex: _Lexicon, phrase_candidate: bool) -> str | None:
+    if n_words > 6 and not phrase_candidate:
+        return "tags" if n_words <= 60 and lex.tag_label.match(line) else None
+    low = line.lower()
+    if n_words <= 6:
+        tokens = _PUNCT_TO_SPACE.sub(" ", low).replace("-", " ").split()
+        words = [t for t in tokens if not t.isdigit()]
+        if words and all(w in lex.chrome_words for w in words):
+            return lex.chrome_words[words[0]]
+        if " ".join(words) in lex.related_markers:
+            return "related_marker"
+    for end, (reason, max_words, length) in lex.automaton.iter(low) if phrase_candidate else ():
+        start = end - length + 1
+        if n_words <= max_words and _is_boundary(line, low, start - 1, start) and _is_boundary(
+            line, low, end, end + 1
+        ):
+            return str(reason)
+    if lex.tag_label.match(line) and n_words <= 60:
+        return "tags"
+    return None
+
+
+def _line_separators(text: str) -> list[int]:
+    """Length of the line break after each line (0 after the last), to keep character offsets."""
+    return [*(len(m.group()) for m in _LINE_BREAK.finditer(text)), 0]
+
+
+def _mark_phrase_candidates(text: str, lines: list[_Line], starts: list[int], lex: _Lexicon) -> None:
+    """One Aho-Corasick pass over the whole page; only lines holding a phrase are checked one by one."""
+    low = text.lower()
+    if len(low) != len(text):  # a rare case mapping changed lengths: check every line
+        for line in lines:
+            line.phrase_candidate = True
+        return
+    for end, _value in lex.automaton.iter(low):
+        index = bisect.bisect_right(starts, end) - 1
+        if index >= 0:
+            lines[index].phrase_candidate = True
+
+
+def _join_wrapped_lines(lines: list[_Line]) -> list[_Line]:
+    """Hard-wrapped paragraphs back to one line each, so rules judge whole paragraphs.
+
+    A line continues the previous one when it starts in lower case and the previous one stopped
+    mid-sentence; keyword lines ("anti-Daesh coalition, Palmyra, …") and CSS never continue anything.
+    """
+    joined: list[_Line] = []
+    for line in lines:
+        previous = joined[-1] if joined else None
+        if (
+            previous is not None
+            and previous.block == line.block
+            and line.text[0].islower()
+            and not _ends_sentence(previous.text)
+            and previous.text[-1] not in ":{};"
+            and "{" not in line.text
+            and line.text.count(",") < 4
+        ):
+            previous.text = f"{previous.text} {line.text}"
+            previous.n_words += line.n_words
+            previous.phrase_candidate = previous.phrase_candidate or line.phrase_candidate
+        else:
+            joined.append(line)
+    return joined
+
+
+def _is_css(line: str) -> bool:
+    brace = line.find("{")
+    return brace > 0 and line.endswith("}") and ":" in line[brace:] and bool(
+        _CSS_SELECTOR.fullmatch(line, 0, brace)
+    )
+
+
+def _opens_css_block(line: str) -> bool:
+    return line.endswith("{") and bool(_CSS_SELECTOR.fullmatch(line, 0, len(line) - 1))
+
+
+def _is_tag_list(line: str, n_words: int) -> bool:
+    """A keyword line: many short comma-separated items and no sentence ending."""
+    if n_words > 60 or line.count(",") < 4 or _ends_sentence(line):
+        return False
+    items = [item.strip() for item in line.split(",")]
+    sizes = [len(item.split()) for item in items if item]
+    return len(sizes) >= 5 and max(sizes) <= 4 and sum(sizes) / len(sizes) <= 3.0
+
+
+def _is_pipe_nav(line: str) -> bool:
+    """Menu items joined by separators: "Bookshop | Donate", "Home • World • Politics"."""
+    parts = [p for p in _SEPARATORS.split(line) if p.strip()]
+    return len(parts) >= 2 and all(len(p.split()) <= 3 for p in parts) and not _ends_sentence(line)
+
+
+def _is_body(line: _Line) -> bool:
+    return line.n_words >= 25 or (line.n_words >= 10 and _ends_sentence(line.text))
+
+
+def _title_case_share(text: str) -> float:
+    words = [w for w in text.split() if len(w) >= 4 and w[0].isalpha()]
+    if not words:
+        return 0.0
+    return sum(1 for w in words if w[0].isupper()) / len(words)
+
+
+def _is_headline_shaped(line: _Line) -> bool:
+    """Title-case words, no closing punctuation, mostly words (not "Joe Louis 26 - 1" table rows)."""
+    return (
+        3 <= line.n_words <= 25
+        and sum(1 for word in line.text.split() if word[0].isalpha()) >= 3
+        and _final_char(line.text) not in (".", ",", ";", ":", "…", "")
+        and _title_case_share(line.text) >= 0.5
+    )
+
+
+def _final_char(text: str) -> str:
+    """Last character before closing quotes and brackets ("" when there is none)."""
+    return text.rstrip("\"'”’»)] ")[-1:]
+
+
+def _ends_sentence(text: str) -> bool:
+    """Ends in . ! ? … possibly followed by closing quotes or brackets ('… he said."', 'pirates. "')."""
+    return _final_char(text) in _SENTENCE_TERMINALS
+
+
+def _is_title_candidate(line: _Line) -> bool:
+    text = line.text
+    return (
+        line.reason is None
+        and not line.protected
+        and 3 <= line.n_words <= 30
+        and 15 <= len(text) <= 250
+        and _final_char(text) not in (".", ",", ";", ":", "…", "")
+        and not text[0].islower()
+        and any(ch.isalpha() for ch in text)
+    )
+
+
+def _classify(lines: list[_Line], repeated: frozenset[int], lex: _Lexicon) -> None:
+    """First pass: what each line is on its own (CSS, stamp, lexicon, counters, lists)."""
+    in_css_block = False
+    for position, line in enumerate(lines):
+        text = line.text
+        if in_css_block:
+            line.reason = "css"
+            in_css_block = "}" not in text
+            continue
+        if _is_css(text):
+            line.reason = "css"
+            continue
+        if _opens_css_block(text):
+            line.reason, in_css_block = "css", True
+            continue
+        if position < 5 and _CRAWL_STAMP.fullmatch(text):
+            line.reason = "crawl_stamp"
+            continue
+        line.protected = bool(
+            line.n_words <= 3 * _DATELINE_MAX_WORDS
+            and sum(1 for word in text.split() if word[0].isalpha()) <= _DATELINE_MAX_WORDS
+            and ((_DIGIT.search(text) and _has_date(text)) or _CREDIT.search(text))
+        )
+        if (
+            repeated
+            and not line.protected
+            and len(text) < _MAX_FINGERPRINT_LINE
+            and line_fingerprint(text) in repeated
+        ):
+            line.reason = "repeated_line"
+            continue
+        if _URL_LINE.match(text) and not _ends_sentence(text):
+            line.reason = "url"
+            continue
+        if _COUNTER.fullmatch(text):
+            line.reason = "counter"
+            continue
+        if line.n_words <= lex.max_words_any:
+            reason = _lexicon_reason(text, line.n_words, lex, line.phrase_candidate)
+            if reason is not None:
+                line.reason = reason
+                continue
+        if _is_tag_list(text, line.n_words):
+            line.reason = "tags"
+        elif (
+            not line.protected
+            and not text.startswith("|")  # a table row, as extractors print tables
+            and ("|" in text or "•" in text or "·" in text)
+            and _is_pipe_nav(text)
+        ):
+            line.reason = "nav"
+
+
+def _drop_related_tails(lines: list[_Line]) -> None:
+    """After a "Featured Post"/"Read also" marker near the end, the rest is other articles' teasers."""
+    total_chars = sum(len(line.text) for line in lines) or 1
+    chars_before = 0
+    for index, line in enumerate(lines):
+        if line.reason == "related_marker":
+            rest = lines[index + 1 :]
+            body_after = sum(1 for other in rest if other.reason is None and _is_body(other))
+            if chars_before >= _RELATED_TAIL_START * total_chars and body_after <= 2:
+                for other in lines[index:]:
+                    if other.reason is None or other.reason == "related_marker":
+                        other.reason = "related_links"
+                return
+            line.reason = "related_links"
+        chars_before += len(line.text)
+
+
+def _mark_headline_runs(lines: list[_Line]) -> None:
+    """Three or more consecutive headline-shaped lines in one block: a list of links to other articles.
+
+    Only after the article has started: above the first paragraph, a headline with its kickers is
+    the title zone's business.
+    """
+    first_body = next((i for i, line in enumerate(lines) if line.reason is None and _is_body(line)), len(lines))
+    run: list[_Line] = []
+    for line in [*lines[first_body:], None]:
+        qualifies = line is not None and line.reason is None and not line.protected and _is_headline_shaped(line)
+        if qualifies and line is not None and (not run or run[-1].block == line.block):
+            run.append(line)
+            continue
+        if len(run) >= 3:
+            for member in run:
+                member.reason = "related_links"
+        run = [line] if qualifies and line is not None else []
+
+
+def _title_index(lines: list[_Line], end: int) -> int | None:
+    """The headline: the longest of the last run of adjacent headline-like lines above the body.
+
+    Section labels and mastheads sit above the headline ("Weapons of Mass Destruction (WMD)"),
+    kickers below it; the headline is the longest of its group unless a sentence-case standfirst
+    follows it.
+    """
+    group: list[int] = []
+    adjacent = False  # datelines between a headline and its standfirst do not split the group
+    for index in range(end):
+        if _is_title_candidate(lines[index]):
+            group = [*group, index] if group and adjacent else [index]
+            adjacent = True
+        elif not lines[index].protected:
+            adjacent = False
+    if not group:
+        return None
+    if len(group) >= 2:
+        headline, last = lines[group[-2]], lines[group[-1]]
+        # A longer sentence-case line under a headline is its standfirst, not the headline.
+        if headline.n_words >= 4 and len(last.text) > len(headline.text) and _title_case_share(last.text) < 0.5:
+            return group[-2]
+    return max(group, key=lambda i: len(lines[i].text))
+
+
+def _mark_zones(lines: list[_Line]) -> int | None:
+    """Title, masthead above it and site chrome after the last body paragraph; returns the title index."""
+    body = [i for i, line in enumerate(lines) if line.reason is None and _is_body(line)]
+    if not body:
+        return None
+    first_body, last_body = body[0], body[-1]
+    title_index = _title_index(lines, min(first_body, _HEADER_SCAN_LINES))
+    if title_index is not None:
+        for line in lines[:title_index]:
+            if line.reason is None and not line.protected:
+                line.reason = "chrome"
+    # A short closing sentence ("He declined to comment.") is article text; menu items have no full
+    # stop and are either a few words or headline-shaped links.
+    tail = [
+        line
+        for line in lines[last_body + 1 :]
+        if line.reason is None
+        and not line.protected
+        and not _ends_sentence(line.text)
+        and (line.n_words <= _MENU_ITEM_WORDS or _is_headline_shaped(line))
+    ]
+    tail_reason = "related_links" if len(tail) >= 3 else "nav"
+    for line in tail:
+        line.reason = tail_reason
+    return title_index
+
+
+def _paragraphs(lines: list[_Line]) -> list[str]:
+    """Kept lines to paragraphs: a block's lines stay apart unless a line visibly continues the previous one."""
+    paragraphs: list[str] = []
+    previous: _Line | None = None
+    for line in lines:
+        continues = (
+            previous is not None
+            and previous.block == line.block
+            and line.text[0].islower()
+            and not _ends_sentence(previous.text)
+            and not previous.text.endswith(":")
+        )
+        if continues:
+            paragraphs[-1] = f"{paragraphs[-1]} {line.text}"
+        else:
+            paragraphs.append(line.text)
+        previous = line
+    return paragraphs
+
+
+def _boilerplate(lines: list[_Line]) -> list[Boilerplate]:
+    """Removed lines, consecutive lines of one reason merged into one block."""
+    blocks: list[Boilerplate] = []
+    previous_reason: str | None = None
+    for line in lines:
+        reason = line.reason
+        if reason is None or reason == "title":
+            previous_reason = None
+            continue
+        if reason == previous_reason and reason != "crawl_stamp":
+            blocks[-1].text = f"{blocks[-1].text}\n{line.text}"
+        else:
+            blocks.append(Boilerplate(text=line.text, reason=reason))
+        previous_reason = reason
+    return blocks
+
+
+def clean_text(text: str, repeated: frozenset[int] = frozenset()) -> Cleaned:
+    """Main text of a crawled plain-text page: title apart, chrome in `boilerplate` with reasons.
+
+    `repeated` holds fingerprints (see `RepeatedLines`) of lines this page's outlet repeats on
+    many pages; they are removed as "repeated_line" unless they are datelines or credit lines.
+    """
+    lex = _lexicon()
+    text = _normalise_spaces(text)
+    lines: list[_Line] = []
+    starts: list[int] = []
+    block = offset = 0
+    for raw, separator in zip(_LINE_BREAK.split(text), _line_separators(text), strict=True):
+        stripped = _normalise_line(raw)
+        if stripped:
+            lines.append(_Line(text=stripped, block=block, n_words=stripped.count(" ") + 1))
+            starts.append(offset)
+        else:
+            block += 1
+        offset += len(raw) + separator
+    _mark_phrase_candidates(text, lines, starts, lex)
+    lines = _join_wrapped_lines(lines)
+    _classify(lines, repeated, lex)
+    _drop_related_tails(lines)
+    _mark_headline_runs(lines)
+    title_index = _mark_zones(lines)
+    for line in lines:
+        if line.reason == "related_marker":
+            line.reason = "related_links"
+    title = None
+    header: list[str] = []
+    if title_index is not None:
+        title = lines[title_index].text
+        lines[title_index].reason = "title"
+        header = [line.text for line in lines[:title_index]]
+    kept = [line for line in lines if line.reason is None]
+    return Cleaned(
+        title=title,
+        text="\n\n".join(_paragraphs(kept)),
+        boilerplate=_boilerplate(lines),
+        header=header,
+    )
+
+
+def strip_chrome_lines(text: str) -> tuple[list[str], list[Boilerplate]]:
+    """Lines of already-extracted main text minus those the lexicon and line shapes call chrome.
+
+    For HTML extractor output: each line is a paragraph and the page structure is already gone, so
+    only rules that judge a line on its own apply (no title, masthead or tail zones).
+    """
+    lex = _lexicon()
+    text = _normalise_spaces(text)
+    lines: list[_Line] = []
+    starts: list[int] = []
+    offset = 0
+    for raw, separator in zip(_LINE_BREAK.split(text), _line_separators(text), strict=True):
+        stripped = _normalise_line(raw)
+        if stripped:
+            lines.append(_Line(text=stripped, block=len(lines), n_words=stripped.count(" ") + 1))
+            starts.append(offset)
+        offset += len(raw) + separator
+    _mark_phrase_candidates(text, lines, starts, lex)
+    _classify(lines, frozenset(), lex)
+    for line in lines:
+        if line.reason == "related_marker":
+            line.reason = "related_links"
+    return [line.text for line in lines if line.reason is None], _boilerplate(lines)
