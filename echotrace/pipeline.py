@@ -50,6 +50,10 @@ class RunSummary:
     stages: list[StageReport] = field(default_factory=list)
 
 
+_MIN_UNITS_FOR_WORKERS = 300
+_MASTHEAD_SCAN = 400
+_MASTHEAD_MAX_CHARS = 60
+
 ProgressHook = Callable[[str, int, int | None], None]
 """Called as (stage name, units done so far, total units or None)."""
 
@@ -70,15 +74,23 @@ def _init_worker(context: DocContext) -> None:
     _CONTEXT = context
 
 
-def outlet_group(raw: RawDoc) -> str:
-    """Pages of one site share chrome: group by declared outlet, URL host, else folder."""
+def outlet_groups(raw: RawDoc) -> list[str]:
+    """Pages of one site share chrome: group by declared outlet, else URL host, else folder.
+
+    A folder often mixes sites, so pages that open with the same short masthead line
+    ("THE CASTELLON HERALD") form a second group of their own.
+    """
     if raw.outlet:
-        return "outlet:" + raw.outlet.strip().lower()
+        return ["outlet:" + raw.outlet.strip().lower()]
     if raw.url:
         host = urlsplit(raw.url).hostname
         if host:
-            return "host:" + host.removeprefix("www.")
-    return "dir:" + str(Path(raw.source.split("#", 1)[0]).parent)
+            return ["host:" + host.removeprefix("www.")]
+    groups = ["dir:" + str(Path(raw.source.split("#", 1)[0]).parent)]
+    first_line = next((line.strip() for line in (raw.text or "")[:_MASTHEAD_SCAN].splitlines() if line.strip()), "")
+    if 0 < len(first_line) <= _MASTHEAD_MAX_CHARS:
+        groups.append("masthead:" + " ".join(first_line.casefold().split()))
+    return groups
 
 
 class _DocTimeout(Exception):
@@ -96,7 +108,8 @@ def process_document(raw: RawDoc, context: DocContext) -> DocResult | Skipped:
         cleaned = clean_html(raw.html, raw.url)
         markup = html_metadata(raw.html, raw.url)
     else:
-        cleaned = clean_text(raw.text or "", context.repeated.get(outlet_group(raw), frozenset()))
+        repeated = frozenset().union(*(context.repeated.get(g, frozenset()) for g in outlet_groups(raw)))
+        cleaned = clean_text(raw.text or "", repeated)
         markup = {}
     text = cleaned.text
     if not text.strip():
@@ -176,9 +189,9 @@ def scan_repeated_lines(files: Sequence[str], settings: Settings,
     for item in _read_all(files, settings):
         units += 1
         if isinstance(item, RawDoc) and item.text is not None:
-            group = outlet_group(item)
-            groups.add(group)
-            counter.add(group, item.text)
+            for group in outlet_groups(item):
+                groups.add(group)
+                counter.add(group, item.text)
         if progress and units % 500 == 0:
             progress("scan", units, None)
     if progress:
@@ -214,7 +227,9 @@ def ingest(writer: StoreWriter, run_id: str, files: Sequence[str], settings: Set
     done = 0
     batches = _batches(_read_all(files, settings), seen, settings.batch_size, report)
     context = DocContext(settings=settings, repeated=repeated)
-    for results in map_ordered(process_batch, batches, workers=settings.workers,
+    # Starting worker processes costs seconds (imports, language model): not worth it for a few pages.
+    workers = settings.workers if units >= _MIN_UNITS_FOR_WORKERS else 1
+    for results in map_ordered(process_batch, batches, workers=workers,
                                initializer=_init_worker, initargs=(context,)):
         new, merged, skipped = writer.write_batch(run_id, results)
         report.detail["articles"] = report.detail.get("articles", 0) + new

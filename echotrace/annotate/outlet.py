@@ -23,7 +23,7 @@ __all__ = ["OutletTable", "find_outlet", "load_outlets", "registered_domain"]
 
 DEFAULT_OUTLETS = Path(__file__).resolve().parents[1] / "data" / "outlets.yaml"
 
-_MARKUP_KEYS = "og:site_name application-name publisher site_name dc.publisher".split()
+_MARKUP_KEYS = "sitename og:site_name application-name publisher site_name dc.publisher".split()
 # Second-level labels under which registrations happen one level deeper (bbc.co.uk, aa.com.tr).
 _SECOND_LEVEL = frozenset("co com net org gov edu ac gob mil nic or ne go info biz sch".split())
 _TOP_LINES = 8
@@ -31,7 +31,7 @@ _TOP_CHARS = 1500
 _MASTHEAD_MAX = 80
 _SEPARATORS = re.compile(r"\s{0,3}[|–—·•]\s{0,3}|\s[-:]\s")
 _FOOTER = re.compile(
-    r"(?i:published|posted|republished|publié|veröffentlicht|publicado)\b[^\n.]{0,60}?"
+    r"(?i:published|republished|publié|veröffentlicht|publicado)\b[^\n.]{0,60}?"
     r"\b(?i:by|par|von|por)\s{1,3}(?i:the\s{1,3}|l'|le\s|la\s|die\s|der\s|el\s)?"
     r"(?P<name>[A-Z][\w.&'-]{0,40}(?:[ \t]{1,2}[A-Z][\w.&'-]{0,40}){0,4})"
 )
@@ -45,6 +45,7 @@ _MEDIA_WORD = re.compile(
     r"|\.(?:com|org|net|info|ru|de|fr)\b",
     re.IGNORECASE,
 )
+_NAME_PARTICLES = frozenset("of the and de du des la le el der die das".split())
 # Republication footers sit at the end; "a report published by Amnesty" in the body is not one.
 _FOOTER_TAIL = 1000
 
@@ -137,6 +138,24 @@ def _known_masthead(line: str, table: OutletTable) -> str | None:
     return None
 
 
+def _masthead_name(line: str) -> str | None:
+    """The first line above a headline, when it reads as a name: "THE CASTELLON HERALD",
+    "Valdorian News Agency · VNA", "HARBOUR LINE NEWS | Independent news…"."""
+    first = _SEPARATORS.split(line.strip(), maxsplit=1)[0].strip()
+    words = first.split()
+    if not 1 < len(words) <= _MAX_NAME_WORDS + 1 or len(first) > _MASTHEAD_MAX:
+        return None
+    if any(ch.isdigit() for ch in first) or first[-1] in ".!?:,;":
+        return None
+    if not all(w[0].isupper() or w.lower() in _NAME_PARTICLES for w in words):
+        return None
+    if not (first.isupper() or _MEDIA_WORD.search(first) or len(words) <= 3):
+        return None
+    if first.isupper():
+        words = [w.lower() if i and w.lower() in _NAME_PARTICLES else w.capitalize() for i, w in enumerate(words)]
+    return " ".join(words)
+
+
 def find_outlet(
     url: str | None,
     given: str | None,
@@ -167,7 +186,9 @@ def find_outlet(
         if dateline and len(line) <= _MASTHEAD_MAX:
             name = dateline.group("name").strip()
             known = table.by_name.get(_key(name))
-            if known or (len(name.split()) <= _MAX_NAME_WORDS and _MEDIA_WORD.search(name)):
+            # Places fill the same slot ("June 9, 2017 – MOSCOW –"): a single or all-caps word is not a name.
+            if known or (len(name.split()) <= _MAX_NAME_WORDS and _MEDIA_WORD.search(name)) or (
+                    1 < len(name.split()) <= 3 and not name.isupper() and name.istitle()):
                 return known or name, line
         known = _known_masthead(line, table)
         if known:
@@ -178,6 +199,10 @@ def find_outlet(
             known = _known_masthead(line, table)
             if known:
                 return known, line
+    if header:
+        name = _masthead_name(header[0])
+        if name:
+            return _canonical(name, table), header[0]
     for block in [text[-_FOOTER_TAIL:], *(b[-_FOOTER_TAIL:] for b in chrome)]:
         footer = _FOOTER.search(block)
         if footer:

@@ -95,6 +95,7 @@ class StoreWriter:
 
     # -- lock -----------------------------------------------------------------------------
     def acquire(self) -> None:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
         lock_path = self.path.with_name(self.path.name + ".lock")
         handle = open(lock_path, "a+", encoding="utf-8")  # noqa: SIM115 - held for the run
         try:
