@@ -9,25 +9,43 @@ Targets (issue 2): >= 500 plain-text docs/s and >= 200 HTML docs/s on 2 cores; R
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import resource
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 
+import psutil
+
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench.generate import write_corpus  # noqa: E402
-from echotrace.config import Settings  # noqa: E402
-from echotrace.pipeline import run  # noqa: E402
+from bench.generate import write_corpus
+from echotrace.config import Settings
+from echotrace.pipeline import run
 
 
-def peak_rss_mb() -> tuple[float, float]:
-    """(this process, largest finished child) peak resident set size in MiB (Linux: KiB units)."""
-    own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
-    return own, children
+class RssSampler(threading.Thread):
+    """Samples the RSS of this process's workers (forkserver children are grandchildren)."""
+
+    def __init__(self) -> None:
+        super().__init__(daemon=True)
+        self.peak_worker_mb = 0.0
+        self._stop_event = threading.Event()
+
+    def run(self) -> None:
+        me = psutil.Process()
+        while not self._stop_event.wait(0.2):
+            for child in me.children(recursive=True):
+                with contextlib.suppress(psutil.Error):
+                    self.peak_worker_mb = max(self.peak_worker_mb, child.memory_info().rss / 2**20)
+
+    def stop(self) -> float:
+        self._stop_event.set()
+        self.join()
+        return self.peak_worker_mb
 
 
 def bench_format(n: int, fmt: str, workers: int, root: Path) -> dict[str, float | int | str]:
@@ -37,18 +55,21 @@ def bench_format(n: int, fmt: str, workers: int, root: Path) -> dict[str, float 
     generated = time.perf_counter() - started
     db = root / f"{fmt}.duckdb"
     settings = Settings(workers=workers, batch_size=500, stages=[])
+    sampler = RssSampler()
+    sampler.start()
     started = time.perf_counter()
     summary = run([str(corpus / fmt)], db, settings)
     wall = time.perf_counter() - started
+    worker_mb = sampler.stop()
     stages = {s.name: s for s in summary.stages}
     ingest = stages["ingest"]
-    own, child = peak_rss_mb()
+    own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     return {
         "format": fmt, "docs": n, "articles": ingest.detail.get("articles", 0),
         "skipped": ingest.detail.get("skipped", 0), "generate_s": round(generated, 1),
         "scan_s": round(stages["scan"].seconds, 2), "ingest_s": round(ingest.seconds, 2),
         "wall_s": round(wall, 2), "docs_per_s": round(n / wall, 1),
-        "peak_rss_main_mb": round(own), "peak_rss_worker_mb": round(child),
+        "peak_rss_main_mb": round(own), "peak_rss_worker_mb": round(worker_mb),
     }
 
 
