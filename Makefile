@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 DEMO   := demo-out
 
-.PHONY: setup demo test lint typecheck unit bench clean
+.PHONY: setup demo test lint typecheck unit browser-deps clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -28,7 +28,14 @@ lint: setup
 typecheck: setup
 	$(BIN)/mypy echotrace
 
-unit: setup
+# Browser tests drive Debian's Chromium (no browser download); installed when missing and apt is usable.
+browser-deps:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver >/dev/null; \
+	  else echo "chromium missing and apt-get unavailable: browser tests will be skipped"; fi; }
+
+unit: setup browser-deps
 	$(BIN)/pytest -q -p no:cacheprovider
 
 test: lint typecheck unit

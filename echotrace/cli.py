@@ -5,6 +5,7 @@ Commands other than `run` only read the store.
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -24,6 +25,8 @@ from echotrace.store.duckdb import StoreLocked, StoreMissing, open_reader
 app = typer.Typer(add_completion=False, no_args_is_help=True,
                   help="Trace how stories, quotes and narratives echo across outlets, languages and time.")
 console = Console(stderr=True)
+# Query results go to stdout, wide enough to read when piped into a file or a pager.
+out = Console(width=None if sys.stdout.isatty() else 160)
 DbOption = Annotated[Path, typer.Option("--db", help="DuckDB store file.")]
 
 
@@ -138,6 +141,92 @@ def report(
     with _reader(db) as con:
         write_report(con, output)
     console.print(f"report: {output.resolve()}")
+
+
+def _day(value: object) -> str:
+    return str(value)[:10] if value else "—"
+
+
+@app.command()
+def provenance(
+    doc_id: Annotated[str, typer.Argument(help="Article id (a unique prefix is enough).")],
+    db: DbOption = Path("corpus.duckdb"),
+) -> None:
+    """The republication chain of an article: credited origin first, then every copy in date order."""
+    with _reader(db) as con:
+        matches = queries.resolve_doc_id(con, doc_id)
+        if len(matches) != 1:
+            console.print(f"[red]error:[/red] {len(matches)} articles match {doc_id!r}: {', '.join(matches)}")
+            raise typer.Exit(2)
+        steps = queries.provenance(con, matches[0])
+        if not steps:
+            out.print(f"{matches[0]} is not linked to any other article.")
+            return
+        root = steps[0]
+        origin = root["root"] + ("" if root["root_is_credited"] else " (first in corpus)")
+        out.print(f"[bold]{origin}[/bold]" + ("  (credited origin, page not in the corpus)"
+                                                   if root["root_is_credited"] and not root["root_doc_id"] else ""))
+        for step in steps:
+            marker = "first appearance" if step["first_appearance"] else f"{step['via_kind']} {step['via_score']:.2f}"
+            fallback = " [crawl date]" if step["date_is_fallback"] else ""
+            out.print(f"  → {step['outlet'] or '(unknown outlet)'} ({_day(step['date'])}{fallback}) "
+                          f"{step['doc_id'][:12]}  {step['title'] or ''}  [{marker}]")
+            if step["via_doc_id"]:
+                for passage in queries.shared_passages(con, step["via_doc_id"], step["doc_id"], limit=2):
+                    out.print(f"      shared ({passage['score']:.2f}): “{passage['a_text'][:120]}”")
+                    out.print(f"                     “{passage['b_text'][:120]}”")
+
+
+@app.command()
+def quotes(
+    speaker: Annotated[str, typer.Option(help="Speaker name or entity id (substring).")],
+    db: DbOption = Path("corpus.duckdb"),
+) -> None:
+    """A speaker's statements, each with every outlet and language that carried it, first appearance first."""
+    with _reader(db) as con:
+        statements = queries.speaker_statements(con, speaker)
+    if not statements:
+        out.print(f"no statements by {speaker!r}")
+        return
+    for st in statements:
+        out.print(f"[bold]{st['speaker_name']}[/bold] · {st['n_docs']} articles · "
+                  f"first {_day(st['first_published'])} ({st['first_doc_id'][:12]})")
+        out.print(f"  “{st['text']}”")
+        out.print(f"  outlets: {', '.join(st['outlets'])} · languages: {', '.join(st['languages'])}")
+
+
+@app.command()
+def narratives(db: DbOption = Path("corpus.duckdb")) -> None:
+    """Narratives (catalogued and discovered) with their spread: articles, outlets, stories, months."""
+    with _reader(db) as con:
+        spread = queries.narrative_spread(con)
+    table = Table(title="narratives")
+    for column in ("id", "title", "origin", "articles", "outlets", "stories", "months", "first seen"):
+        table.add_column(column)
+    for n in spread:
+        table.add_row(n["narrative_id"], n["title"], n["origin"], str(n["n_docs"]), str(n["n_outlets"]),
+                      str(n["n_stories"]), str(n["n_months"]), _day(n["first_seen"]))
+    out.print(table)
+
+
+@app.command()
+def narrative(
+    narrative_id: Annotated[str, typer.Argument(help="Narrative id (see `echotrace narratives`).")],
+    db: DbOption = Path("corpus.duckdb"),
+) -> None:
+    """The evidence passages of one narrative, earliest first, and its outlet × month spread."""
+    with _reader(db) as con:
+        evidence = queries.narrative_evidence(con, narrative_id)
+        spread = queries.narrative_month_outlet(con, narrative_id)
+    if not evidence:
+        out.print(f"no evidence for narrative {narrative_id!r}")
+        raise typer.Exit(1)
+    for e in evidence:
+        who = f" · quoting {e['speakers']}" if e["speakers"] else ""
+        out.print(f"{_day(e['published'])} · {e['outlet'] or '(unknown outlet)'} · {e['doc_id'][:12]} "
+                      f"[{e['start']}:{e['end']}] score {e['score']:.2f}{who}")
+        out.print(f"  “{e['text']}”")
+    out.print("\nby month and outlet: " + ", ".join(f"{r['month']} {r['outlet']} {r['n']}" for r in spread))
 
 
 @app.command()

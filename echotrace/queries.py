@@ -80,3 +80,78 @@ def export_jsonl(con: Connection, target: Path) -> int:
 
 def _sql_path(path: Path) -> str:
     return str(path).replace("'", "''")
+
+
+def provenance(con: Connection, doc_id: str) -> list[dict[str, Any]]:
+    """The chain holding `doc_id`, earliest first, with each step's article title."""
+    return rows(con, """
+        SELECT p.*, a.title FROM provenance p JOIN articles a USING (doc_id)
+        WHERE p.chain_id IN (SELECT chain_id FROM provenance WHERE doc_id = ?)
+        ORDER BY p.step""", [doc_id])
+
+
+def shared_passages(con: Connection, doc_a: str, doc_b: str, limit: int = 5) -> list[dict[str, Any]]:
+    """Aligned passages of two linked articles, best first, with their text."""
+    return rows(con, """
+        SELECT substr(a.text, s.a_start + 1, s.a_end - s.a_start) AS a_text,
+               substr(b.text, s.b_start + 1, s.b_end - s.b_start) AS b_text, s.score
+        FROM link_spans s JOIN articles a ON a.doc_id = s.doc_a JOIN articles b ON b.doc_id = s.doc_b
+        WHERE (s.doc_a = ? AND s.doc_b = ?) OR (s.doc_a = ? AND s.doc_b = ?)
+        ORDER BY s.score DESC LIMIT ?""", [doc_a, doc_b, doc_b, doc_a, limit])
+
+
+def resolve_doc_id(con: Connection, prefix: str) -> list[str]:
+    """Doc ids starting with `prefix` (users paste short ids)."""
+    return [r[0] for r in con.execute(
+        "SELECT doc_id FROM articles WHERE starts_with(doc_id, ?) ORDER BY doc_id LIMIT 5", [prefix]).fetchall()]
+
+
+def speaker_statements(con: Connection, speaker: str) -> list[dict[str, Any]]:
+    """Quote groups of speakers whose name or entity matches, each with every outlet that carried it."""
+    return rows(con, """
+        SELECT g.group_id, g.speaker_name, g.n_docs, g.text, g.first_doc_id,
+               list(DISTINCT coalesce(a.outlet, '(unknown)') ORDER BY coalesce(a.outlet, '(unknown)')) AS outlets,
+               list(DISTINCT a.language ORDER BY a.language) AS languages,
+               min(a.published) AS first_published, count(*) AS n_quotes
+        FROM quote_groups g JOIN quotes q USING (group_id) JOIN articles a ON a.doc_id = q.doc_id
+        WHERE g.speaker_name ILIKE '%' || ? || '%' OR g.speaker_entity_id ILIKE '%' || ? || '%'
+        GROUP BY ALL ORDER BY g.n_docs DESC, first_published NULLS LAST, g.group_id""", [speaker, speaker])
+
+
+def narrative_spread(con: Connection) -> list[dict[str, Any]]:
+    """Every narrative with its reach: articles, outlets, stories, months, first appearance."""
+    return rows(con, """
+        WITH docs AS (
+            SELECT DISTINCT m.narrative_id, m.doc_id FROM narrative_matches m
+        )
+        SELECT n.narrative_id, n.title, n.origin,
+               count(DISTINCT d.doc_id) AS n_docs,
+               count(DISTINCT a.outlet) AS n_outlets,
+               count(DISTINCT s.story_id) AS n_stories,
+               count(DISTINCT strftime(a.published, '%Y-%m')) AS n_months,
+               min(a.published) AS first_seen,
+               arg_min(a.doc_id, coalesce(a.published, a.crawled)) AS first_doc_id
+        FROM narratives n LEFT JOIN docs d USING (narrative_id)
+        LEFT JOIN articles a ON a.doc_id = d.doc_id
+        LEFT JOIN stories s ON s.doc_id = d.doc_id
+        GROUP BY ALL ORDER BY n_docs DESC, n.origin, n.narrative_id""")
+
+
+def narrative_evidence(con: Connection, narrative_id: str) -> list[dict[str, Any]]:
+    """Evidence passages of one narrative, earliest article first, with the speaker quoted there."""
+    return rows(con, """
+        SELECT m.doc_id, m.start, m."end", m.score, m.text, a.title, a.outlet, a.published, a.date_kind,
+               (SELECT string_agg(DISTINCT q.speaker_name, ', ') FROM quotes q
+                 WHERE q.doc_id = m.doc_id AND q.start < m."end" AND m.start < q."end") AS speakers
+        FROM narrative_matches m JOIN articles a USING (doc_id)
+        WHERE m.narrative_id = ?
+        ORDER BY a.published NULLS LAST, m.doc_id, m.start""", [narrative_id])
+
+
+def narrative_month_outlet(con: Connection, narrative_id: str) -> list[dict[str, Any]]:
+    return rows(con, """
+        SELECT strftime(a.published, '%Y-%m') AS month, coalesce(a.outlet, '(unknown)') AS outlet,
+               count(DISTINCT a.doc_id) AS n
+        FROM narrative_matches m JOIN articles a USING (doc_id)
+        WHERE m.narrative_id = ? AND a.published IS NOT NULL
+        GROUP BY ALL ORDER BY month, outlet""", [narrative_id])

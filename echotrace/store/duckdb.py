@@ -26,12 +26,16 @@ import duckdb
 import pyarrow as pa
 
 from echotrace.records import (
+    Article,
+    Credit,
     DocLink,
     DocResult,
     Entity,
     LinkSpan,
+    Mention,
     Narrative,
     NarrativeMatch,
+    Paragraph,
     Quote,
     QuoteGroup,
     Skipped,
@@ -42,7 +46,7 @@ SCHEMA = (Path(__file__).with_name("schema.sql")).read_text(encoding="utf-8")
 TABLES = (
     "articles", "paragraphs", "boilerplate", "credits", "skipped", "entities", "mentions",
     "quotes", "quote_groups", "doc_links", "link_spans", "stories", "narratives",
-    "narrative_matches", "runs", "inputs",
+    "narrative_matches", "provenance", "runs", "inputs",
 )
 _CONNECT_RETRIES = 50
 
@@ -294,11 +298,54 @@ class StoreWriter:
                 con.execute(f"DELETE FROM {name}")
                 _append(con, name, columns)
 
-    def read_articles(self, query: str = "SELECT * FROM articles ORDER BY doc_id") -> list[dict[str, Any]]:
+    def replace_rows(self, table: str, columns: dict[str, list[Any]]) -> None:
+        """Replace a derived table whose rows are not one record type (e.g. provenance)."""
+        if table not in TABLES:
+            raise ValueError(f"unknown table {table}")
         with self.transaction() as con:
-            cur = con.execute(query)
-            names = [d[0] for d in cur.description]
-            return [dict(zip(names, row, strict=True)) for row in cur.fetchall()]
+            con.execute(f"DELETE FROM {table}")
+            _append(con, table, columns)
+
+    # -- reading back what the per-document stages stored, for the corpus stages -----------
+    def load_articles(self) -> list[Article]:
+        with self.transaction() as con:
+            paragraphs: dict[str, list[Paragraph]] = {}
+            for doc_id, idx, start, end, lang, text in con.execute(
+                    'SELECT doc_id, idx, start, "end", lang, text FROM paragraphs ORDER BY doc_id, idx').fetchall():
+                paragraphs.setdefault(doc_id, []).append(Paragraph(idx, start, end, lang, text))
+            credits: dict[str, list[Credit]] = {}
+            for doc_id, name, role, start, end, evidence in con.execute(
+                    'SELECT doc_id, name, role, start, "end", evidence FROM credits ORDER BY doc_id, start').fetchall():
+                credits.setdefault(doc_id, []).append(Credit(name, role, start, end, evidence))
+            rows = con.execute("""
+                SELECT doc_id, title, text, url, outlet, published, date_kind, date_evidence, crawled,
+                       language, source_paths, fmt, outlet_evidence
+                FROM articles ORDER BY doc_id""").fetchall()
+        return [Article(doc_id=r[0], title=r[1], text=r[2], url=r[3], outlet=r[4], published=r[5],
+                        date_kind=r[6], date_evidence=r[7], crawled=r[8], language=r[9],
+                        source_paths=list(r[10]), fmt=r[11], paragraphs=paragraphs.get(r[0], []),
+                        credits=credits.get(r[0], []), outlet_evidence=r[12]) for r in rows]
+
+    def load_mentions(self) -> dict[str, list[Mention]]:
+        out: dict[str, list[Mention]] = {}
+        with self.transaction() as con:
+            for r in con.execute('SELECT doc_id, start, "end", entity_id, text, method, salience FROM mentions '
+                                 'ORDER BY doc_id, start, "end", entity_id').fetchall():
+                out.setdefault(r[0], []).append(Mention(*r))
+        return out
+
+    def load_quotes(self) -> list[Quote]:
+        with self.transaction() as con:
+            rows = con.execute("""
+                SELECT quote_id, doc_id, start, "end", text, speaker_name, speaker_entity_id, kind,
+                       speaker_start, speaker_end, cue_start, cue_end, cue, group_id
+                FROM quotes ORDER BY doc_id, start, quote_id""").fetchall()
+        return [Quote(*r) for r in rows]
+
+    def load_stories(self) -> list[StoryMember]:
+        with self.transaction() as con:
+            rows = con.execute("SELECT story_id, doc_id, label FROM stories ORDER BY story_id, doc_id").fetchall()
+        return [StoryMember(*r) for r in rows]
 
 
 @contextlib.contextmanager

@@ -150,3 +150,20 @@ CREATE TABLE IF NOT EXISTS narrative_matches (
     score        DOUBLE,
     text         VARCHAR
 );
+
+CREATE TABLE IF NOT EXISTS provenance (     -- republication chains, earliest first
+    chain_id          VARCHAR NOT NULL,
+    root              VARCHAR NOT NULL,     -- credited origin (e.g. TASS) or the first outlet
+    root_doc_id       VARCHAR,
+    root_is_credited  BOOLEAN,
+    step              INTEGER NOT NULL,
+    doc_id            VARCHAR NOT NULL,
+    outlet            VARCHAR,
+    date              TIMESTAMP,
+    date_kind         VARCHAR,
+    date_is_fallback  BOOLEAN,              -- ordered by crawl date: no publication date known
+    first_appearance  BOOLEAN,
+    via_doc_id        VARCHAR,
+    via_kind          VARCHAR,
+    via_score         DOUBLE
+);
