@@ -1,0 +1,88 @@
+"""Speed of quote extraction: docs/s and peak RSS on a generated corpus (2 worker processes).
+
+Usage: python bench/quotes.py [--docs 1000] [--workers 2]
+Prints wall-clock docs/s and, because the machine may be shared, docs/s computed from the
+CPU time the workers spent. The corpus is generated here (news-like English and French paragraphs with direct quotes,
+split quotes and reported speech), about 600 words per article.
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import resource
+import time
+from multiprocessing import Pool
+
+from echotrace.annotate.quotes import find_quotes
+
+_NAMES = ["Anna Berg", "Omar Haddad", "Lena Fischer", "Pavel Orlov", "Maria Lopez", "John Carter"]
+_TITLES = ["the minister", "the general", "the spokesman", "the governor", "the senator"]
+_ORGS = ["the Defense Ministry", "the Interior Ministry", "the State Department", "the city council"]
+_CLAUSES = [
+    "the talks would resume next week after a short pause",
+    "the convoy had left the city before the strikes began",
+    "nobody could have predicted the scale of the flooding",
+    "the budget leaves too little for schools and hospitals",
+    "the agreement must be respected by every side of the conflict",
+    "more evidence would be published in the coming days",
+]
+_FILLER = [
+    "Traffic was heavy on the main road into the capital on Tuesday morning.",
+    "The committee meets twice a month in a building near the old harbour.",
+    "Prices for grain rose for the third week in a row, according to market data.",
+    "Several hundred people gathered in the square as the rain stopped.",
+]
+
+
+def _paragraph(rng: random.Random) -> str:
+    name, title, org = rng.choice(_NAMES), rng.choice(_TITLES), rng.choice(_ORGS)
+    clause, other = rng.choice(_CLAUSES), rng.choice(_CLAUSES)
+    forms = [
+        f'"{clause.capitalize()}," {name} said at a news conference.',
+        f"{name} said that {clause}, and added that {other}.",
+        f"According to {org}, {clause}.",
+        f'"{clause.capitalize()}," {title} added, "and {other}."',
+        f"{org.capitalize()} warned that {clause}.",
+        f"« {clause.capitalize()} », a déclaré {name}.",
+    ]
+    sentences = [rng.choice(forms), rng.choice(_FILLER), rng.choice(forms), rng.choice(_FILLER)]
+    return " ".join(sentences)
+
+
+def make_corpus(n_docs: int, seed: int = 7) -> list[str]:
+    rng = random.Random(seed)
+    return ["\n\n".join(_paragraph(rng) for _ in range(12)) for _ in range(n_docs)]
+
+
+def _extract(item: tuple[int, str]) -> tuple[int, float]:
+    """Quotes found and the CPU seconds spent (wall time lies on a shared, loaded machine)."""
+    index, text = item
+    started = time.process_time()
+    found = len(find_quotes(f"doc{index}", text, "en"))
+    return found, time.process_time() - started
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--docs", type=int, default=1000)
+    parser.add_argument("--workers", type=int, default=2)
+    args = parser.parse_args()
+    corpus = make_corpus(args.docs)
+    words = sum(len(t.split()) for t in corpus) / len(corpus)
+    started = time.perf_counter()
+    with Pool(args.workers) as pool:
+        results = pool.map(_extract, enumerate(corpus), chunksize=16)
+    elapsed = time.perf_counter() - started
+    n_quotes = sum(found for found, _ in results)
+    cpu = sum(seconds for _, seconds in results)
+    rss_self = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    rss_children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    print(f"{args.docs} docs (~{words:.0f} words each), {n_quotes} quotes, {args.workers} workers: "
+          f"{args.docs / elapsed:.0f} docs/s wall, {args.docs * args.workers / cpu:.0f} docs/s on "
+          f"{args.workers} dedicated cores (CPU time); peak RSS main {rss_self:.0f} MB, "
+          f"worker {rss_children:.0f} MB")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,363 @@
+"""Rule layer of quote extraction: quotation marks, cue phrases, speaker phrases.
+
+Rules cover what a model trained on English news cannot: direct quotes and their speakers in any
+language, and the common reported-speech cues of fr/de/es/ru listed in data/cues.yaml.
+Every regex here is a flat alternation or a bounded character class (safe on 1 MB input).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import cache
+from itertools import islice
+
+from echotrace.annotate.quote_tokens import cue_table
+
+_OPEN_TO_CLOSE = {"“": "”", "«": "»", "„": "“", '"': '"', "‘": "’", "‚": "‘", "'": "'"}
+_ALT_CLOSE = {"„": "”", "“": '"', "«": "»"}
+_SINGLE = frozenset("‘‚'")
+_WORD = re.compile(r"\w+(?:[’'.\-]\w+)*|[^\w\s]")
+_SENTENCE_END = re.compile(r"[.!?…]")
+_DETERMINERS = frozenset(
+    "the a an le la les l' un une der die das den dem des el los las un una".split())
+_JOINERS = frozenset("of de du des von der del de la al- bin".split())
+_AFTER_WINDOW_WORDS = 16
+_MAX_CUES_PER_SENTENCE = 8
+_CLOSERS = "”»“\"’'‘"
+_DEMONYM_SUFFIXES = ("ian", "ese", "ish", "ary", "ive", "ior", "al", "ern", "ial", "russe", "ienne", "ien",
+                     "ais", "aise", "isch", "ische", "ischen", "ano", "ana", "ский", "ская", "ское", "ого")
+
+
+@dataclass(slots=True)
+class Found:
+    """One attribution found in text: content span, optional cue and source spans."""
+
+    start: int
+    end: int
+    kind: str
+    cue_start: int | None = None
+    cue_end: int | None = None
+    source_start: int | None = None
+    source_end: int | None = None
+    rule: str = ""
+
+
+def _is_open(text: str, i: int) -> bool:
+    """A straight or single mark opens when it follows a space/start and precedes a non-space."""
+    before = text[i - 1] if i > 0 else " "
+    after = text[i + 1] if i + 1 < len(text) else " "
+    return (before.isspace() or before in "([{—–-:") and not after.isspace()
+
+
+def _is_close(text: str, i: int) -> bool:
+    before = text[i - 1] if i > 0 else " "
+    after = text[i + 1] if i + 1 < len(text) else " "
+    return not before.isspace() and not after.isalnum()
+
+
+def quoted_spans(text: str) -> list[tuple[int, int]]:
+    """Top-level quoted spans from the opening mark to just past the closing one, nested quotes
+    kept inside. Linear in the text: every character is scanned once.
+
+    An opening mark left unclosed at a paragraph end continues into the next paragraph when that
+    paragraph starts with an opening mark again (newspaper style for long quotes); otherwise the
+    quote ends with its paragraph (the span then ends without a closing mark).
+    """
+    spans: list[tuple[int, int]] = []
+    n = len(text)
+    i = 0
+    while i < n:
+        ch = text[i]
+        if ch in _OPEN_TO_CLOSE and (ch in "“«„" or _is_open(text, i)):
+            end = _find_end(text, i)
+            if end > i + 1:
+                spans.append((i, end))
+            i = max(end, i + 1)
+            continue
+        i += 1
+    return spans
+
+
+def is_closed(text: str, span: tuple[int, int]) -> bool:
+    """Whether a quoted span ends with a closing mark (rather than with its paragraph)."""
+    start, end = span
+    return end - 1 > start and text[end - 1] in _CLOSERS
+
+
+def _find_end(text: str, open_at: int) -> int:
+    opener = text[open_at]
+    closers = {_OPEN_TO_CLOSE[opener], _ALT_CLOSE.get(opener, "")} - {""}
+    nested: str | None = None
+    i = open_at + 1
+    n = len(text)
+    while i < n:
+        ch = text[i]
+        if ch == "\n":
+            j = i
+            while j < n and text[j].isspace():
+                j += 1
+            if j < n and text[j] == opener:
+                i = j + 1
+                continue
+            return _rstrip_end(text, open_at, i)
+        if nested is not None:
+            if ch == _OPEN_TO_CLOSE[nested] and _is_close(text, i):
+                nested = None
+        elif ch in closers and ((opener not in _SINGLE and opener != '"') or _is_close(text, i)):
+            return i + 1
+        elif opener not in _SINGLE and ch in _SINGLE and _is_open(text, i):
+            nested = ch
+        i += 1
+    return _rstrip_end(text, open_at, n)
+
+
+def _rstrip_end(text: str, start: int, end: int) -> int:
+    while end > start + 1 and text[end - 1].isspace():
+        end -= 1
+    return end
+
+
+@dataclass(slots=True)
+class CuePatterns:
+    verbs: re.Pattern[str]
+    according: re.Pattern[str] | None
+    pronouns: frozenset[str]
+    org_pronouns: frozenset[str]
+    titles: frozenset[str]
+    org_heads: frozenset[str]
+
+
+@cache
+def cue_patterns(lang: str) -> CuePatterns:
+    table = cue_table().get(lang) or cue_table()["en"]
+    verbs = sorted(set(table.get("verbs", [])), key=len, reverse=True)
+    according = sorted(set(table.get("according", [])), key=len, reverse=True)
+    return CuePatterns(
+        verbs=re.compile(r"(?<!\w)(?:" + "|".join(map(re.escape, verbs)) + r")(?!\w)", re.IGNORECASE),
+        according=(re.compile(r"(?<!\w)(?:" + "|".join(map(re.escape, according)) + r")(?!\w)",
+                              re.IGNORECASE) if according else None),
+        pronouns=frozenset(table.get("pronouns", [])),
+        org_pronouns=frozenset(table.get("org_pronouns", [])),
+        titles=frozenset(table.get("titles", [])),
+        org_heads=frozenset(table.get("org_heads", [])),
+    )
+
+
+def _is_name_word(word: str, cues: CuePatterns) -> bool:
+    low = word.lower()
+    return (word[:1].isupper() or low in cues.titles or low in cues.org_heads or low in _JOINERS
+            or word in ("'s", "’s", "-"))
+
+
+def subject_after(text: str, pos: int, limit: int, cues: CuePatterns) -> tuple[int, int] | None:
+    """The speaker phrase starting at `pos`: a pronoun, or [determiner] name/title words."""
+    words = [(m.start(), m.end(), m.group()) for m in islice(_WORD.finditer(text, pos, limit), 9)]
+    if not words:
+        return None
+    first = words[0][2].lower()
+    if first in cues.pronouns or first in cues.org_pronouns:
+        return words[0][0], words[0][1]
+    start_index = 1 if first in _DETERMINERS else 0
+    end = None
+    for index in range(start_index, len(words)):
+        _start_w, end_w, word = words[index]
+        previous = words[index - 1][2] if index > 0 else ""
+        following = words[index + 1][2] if index + 1 < len(words) else ""
+        if word == "." and previous[:1].isupper() and len(previous) <= 4 and following[:1].isupper():
+            continue  # "Col. Gen. Sergei Rudskoy"
+        if word.lower() in _DETERMINERS and previous.lower() in _JOINERS:
+            continue  # "ministère de la Défense"
+        if not (_is_name_word(word, cues) or _is_adjective(word)) or word == ",":
+            break
+        end = end_w
+    if end is None:
+        return None
+    return words[0][0], end
+
+
+def subject_before(text: str, pos: int, limit: int, cues: CuePatterns) -> tuple[int, int] | None:
+    """The speaker phrase ending at `pos` (just before a cue verb), reading backwards."""
+    words = [(m.start(), m.end(), m.group()) for m in _WORD.finditer(text, max(limit, pos - 120), pos)]
+    if not words:
+        return None
+    last = words[-1][2].lower()
+    if last in cues.pronouns or last in cues.org_pronouns:
+        return words[-1][0], words[-1][1]
+    start = None
+    for index in range(len(words) - 1, -1, -1):
+        start_w, _end_w, word = words[index]
+        low = word.lower()
+        previous = words[index - 1][2] if index > 0 else ""
+        if low in _DETERMINERS:
+            start = start_w
+            if previous.lower() not in _JOINERS:
+                break
+            continue
+        if word == "." and not (previous[:1].isupper() and len(previous) <= 4):
+            break
+        if not (_is_name_word(word, cues) or _is_adjective(word) or word == "."):
+            break
+        start = start_w
+    if start is None:
+        return None
+    # Trim leading punctuation.
+    while start < pos and not text[start].isalnum():
+        start += 1
+    end = words[-1][1]
+    return (start, end) if start < end else None
+
+
+def _is_adjective(word: str) -> bool:
+    """Lower-case words that can sit inside a description ("the Russian general", "le ministère russe")."""
+    return word.isalpha() and word.islower() and len(word) > 2 and word.endswith(_DEMONYM_SUFFIXES)
+
+
+def attribute_direct(text: str, span: tuple[int, int], lang: str) -> Found:
+    """Cue and speaker of a quoted span: looked for right after it, then before it."""
+    cues = cue_patterns(lang)
+    q_start, q_end = span
+    closed = is_closed(text, span)
+    after = _match_cue_after(text, q_end, _sentence_end(text, q_end), cues) if closed else None
+    content_end = q_end - 1 if closed else q_end
+    while content_end > q_start + 1 and text[content_end - 1] in ",;: ":
+        content_end -= 1
+    if after is not None:
+        return Found(q_start + 1, content_end, "direct", *after, rule="quote-cue-after")
+    sentence_start = _sentence_start(text, q_start)
+    before = _match_cue_before(text, sentence_start, q_start, cues)
+    if before is not None:
+        return Found(q_start + 1, content_end, "direct", *before, rule="quote-cue-before")
+    return Found(q_start + 1, content_end, "direct", rule="quote")
+
+
+def _sentence_end(text: str, pos: int) -> int:
+    limit = min(len(text), pos + 200)
+    newline = text.find("\n", pos, limit)
+    if newline >= 0:
+        limit = newline
+    for match in _SENTENCE_END.finditer(text, pos + 1, limit):
+        word_start = match.start()
+        while word_start > 0 and text[word_start - 1].isalpha():
+            word_start -= 1
+        abbreviation = 0 < match.start() - word_start <= 3 and text[word_start].isupper()
+        if not abbreviation:
+            return match.end()
+    return limit
+
+
+def _sentence_start(text: str, pos: int) -> int:
+    floor = max(0, pos - 300)
+    newline = text.rfind("\n", floor, pos)
+    floor = newline + 1 if newline >= 0 else floor
+    best = floor
+    for match in _SENTENCE_END.finditer(text, floor, pos):
+        if match.end() < len(text) and text[match.end()].isspace():
+            best = match.end()
+    return best
+
+
+Attribution = tuple[int, int, int | None, int | None]
+
+
+def _match_cue_after(text: str, pos: int, limit: int, cues: CuePatterns) -> Attribution | None:
+    """`…," Putin said` / `…," said Putin` / `…», a précisé le ministère` / `…," chief of the
+    General Staff Col. Gen. Sergei Rudskoy said`: a cue within a few words after the quote."""
+    ended_sentence = text[max(0, pos - 2):pos].rstrip(_CLOSERS)[-1:] in (".", "!", "?")
+    window_end = _nth_word_end(text, pos, limit, 4 if ended_sentence else _AFTER_WINDOW_WORDS)
+    match = cues.verbs.search(text, pos, window_end)
+    if match is None:
+        return None
+    between = text[pos:match.start()]
+    if between.strip(" ,;:—–-\n"):
+        if any(ch in _CLOSERS or ch in "“«„" for ch in between):
+            return None
+        subject = subject_before(text, match.start(), pos, cues)
+        if subject is None:
+            return None
+        return match.start(), match.end(), subject[0], subject[1]
+    subject = subject_after(text, match.end(), limit, cues)
+    if subject is None:
+        return match.start(), match.end(), None, None
+    return match.start(), match.end(), subject[0], subject[1]
+
+
+def _match_cue_before(text: str, start: int, pos: int, cues: CuePatterns) -> Attribution | None:
+    """`The ministry specified that "…"` / `Putin said: "…"` / `According to him, "…"`."""
+    if cues.according is not None:
+        for match in cues.according.finditer(text, start, pos):
+            subject = subject_after(text, match.end(), pos, cues)
+            if subject is not None:
+                return match.start(), match.end(), subject[0], subject[1]
+    last = None
+    for match in cues.verbs.finditer(text, start, pos):
+        last = match
+    if last is None:
+        return None
+    tail = text[last.end():pos].strip()
+    if len(tail.split()) > 3:
+        return None
+    subject = subject_before(text, last.start(), start, cues)
+    if subject is None:
+        subject_after_cue = subject_after(text, last.end(), pos, cues)
+        if subject_after_cue is None:
+            return last.start(), last.end(), None, None
+        return last.start(), last.end(), subject_after_cue[0], subject_after_cue[1]
+    return last.start(), last.end(), subject[0], subject[1]
+
+
+def _nth_word_end(text: str, pos: int, limit: int, n: int) -> int:
+    end = pos
+    for count, match in enumerate(_WORD.finditer(text, pos, limit), start=1):
+        end = match.end()
+        if count >= n:
+            break
+    return end
+
+
+def reported_speech(text: str, start: int, end: int, lang: str) -> list[Found]:
+    """Reported speech in one sentence from the cue table: `selon X, …`, `…, a déclaré X`, `X sagte, dass …`."""
+    cues = cue_patterns(lang)
+    out: list[Found] = []
+    if cues.according is not None:
+        match = cues.according.search(text, start, end)
+        if match is not None:
+            subject = subject_after(text, match.end(), end, cues)
+            if subject is not None:
+                content_start = _skip_punct(text, subject[1], end)
+                if match.start() - start < 3 and end - content_start > 10:
+                    return [Found(content_start, _strip_end(text, content_start, end), "indirect",
+                                  match.start(), match.end(), subject[0], subject[1], "according")]
+                if match.start() - start >= 10:
+                    return [Found(start, _strip_end(text, start, match.start()), "indirect",
+                                  match.start(), match.end(), subject[0], subject[1], "according-after")]
+    for match in islice(cues.verbs.finditer(text, start, end), _MAX_CUES_PER_SENTENCE):
+        before_end = match.start()
+        while before_end > start and text[before_end - 1].isspace():
+            before_end -= 1
+        if before_end - start > 20 and text[before_end - 1] == ",":
+            subject = subject_after(text, match.end(), end, cues)
+            content_end = before_end - 1
+            source_start, source_end = subject if subject else (None, None)
+            out.append(Found(start, _strip_end(text, start, content_end), "indirect", match.start(),
+                             match.end(), source_start, source_end, rule="cue-after"))
+            break
+        subject = subject_before(text, match.start(), start, cues)
+        if subject is not None and end - match.end() > 15:
+            content_start = _skip_punct(text, match.end(), end)
+            out.append(Found(content_start, _strip_end(text, content_start, end), "indirect", match.start(),
+                             match.end(), subject[0], subject[1], "cue-before"))
+            break
+    return out
+
+
+def _skip_punct(text: str, pos: int, end: int) -> int:
+    while pos < end and (text[pos].isspace() or text[pos] in ",:;—–-"):
+        pos += 1
+    return pos
+
+
+def _strip_end(text: str, start: int, end: int) -> int:
+    while end > start and (text[end - 1].isspace() or text[end - 1] in ".,;:"):
+        end -= 1
+    return end

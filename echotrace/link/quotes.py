@@ -1,0 +1,143 @@
+"""The same statement across outlets and translations: quote groups.
+
+Re-translations of one statement share few words ("join forces" / "combine efforts"), so
+quotes are compared with multilingual sentence embeddings, helped by lexical overlap when the
+wording is shared. A group holds one speaker and one statement: two quotes with different known
+speakers never meet in a group; a quote whose speaker is unknown may join a group on a stricter
+threshold (its own speaker_name stays None: grouping is evidence, not attribution). A group holds
+at most one quote per document, so a speaker's related statements do not chain into one group;
+pairs are merged best-first, so each quote joins its closest counterpart.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import replace
+from datetime import datetime
+
+import numpy as np
+import numpy.typing as npt
+
+from echotrace.annotate.quote_speakers import speaker_key
+from echotrace.embed import embed
+from echotrace.records import Quote, QuoteGroup
+
+__all__ = ["group_quotes"]
+
+SAME_SPEAKER_THRESHOLD = 0.62
+UNKNOWN_SPEAKER_THRESHOLD = 0.75
+LEXICAL_WEIGHT = 0.35
+_MIN_WORDS = 4
+_CHUNK = 512
+_WORD = re.compile(r"\w+")
+
+
+def group_quotes(quotes: Sequence[Quote], published: Mapping[str, datetime | None],
+                 canonical: Mapping[str, str] | None = None) -> tuple[list[Quote], list[QuoteGroup]]:
+    """Quotes with `group_id` set (every quote belongs to one group) and the groups."""
+    ordered = sorted(quotes, key=lambda q: (q.doc_id, q.start, q.end, q.quote_id))
+    if not ordered:
+        return [], []
+    keys = [_key(q.speaker_name, canonical) for q in ordered]
+    vectors = embed([" ".join(q.text.split()) for q in ordered])
+    word_sets = [frozenset(w.lower() for w in _WORD.findall(q.text)) for q in ordered]
+    long_enough = [len(ws) >= _MIN_WORDS for ws in word_sets]
+    pairs = _candidate_pairs(ordered, keys, vectors, word_sets, long_enough)
+    parent = list(range(len(ordered)))
+    group_key: list[str | None] = list(keys)
+    group_docs: list[set[str]] = [{q.doc_id} for q in ordered]
+
+    def find(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    for _score, i, j in pairs:
+        root_i, root_j = find(i), find(j)
+        if root_i == root_j:
+            continue
+        key_i, key_j = group_key[root_i], group_key[root_j]
+        if key_i is not None and key_j is not None and key_i != key_j:
+            continue
+        if group_docs[root_i] & group_docs[root_j]:
+            continue  # one statement per document: stops chains through a speaker's other quotes
+        low, high = sorted((root_i, root_j))
+        parent[high] = low
+        group_key[low] = key_i if key_i is not None else key_j
+        group_docs[low] |= group_docs[high]
+    members: dict[int, list[int]] = {}
+    for i in range(len(ordered)):
+        members.setdefault(find(i), []).append(i)
+    out_quotes: list[Quote] = list(ordered)
+    groups: list[QuoteGroup] = []
+    for root, indices in sorted(members.items()):
+        group = _make_group([ordered[i] for i in indices], published, group_key[root], canonical)
+        groups.append(group)
+        for i in indices:
+            out_quotes[i] = replace(ordered[i], group_id=group.group_id)
+    groups.sort(key=lambda g: g.group_id)
+    return out_quotes, groups
+
+
+def _key(name: str | None, canonical: Mapping[str, str] | None) -> str | None:
+    if not name:
+        return None
+    if canonical is not None:
+        name = canonical.get(name, name)
+    return speaker_key(name) or None
+
+
+def _candidate_pairs(quotes: Sequence[Quote], keys: Sequence[str | None], vectors: npt.NDArray[np.float32],
+                     word_sets: Sequence[frozenset[str]], long_enough: Sequence[bool]) -> list[tuple[float, int, int]]:
+    """Pairs from different documents whose score passes the threshold for their speakers."""
+    pairs: list[tuple[float, int, int]] = []
+    n = len(quotes)
+    for start in range(0, n, _CHUNK):
+        block = vectors[start:start + _CHUNK] @ vectors.T
+        rows, cols = np.nonzero(block >= SAME_SPEAKER_THRESHOLD - LEXICAL_WEIGHT)
+        for row, j in zip(rows.tolist(), cols.tolist(), strict=True):
+            i = start + row
+            if j <= i or quotes[i].doc_id == quotes[j].doc_id or not (long_enough[i] and long_enough[j]):
+                continue
+            key_i, key_j = keys[i], keys[j]
+            if key_i is not None and key_j is not None and key_i != key_j:
+                continue
+            score = float(block[row, j]) + LEXICAL_WEIGHT * _overlap(word_sets[i], word_sets[j])
+            threshold = SAME_SPEAKER_THRESHOLD if key_i is not None and key_j is not None else UNKNOWN_SPEAKER_THRESHOLD
+            if score >= threshold:
+                pairs.append((-score, i, j))
+    pairs.sort()
+    return [(-neg, i, j) for neg, i, j in pairs]
+
+
+def _overlap(a: frozenset[str], b: frozenset[str]) -> float:
+    """Share of the smaller word set found in the other (wording kept across outlets)."""
+    if not a or not b:
+        return 0.0
+    return len(a & b) / min(len(a), len(b))
+
+
+def _make_group(members: Sequence[Quote], published: Mapping[str, datetime | None], key: str | None,
+                canonical: Mapping[str, str] | None) -> QuoteGroup:
+    def when(q: Quote) -> tuple[int, str, str, int]:
+        date = published.get(q.doc_id)
+        return (0, date.isoformat(), q.doc_id, q.start) if date is not None else (1, "", q.doc_id, q.start)
+
+    first = min(members, key=when)
+    group_id = hashlib.sha1("|".join(sorted(q.quote_id for q in members)).encode()).hexdigest()[:16]
+    names = sorted(
+        {canonical.get(q.speaker_name, q.speaker_name) if canonical else q.speaker_name
+         for q in members if q.speaker_name and _key(q.speaker_name, canonical) == key},
+        key=lambda name: (-len(name), name))
+    entity_ids = sorted({q.speaker_entity_id for q in members if q.speaker_entity_id})
+    return QuoteGroup(
+        group_id=group_id,
+        first_doc_id=first.doc_id,
+        n_docs=len({q.doc_id for q in members}),
+        speaker_entity_id=entity_ids[0] if len(entity_ids) == 1 else None,
+        speaker_name=names[0] if names else None,
+        text=first.text,
+    )
