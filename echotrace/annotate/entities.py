@@ -1,0 +1,519 @@
+"""Entity mentions with one canonical id per actor: a gazetteer first, cheap patterns second.
+
+Statistical NER runs at ~5k words/s per core and misses most Syrian places and ISIL/Daesh, so
+the first pass is an Aho-Corasick scan over the alias table (`echotrace/data/aliases.yaml`,
+extensible by users). A second, pattern pass catches unlisted names (capitalised sequences,
+"Col. Gen. Sergei Rudskoy") as ad-hoc entities whose id is derived from the name, so the same
+name gets the same id in every article. Descriptions and anaphors ("the Russian president",
+"the ministry") resolve only to an entity that the same article names.
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+import sys
+import unicodedata
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from functools import lru_cache
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import ahocorasick
+import yaml
+
+from echotrace.records import Entity, Mention
+
+__all__ = ["EntityIndex", "entities_for", "find_mentions", "slug"]
+
+ENTITY_TYPES = ("person", "org", "group", "place", "outlet", "misc")
+ADHOC_PREFIX = "x:"
+
+_NAME, _GUARDED, _CONTEXT = "name", "guarded", "context"
+_KIND_RANK = {_NAME: 0, _GUARDED: 1, _CONTEXT: 2}
+
+# Words after a guarded alias ("IS") that show it names the group, not the verb.
+_GROUP_NOUNS = frozenset(
+    """
+    militant militants fighter fighters terrorist terrorists group jihadist jihadists position positions
+    member members leader leaders stronghold strongholds commander commanders force forces extremist
+    extremists attack attacks caliphate convoy convoys unit units cell cells propaganda supporters
+    kämpfer miliz terrormiliz anhänger dschihadisten terroristen stellungen combattants djihadistes
+    """.split()
+)
+_GROUP_BEFORE = re.compile(r"(?:^|[^\w])(?:the|The|der|des|dem|den|die|vom|zum|against|by|of|from|l')\s?$")
+
+# Person titles and ranks: stripped from the front of a name, and a sign the name is a person.
+_TITLES = frozenset(
+    """
+    mr mrs ms miss dr prof sir lord lady president vice minister premier chancellor king queen prince
+    general gen lieutenant lt colonel col major maj captain capt sergeant sgt admiral adm commander
+    chief senator sen congressman congresswoman representative rep governor gov mayor ambassador
+    spokesman spokeswoman secretary deputy judge pope sheikh emir ayatollah colonel-general
+    m mme monsieur madame président ministre général herr frau präsident minister señor presidente
+    """.split()
+)
+# Capitalised words that start sentences or headlines but are not names.
+_STOPWORDS = frozenset(
+    """
+    the a an and but or if in on at to of for from by with as after before during since while when where
+    what who why how this that these those there here it its he she they we you i his her their our my
+    according earlier later meanwhile however also despite instead although though because then today
+    yesterday tomorrow tonight last next all some many most more other such no not one two three
+    gmt utc cst est pst edt pdt bst cet mon tue wed thu fri sat sun updated posted published
+    monday tuesday wednesday thursday friday saturday sunday january february march april may june july
+    august september october november december jan feb mar apr jun jul aug sep sept oct nov dec
+    un une et il elle ils elles nous dans pour par sur avec selon
+    ein eine und im am zum zur laut nach mit auf
+    y con por para según
+    photo video read more share comments advertisement subscribe click
+    """.split()
+)
+_DEMONYM_END = ("ian", "ians", "ean", "eans", "ese", "ish", "ans", "ais", "aise", "isch", "ische", "ischen")
+_NAME_PARTICLES = frozenset("de van von bin ibn da di du del der la al el ez".split())
+
+# One capitalised token; the optional joined parts ("-Zor", "’s") cannot overlap the first part,
+# so the pattern stays linear on adversarial input.
+_CAP_TOKEN = re.compile(
+    r"(?:(?:al|el|ez|as|ad|ash|at|an|ad-d)-)?[A-ZÀ-ÖØ-ÞА-ЯЁ][^\W\d_]*(?:[-'’][^\W\d_]+)*\.?"
+)
+_SENTENCE_END = re.compile(r"[.!?…:\"“”«»\n]\s*$")
+_LINE = re.compile(r"[^\n]+")
+_SLUG_STRIP = re.compile(r"[^\w]+")
+_SHORT_CAPS_MAX = 5
+_MASK = "\x00"
+_TENTATIVE = "tentative"
+
+
+@lru_cache(maxsize=65536)
+def slug(name: str) -> str:
+    """Lowercase ASCII-ish id part: 'Sergei Rudskoy' -> 'sergei-rudskoy' (deterministic)."""
+    folded = unicodedata.normalize("NFKD", name.casefold())
+    folded = "".join(ch for ch in folded if not unicodedata.combining(ch))
+    return _SLUG_STRIP.sub("-", folded).strip("-")
+
+
+def _is_short_caps(alias: str) -> bool:
+    letters = [ch for ch in alias if ch.isalpha()]
+    return 0 < len(letters) <= _SHORT_CAPS_MAX and alias == alias.upper() and " " not in alias
+
+
+def _lower_same_length(text: str) -> str:
+    """`text.lower()` with offsets preserved (a few characters lowercase to two code points)."""
+    lowered = text.lower()
+    if len(lowered) == len(text):
+        return lowered
+    return "".join(ch.lower()[:1] or ch for ch in text)
+
+
+@dataclass(slots=True)
+class _Spec:
+    entity_id: str
+    name: str
+    type: str
+    aliases: list[str] = field(default_factory=list)
+    guarded: list[str] = field(default_factory=list)
+    context: list[str] = field(default_factory=list)
+
+
+Payload = tuple[tuple[str, str], ...]  # ((entity_id, kind), ...)
+
+
+class EntityIndex:
+    """The alias table compiled into two Aho-Corasick automata (case-folded and exact-case)."""
+
+    def __init__(self, specs: Sequence[_Spec]) -> None:
+        self._specs = {spec.entity_id: spec for spec in specs}
+        folded: dict[str, list[tuple[str, str]]] = {}
+        exact: dict[str, list[tuple[str, str]]] = {}
+        self._canonical: dict[str, str] = {}
+        self._canonical_exact: dict[str, str] = {}
+        for spec in specs:
+            forms = [(a, _NAME) for a in [spec.name, *spec.aliases]]
+            forms += [(a, _GUARDED) for a in spec.guarded] + [(a, _CONTEXT) for a in spec.context]
+            for alias, kind in forms:
+                alias = alias.strip()
+                if not alias:
+                    continue
+                exact_case = kind == _GUARDED or _is_short_caps(alias)
+                table, key = (exact, alias) if exact_case else (folded, _lower_same_length(alias))
+                entry = (spec.entity_id, kind)
+                if entry not in table.setdefault(key, []):
+                    table[key].append(entry)
+                if kind != _CONTEXT:
+                    names = self._canonical_exact if exact_case else self._canonical
+                    names.setdefault(key, spec.entity_id)
+        self._folded = _automaton(folded)
+        self._exact = _automaton(exact)
+
+    @classmethod
+    def load(cls, extra: Sequence[Path] = ()) -> EntityIndex:
+        """The packaged alias table, extended (and overridden per id) by user files in order."""
+        packaged = resources.files("echotrace.data").joinpath("aliases.yaml").read_text(encoding="utf-8")
+        specs: dict[str, _Spec] = {}
+        _merge(specs, yaml.safe_load(packaged), "echotrace/data/aliases.yaml")
+        for path in extra:
+            _merge(specs, yaml.safe_load(Path(path).read_text(encoding="utf-8")), str(path))
+        return cls(list(specs.values()))
+
+    def entities(self) -> list[Entity]:
+        """Every table entity, with its aliases (context descriptions excluded)."""
+        return [
+            Entity(spec.entity_id, spec.name, spec.type, sorted({*spec.aliases, *spec.guarded}))
+            for spec in self._specs.values()
+        ]
+
+    def entity(self, entity_id: str) -> Entity | None:
+        spec = self._specs.get(entity_id)
+        if spec is None:
+            return None
+        return Entity(spec.entity_id, spec.name, spec.type, sorted({*spec.aliases, *spec.guarded}))
+
+    def canonical(self, name: str) -> str | None:
+        """entity_id for a surface form ("Daesh", "Russian MoD", "Col. Gen. Sergei Rudskoy"), else None."""
+        name = " ".join(name.split())
+        if name in self._canonical_exact:
+            return self._canonical_exact[name]
+        found = self._canonical.get(_lower_same_length(name))
+        if found is not None:
+            return found
+        words = name.split()
+        while len(words) > 1 and words[0].lower().rstrip(".") in _TITLES:
+            words = words[1:]
+            found = self._canonical.get(_lower_same_length(" ".join(words)))
+            if found is not None:
+                return found
+        return None
+
+    def scan(self, text: str) -> Iterable[tuple[int, int, Payload]]:
+        """Raw alias hits (start, end, payload), word-boundary checked, overlaps included."""
+        for automaton, haystack in ((self._folded, _lower_same_length(text)), (self._exact, text)):
+            if len(automaton) == 0:
+                continue
+            for last, (length, payload) in automaton.iter(haystack):
+                start, end = last - length + 1, last + 1
+                if _at_word_boundary(text, start, end):
+                    yield start, end, payload
+
+
+def _automaton(table: dict[str, list[tuple[str, str]]]) -> Any:
+    automaton = ahocorasick.Automaton()
+    for key, entries in table.items():
+        automaton.add_word(key, (len(key), tuple(entries)))
+    if len(automaton):
+        automaton.make_automaton()
+    return automaton
+
+
+def _as_list(value: Any, where: str) -> list[str]:
+    if value is None:
+        return []
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise ValueError(f"{where}: expected a list of strings, got {value!r}")
+    return list(value)
+
+
+def _merge(specs: dict[str, _Spec], data: Any, source: str) -> None:
+    if not isinstance(data, dict) or not isinstance(data.get("entities"), list):
+        raise ValueError(f"{source}: alias file needs a top-level 'entities' list")
+    for raw in data["entities"]:
+        if not isinstance(raw, dict) or not isinstance(raw.get("id"), str):
+            raise ValueError(f"{source}: every entity needs a string 'id': {raw!r}")
+        entity_id = raw["id"]
+        where = f"{source}: entity {entity_id!r}"
+        kind = raw.get("type", specs[entity_id].type if entity_id in specs else "misc")
+        if kind not in ENTITY_TYPES:
+            raise ValueError(f"{where}: type must be one of {ENTITY_TYPES}")
+        spec = specs.get(entity_id)
+        if spec is None:
+            spec = specs[entity_id] = _Spec(entity_id, str(raw.get("name") or entity_id), kind)
+        else:
+            spec.name, spec.type = str(raw.get("name") or spec.name), kind
+        for attr in ("aliases", "guarded", "context"):
+            values: list[str] = getattr(spec, attr)
+            values.extend(v for v in _as_list(raw.get(attr), where) if v not in values)
+
+
+def _at_word_boundary(text: str, start: int, end: int) -> bool:
+    return (start == 0 or not text[start - 1].isalnum()) and (end >= len(text) or not text[end].isalnum())
+
+
+def _group_context(text: str, start: int, end: int) -> bool:
+    """Is the guarded alias at [start, end) the group ("IS militants", "(IS,", "the IS") and not a verb?"""
+    after = text[end : end + 1]
+    if after == "-" and text[end + 1 : end + 2].isalpha():
+        return True
+    if text[start - 1 : start] == "(" and after in (",", ")", ";"):
+        return True
+    next_word = re.match(r"\s{1,3}([^\W\d_]{2,20})", text[end : end + 30])
+    if next_word and next_word.group(1).lower() in _GROUP_NOUNS:
+        return True
+    return bool(_GROUP_BEFORE.search(text[max(0, start - 12) : start]))
+
+
+@dataclass(slots=True)
+class _Found:
+    start: int
+    end: int
+    entity_id: str
+    method: str
+
+
+def find_mentions(
+    doc_id: str, text: str, index: EntityIndex, lang: str = "en", title: str | None = None
+) -> list[Mention]:
+    """Entity mentions in `text`, sorted by offset, each with the entity's salience in this article.
+
+    `title` (when the article's title is not part of `text`) counts towards salience.
+    """
+    if not text:
+        return []
+    named, contextual = _gazetteer(text, index)
+    covered = sorted((f.start, f.end) for f in named) + sorted((s, e) for s, e, _ in contextual)
+    headlines = _title_case_lines(text)
+    body = _patterns(text, covered, headlines, lang)
+    body_ids = {f.entity_id for f in body}
+    # Headlines capitalise every word: keep only names the body confirms.
+    if headlines:
+        body += [f for f in _patterns(text, covered, headlines, lang, headlines_only=True) if f.entity_id in body_ids]
+    named += body
+    _link_short_names(named)
+    found = named + _resolve_context(contextual, named)
+    found.sort(key=lambda f: (f.start, f.end))
+    salience = _salience(found, text, index if title else None, title)
+    return [
+        Mention(doc_id, f.start, f.end, sys.intern(f.entity_id), text[f.start : f.end], f.method,
+                salience[f.entity_id])
+        for f in found
+    ]
+
+
+def _gazetteer(text: str, index: EntityIndex) -> tuple[list[_Found], list[tuple[int, int, list[str]]]]:
+    """Names first (leftmost-longest), then descriptions in the gaps the names leave."""
+    names: list[tuple[int, int, Payload]] = []
+    descriptions: list[tuple[int, int, Payload]] = []
+    for start, end, payload in index.scan(text):
+        best = min(_KIND_RANK[kind] for _, kind in payload)
+        if best == _KIND_RANK[_GUARDED] and not _group_context(text, start, end):
+            continue
+        (descriptions if best == _KIND_RANK[_CONTEXT] else names).append((start, end, payload))
+    named = [
+        _Found(start, end, next(eid for eid, kind in payload if kind != _CONTEXT), "gazetteer")
+        for start, end, payload in _leftmost_longest(names, [])
+    ]
+    taken = [(f.start, f.end) for f in named]
+    contextual = [
+        (start, end, sorted({eid for eid, _ in payload}))
+        for start, end, payload in _leftmost_longest(descriptions, taken)
+    ]
+    return named, contextual
+
+
+def _leftmost_longest(
+    hits: list[tuple[int, int, Payload]], taken: Sequence[tuple[int, int]]
+) -> list[tuple[int, int, Payload]]:
+    blocked = sorted(taken)
+    blocked_starts = [s for s, _ in blocked]
+    kept: list[tuple[int, int, Payload]] = []
+    last_end = -1
+    for start, end, payload in sorted(hits, key=lambda h: (h[0], -h[1])):
+        if start < last_end:
+            continue
+        # `taken` spans do not overlap each other: only the one starting just before `end` can clash.
+        i = bisect.bisect_left(blocked_starts, end) - 1
+        if i >= 0 and blocked[i][1] > start:
+            continue
+        kept.append((start, end, payload))
+        last_end = end
+    return kept
+
+
+def _patterns(
+    text: str, covered: Sequence[tuple[int, int]], headlines: Sequence[tuple[int, int]],
+    lang: str = "en", headlines_only: bool = False,
+) -> list[_Found]:
+    """Unlisted names: capitalised sequences outside gazetteer hits, titles stripped.
+
+    Headline-style lines are left out, or (`headlines_only`) are the only lines looked at.
+    """
+    if headlines_only:
+        masked = [_MASK] * len(text)
+        for start, end in headlines:
+            masked[start:end] = list(text[start:end])
+    else:
+        masked = list(text)
+        for start, end in headlines:
+            masked[start:end] = _MASK * (end - start)
+    for start, end in covered:
+        masked[start:end] = _MASK * (end - start)
+    source = "".join(masked)
+    groups: list[list[tuple[int, int]]] = []
+    prev_end = -1
+    for match in _CAP_TOKEN.finditer(source):
+        start, end = match.start(), match.end()
+        if start > 0 and text[start - 1].isalnum():
+            continue
+        gap = source[prev_end:start] if prev_end >= 0 else ""
+        word = source[start:end]
+        if groups and _joins(gap, source, groups[-1]):
+            groups[-1].append((start, end))
+        else:
+            groups.append([(start, end)])
+        prev_end = end
+        if word.endswith(".") and not _keeps_dot(word):
+            groups[-1][-1] = (start, end - 1)
+            prev_end = -1  # a sentence ended: never join across it
+    # German capitalises every noun: a lone capitalised word says nothing there.
+    min_words = 2 if lang == "de" else 1
+    found: list[_Found] = []
+    for tokens in groups:
+        entity = _name_from_tokens(text, tokens, min_words)
+        if entity is not None:
+            found.append(entity)
+    return found
+
+
+def _keeps_dot(word: str) -> bool:
+    core = word.rstrip(".")
+    return len(core) == 1 or core.lower() in _TITLES
+
+
+def _joins(gap: str, source: str, group: list[tuple[int, int]]) -> bool:
+    if gap in (" ", "  ", "\t"):
+        return True
+    parts = gap.split(" ")
+    return len(parts) == 3 and parts[0] == "" and parts[2] == "" and parts[1] in _NAME_PARTICLES
+
+
+def _title_case_lines(text: str) -> list[tuple[int, int]]:
+    """Headline-style lines ("US Coalition Bombs Syrian Army"): capitals there do not mark names."""
+    spans: list[tuple[int, int]] = []
+    for line in _LINE.finditer(text):
+        words = line.group().split()
+        if len(words) >= 4 and len(words) <= 40:
+            capitalised = sum(1 for w in words if w[:1].isupper())
+            if capitalised >= 0.6 * len(words):
+                spans.append((line.start(), line.end()))
+    return spans
+
+
+def _name_from_tokens(text: str, tokens: list[tuple[int, int]], min_words: int) -> _Found | None:
+    tokens = [(s, e - 2) if text[e - 2 : e] in ("'s", "’s") and e - s > 3 else (s, e) for s, e in tokens]
+    words = [text[s:e] for s, e in tokens]
+    titled = False
+    # "Interior Secretary Ken Salazar": the name is what follows the last title word.
+    last_title = max((k for k, w in enumerate(words[:-1]) if w.lower().rstrip(".") in _TITLES), default=-1)
+    if last_title > 0:
+        words, tokens, titled = words[last_title:], tokens[last_title:], True
+    sentence_start = _SENTENCE_END.search(text[max(0, tokens[0][0] - 3) : tokens[0][0]]) is not None
+    sentence_start = sentence_start or tokens[0][0] == 0
+    while words and (words[0].lower().rstrip(".") in _TITLES or words[0].lower() in _STOPWORDS):
+        titled = titled or words[0].lower().rstrip(".") in _TITLES
+        sentence_start = False
+        words, tokens = words[1:], tokens[1:]
+    while words and (words[-1].lower() in _STOPWORDS or words[-1].lower().rstrip(".") in _TITLES):
+        words, tokens = words[:-1], tokens[:-1]
+    if not words or (len(words) < min_words and not titled):
+        return None
+    if len(words) == 1:
+        word = words[0]
+        lower = word.lower()
+        if sentence_start and not titled:
+            # Kept only if a full name in the article ends with it ("Velikodny added ...").
+            return _Found(tokens[0][0], tokens[-1][1], ADHOC_PREFIX + slug(word), _TENTATIVE)
+        if len(word) < 3 or lower.endswith(_DEMONYM_END) or (word.isupper() and len(word) > _SHORT_CAPS_MAX):
+            return None
+    name = " ".join(words)
+    method = "pattern-title" if titled else "pattern"
+    return _Found(tokens[0][0], tokens[-1][1], ADHOC_PREFIX + slug(name), method)
+
+
+def _link_short_names(found: list[_Found]) -> None:
+    """'Lohan' after 'Lindsay Lohan' (anywhere in the article) is the same ad-hoc person.
+
+    Tentative single words (sentence-initial, could be any capitalised word) survive only so linked.
+    """
+    full: dict[str, str] = {}
+    for item in sorted(found, key=lambda f: (f.start, f.end)):
+        if item.entity_id.startswith(ADHOC_PREFIX) and "-" in item.entity_id[len(ADHOC_PREFIX) :]:
+            parts = item.entity_id[len(ADHOC_PREFIX) :].split("-")
+            full.setdefault(parts[-1], item.entity_id)
+            if item.method == "pattern-title":
+                full.setdefault(parts[0], item.entity_id)
+    for item in found:
+        short = item.entity_id[len(ADHOC_PREFIX) :]
+        if item.entity_id.startswith(ADHOC_PREFIX) and short in full:
+            item.entity_id = full[short]
+            if item.method == _TENTATIVE:
+                item.method = "pattern"
+    found[:] = [item for item in found if item.method != _TENTATIVE]
+
+
+def _resolve_context(
+    contextual: Sequence[tuple[int, int, list[str]]], named: Sequence[_Found]
+) -> list[_Found]:
+    """A description refers to the candidate entity named nearest before it (or anywhere in the article)."""
+    positions: dict[str, list[int]] = {}
+    for item in named:
+        positions.setdefault(item.entity_id, []).append(item.start)
+    resolved: list[_Found] = []
+    for start, end, candidates in contextual:
+        best: tuple[int, str] | None = None
+        for entity_id in candidates:
+            before = [p for p in positions.get(entity_id, ()) if p < start]
+            if before:
+                key = (start - max(before), entity_id)
+            elif entity_id in positions:
+                key = (len(positions) * 10**9 + min(positions[entity_id]) - start, entity_id)
+            else:
+                continue
+            best = key if best is None or key < best else best
+        if best is not None:
+            resolved.append(_Found(start, end, best[1], "context"))
+    return resolved
+
+
+def _salience(
+    found: Sequence[_Found], text: str, index: EntityIndex | None, title: str | None
+) -> dict[str, float]:
+    """Frequency (relative to the most frequent entity), earliness of the first mention, title presence."""
+    counts: dict[str, int] = {}
+    first: dict[str, int] = {}
+    for item in found:
+        counts[item.entity_id] = counts.get(item.entity_id, 0) + 1
+        first.setdefault(item.entity_id, item.start)
+    if title is not None and index is not None:
+        in_title = {f.entity_id for f in _gazetteer(title, index)[0] + _patterns(title, [], [])}
+    else:
+        head_end = text.find("\n", 0, 300)
+        head_end = head_end if head_end > 0 else min(len(text), 200)
+        in_title = {f.entity_id for f in found if f.end <= head_end}
+    top = max(counts.values(), default=1)
+    length = max(1, len(text))
+    return {
+        entity_id: round(
+            0.5 * count / top + 0.25 * (1.0 - first[entity_id] / length) + 0.25 * (entity_id in in_title), 4
+        )
+        for entity_id, count in counts.items()
+    }
+
+
+def entities_for(mentions: Iterable[Mention], index: EntityIndex) -> list[Entity]:
+    """Entity records for every id in `mentions`: table entries as they are, ad-hoc ones from their text."""
+    by_id: dict[str, list[Mention]] = {}
+    for mention in mentions:
+        by_id.setdefault(mention.entity_id, []).append(mention)
+    out: list[Entity] = []
+    for entity_id in sorted(by_id):
+        known = index.entity(entity_id)
+        if known is not None:
+            out.append(known)
+            continue
+        group = by_id[entity_id]
+        forms = sorted({m.text for m in group if m.method != "context"})
+        name = max(forms, key=lambda f: (len(f.split()), len(f), f)) if forms else group[0].text
+        kind = "person" if any(m.method == "pattern-title" for m in group) else "misc"
+        out.append(Entity(entity_id, name, kind, forms))
+    return out

@@ -1,0 +1,128 @@
+"""Entity mentions: one canonical id per actor across spellings and languages, on the real seeds."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import pytest
+
+from echotrace.annotate.entities import EntityIndex, entities_for, find_mentions
+from echotrace.records import Mention
+
+ISLAMIC_STATE_FORMS = {"ISIS", "ISIL", "IS", "Daesh", "Daech", "Islamic State", "IS-Terroristen"}
+
+
+@pytest.fixture(scope="module")
+def index() -> EntityIndex:
+    return EntityIndex.load()
+
+
+@pytest.fixture(scope="module")
+def seed_mentions(seed_texts: dict[str, str], index: EntityIndex) -> dict[str, list[Mention]]:
+    return {key: find_mentions(key, text, index) for key, text in seed_texts.items()}
+
+
+def _ids(mentions: list[Mention], surface: str) -> set[str]:
+    return {m.entity_id for m in mentions if m.text == surface}
+
+
+def test_islamic_state_aliases_are_one_entity_in_every_seed(seed_mentions: dict[str, list[Mention]]) -> None:
+    for key, mentions in seed_mentions.items():
+        forms = {m.text for m in mentions if m.text in ISLAMIC_STATE_FORMS}
+        assert forms, f"seed {key}: no Islamic State mention found"
+        assert {m.entity_id for m in mentions if m.text in ISLAMIC_STATE_FORMS} == {"islamic-state"}, key
+    assert _ids(seed_mentions["001"], "IS-Terroristen") == {"islamic-state"}
+    assert _ids(seed_mentions["001"], "Daech") == {"islamic-state"}
+    assert _ids(seed_mentions["002"], "IS") == {"islamic-state"}
+
+
+def test_canonical_maps_every_spelling(index: EntityIndex) -> None:
+    for form in ("ISIS", "ISIL", "Daesh", "Islamic State", "État islamique", "Daech", "IS-Terroristen", "ИГИЛ"):
+        assert index.canonical(form) == "islamic-state", form
+    assert index.canonical("Russian MoD") == index.canonical("ministère russe de la Défense")
+    assert index.canonical("Col. Gen. Sergei Rudskoy") == "sergey-rudskoy"
+    assert index.canonical("so-called international coalition") == "us-led-coalition"
+    assert index.canonical("Nobody In Particular") is None
+
+
+def test_sdf_spellings_are_one_entity(seed_mentions: dict[str, list[Mention]]) -> None:
+    assert _ids(seed_mentions["002"], "Democratic Forces Union") == {"sdf"}
+    assert _ids(seed_mentions["004"], "Syrian Democratic Forces") == {"sdf"}
+
+
+def test_the_verb_is_never_the_group(seed_mentions: dict[str, list[Mention]], index: EntityIndex) -> None:
+    for mentions in seed_mentions.values():
+        assert not any(m.text.lower() == "is" and m.text != "IS" for m in mentions)
+    assert not find_mentions("d", "THIS IS WHAT IT IS. It is what it is.", index)
+    for text in ("IS militants left the town.", "Die IS-Terroristen zogen ab.",
+                 "the group (IS, also called Daesh) retreated", "near the IS positions"):
+        assert "islamic-state" in {m.entity_id for m in find_mentions("d", text, index)}, text
+
+
+def test_generals_are_found_with_their_titles(seed_mentions: dict[str, list[Mention]]) -> None:
+    assert any(m.entity_id == "sergey-rudskoy" and "Rudskoy" in m.text for m in seed_mentions["004"])
+    assert any(m.entity_id == "viktor-poznikhir" and "Poznikhir" in m.text for m in seed_mentions["000"])
+
+
+def test_unlisted_titled_name_gets_one_deterministic_id(index: EntityIndex) -> None:
+    text = ("The briefing was held on Monday.\nMaj. Gen. Anton Velikodny told reporters the convoy had left. "
+            "Velikodny added that the road was open.")
+    mentions = find_mentions("d", text, index)
+    names = [m for m in mentions if m.entity_id == "x:anton-velikodny"]
+    assert [m.text for m in names] == ["Anton Velikodny", "Velikodny"]
+    assert names[0].method == "pattern-title"
+    assert not any(m.text in ("The", "Monday") for m in mentions)
+    (entity,) = [e for e in entities_for(mentions, index) if e.entity_id == "x:anton-velikodny"]
+    assert entity.type == "person" and entity.name == "Anton Velikodny"
+
+
+def test_descriptions_resolve_only_to_named_entities(
+    seed_mentions: dict[str, list[Mention]], index: EntityIndex
+) -> None:
+    context = {m.text: m.entity_id for m in seed_mentions["000"] if m.method == "context"}
+    assert context["the Russian president"] == "vladimir-putin"
+    ministry = [m for m in seed_mentions["001"] if m.method == "context" and m.text.lower() == "the ministry"]
+    assert ministry and {m.entity_id for m in ministry} == {"russian-defense-ministry"}
+    assert not find_mentions("d", "The Russian president spoke to the ministry.", index)
+
+
+def test_salience_ranks_the_central_actor(seed_mentions: dict[str, list[Mention]]) -> None:
+    for mentions in seed_mentions.values():
+        assert all(0.0 <= m.salience <= 1.0 for m in mentions)
+    top = max(seed_mentions["000"], key=lambda m: (m.salience, m.entity_id))
+    assert top.entity_id == "vladimir-putin"
+
+
+def test_mentions_are_deterministic_and_spans_point_at_the_text(
+    seed_texts: dict[str, str], index: EntityIndex
+) -> None:
+    for key, text in seed_texts.items():
+        first = find_mentions(key, text, index)
+        assert first == find_mentions(key, text, index)
+        assert all(text[m.start : m.end] == m.text for m in first)
+
+
+def test_user_alias_file_extends_the_table(tmp_path: Path) -> None:
+    extra = tmp_path / "aliases.yaml"
+    extra.write_text(
+        "entities:\n"
+        "  - id: islamic-state\n    aliases: [Tanzim al-Dawla]\n"
+        "  - id: example-brigade\n    name: Example Brigade\n    type: group\n    aliases: [Liwa Example]\n",
+        encoding="utf-8",
+    )
+    index = EntityIndex.load([extra])
+    assert index.canonical("Tanzim al-Dawla") == "islamic-state"
+    assert index.canonical("Liwa Example") == "example-brigade"
+    assert {m.entity_id for m in find_mentions("d", "Fighters of Liwa Example fled.", index)} == {"example-brigade"}
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("entities:\n  - name: no id\n", encoding="utf-8")
+    with pytest.raises(ValueError, match="id"):
+        EntityIndex.load([bad])
+
+
+def test_adversarial_megabyte_is_fast(index: EntityIndex) -> None:
+    text = "the IS is " * 30_000 + "Aa-" * 100_000 + "B" * 200_000 + " Col. " * 20_000
+    started = time.perf_counter()
+    find_mentions("d", text, index)
+    assert time.perf_counter() - started < 10
