@@ -20,6 +20,7 @@ demo: setup
 	$(BIN)/echotrace report --db $(DEMO)/demo.duckdb -o $(DEMO)/report.html
 	@echo ""
 	@echo "Report:  $(abspath $(DEMO)/report.html)"
+	@echo "Web app: $(BIN)/echotrace serve --db $(DEMO)/demo.duckdb   (then open http://127.0.0.1:8765/)"
 	@echo "Status:  $(BIN)/echotrace status --db $(DEMO)/demo.duckdb"
 
 lint: setup

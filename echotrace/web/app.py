@@ -33,6 +33,16 @@ _CSS = (_HERE / "templates" / "app.css").read_text(encoding="utf-8")
 CSP = ("default-src 'none'; style-src 'self'; img-src 'self' data:; form-action 'self'; "
        "base-uri 'none'; frame-ancestors 'none'")
 PAGE_SIZE = 50
+FACETS = {
+    "outlets": "SELECT outlet, count(*) FROM articles WHERE outlet IS NOT NULL GROUP BY 1 ORDER BY 2 DESC, 1",
+    "languages": "SELECT language, count(*) FROM articles GROUP BY 1 ORDER BY 2 DESC, 1",
+    "stories": "SELECT story_id, any_value(label), count(*) FROM stories GROUP BY 1 ORDER BY 3 DESC, 1 LIMIT 300",
+    "narratives": "SELECT narrative_id, title FROM narratives ORDER BY title",
+    "speakers": "SELECT coalesce(speaker_entity_id, speaker_name), any_value(speaker_name), count(*) FROM quotes "
+                "WHERE speaker_name IS NOT NULL GROUP BY 1 ORDER BY 3 DESC, 1 LIMIT 300",
+    "entities": "SELECT e.entity_id, e.name, count(*) FROM mentions m JOIN entities e USING (entity_id) "
+                "GROUP BY 1, 2 ORDER BY 3 DESC, 2 LIMIT 300",
+}
 
 
 @dataclass(slots=True)
@@ -150,8 +160,18 @@ def create_app(db: Path) -> Starlette:
             row["snippet"] = snippet(row.pop("text"), f["q"])
         return page_rows, total
 
-    def facet(con: queries.Connection, sql: str) -> list[tuple[Any, ...]]:
-        return con.execute(sql).fetchall()
+    facet_cache: dict[str, Any] = {}
+
+    def facets(con: queries.Connection) -> dict[str, Any]:
+        """Filter lists and counts, recomputed only when the store file changes (a run committed)."""
+        stat = db.stat()
+        version = (stat.st_mtime_ns, stat.st_size)
+        if facet_cache.get("version") != version:
+            facet_cache.clear()
+            facet_cache.update({name: con.execute(sql).fetchall() for name, sql in FACETS.items()})
+            facet_cache["counts"] = queries.table_counts(con)
+            facet_cache["version"] = version
+        return {k: v for k, v in facet_cache.items() if k != "version"}
 
     async def index(request: Request) -> Response:
         started = time.perf_counter()
@@ -163,21 +183,8 @@ def create_app(db: Path) -> Starlette:
         con = connect()
         try:
             results, total = find_articles(con, f, page)
-            context = {
-                "f": f, "results": results, "total": total, "page": page, "page_size": PAGE_SIZE,
-                "outlets": facet(con, "SELECT outlet, count(*) FROM articles WHERE outlet IS NOT NULL "
-                                      "GROUP BY 1 ORDER BY 2 DESC, 1"),
-                "languages": facet(con, "SELECT language, count(*) FROM articles GROUP BY 1 ORDER BY 2 DESC, 1"),
-                "stories": facet(con, "SELECT story_id, any_value(label), count(*) FROM stories "
-                                      "GROUP BY 1 ORDER BY 3 DESC, 1 LIMIT 300"),
-                "narratives": facet(con, "SELECT narrative_id, title FROM narratives ORDER BY title"),
-                "speakers": facet(con, "SELECT coalesce(speaker_entity_id, speaker_name), any_value(speaker_name), "
-                                       "count(*) FROM quotes WHERE speaker_name IS NOT NULL GROUP BY 1 "
-                                       "ORDER BY 3 DESC, 1 LIMIT 300"),
-                "entities": facet(con, "SELECT e.entity_id, e.name, count(*) FROM mentions m JOIN entities e "
-                                       "USING (entity_id) GROUP BY 1, 2 ORDER BY 3 DESC, 2 LIMIT 300"),
-                "counts": queries.table_counts(con),
-            }
+            context = {"f": f, "results": results, "total": total, "page": page, "page_size": PAGE_SIZE,
+                       **facets(con)}
         finally:
             con.close()
         kept = {k: str(v) for k, v in f.items() if v}
