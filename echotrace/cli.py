@@ -63,6 +63,9 @@ def run(
     columns: Annotated[str | None, typer.Option(
         help="CSV/JSON field names, e.g. text=body,title=headline,date=pubdate,outlet=site")] = None,
     workers: Annotated[int | None, typer.Option(help="Worker processes (default 2).")] = None,
+    engine: Annotated[str | None, typer.Option(help="local (process pool) or dask.")] = None,
+    scheduler: Annotated[str | None, typer.Option(
+        help="Dask scheduler address, e.g. tcp://host:8786 (default: a local cluster).")] = None,
     batch_size: Annotated[int | None, typer.Option(help="Documents per committed batch.")] = None,
     max_file_mb: Annotated[int | None, typer.Option(help="Skip files larger than this.")] = None,
     aliases: Annotated[list[Path] | None, typer.Option(help="Extra alias table (YAML).")] = None,
@@ -72,7 +75,8 @@ def run(
     """Ingest pages into the store and run every stage; re-running never duplicates."""
     try:
         settings = Settings.load(
-            config, workers=workers, batch_size=batch_size, columns=parse_columns(columns) or None,
+            config, workers=workers, engine=engine, scheduler=scheduler, batch_size=batch_size,
+            columns=parse_columns(columns) or None,
             max_file_bytes=max_file_mb * 2**20 if max_file_mb else None,
             aliases=[str(p) for p in aliases] if aliases else None,
             catalogues=[str(p) for p in catalogue] if catalogue else None)

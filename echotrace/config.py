@@ -13,6 +13,8 @@ class Settings:
     """What a run needs to know. Fields that change results go into `result_settings()`."""
 
     workers: int = 2
+    engine: str = "local"
+    scheduler: str | None = None
     batch_size: int = 200
     max_file_bytes: int = 200 * 2**20
     max_decompressed_bytes: int = 2**30

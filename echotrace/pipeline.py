@@ -18,17 +18,31 @@ from urllib.parse import urlsplit
 
 from echotrace import errors
 from echotrace.annotate.dates import find_dates
+from echotrace.annotate.entities import EntityIndex, entities_for, find_mentions
 from echotrace.annotate.language import article_language, split_paragraphs
 from echotrace.annotate.outlet import find_outlet
+from echotrace.annotate.quotes import find_quotes
 from echotrace.annotate.sources import find_credits
 from echotrace.clean.html import clean_html, html_metadata
 from echotrace.clean.normalise import make_doc_id
 from echotrace.clean.text import RepeatedLines, clean_text
 from echotrace.config import Settings
-from echotrace.engines.local import map_ordered
+from echotrace.engines import get_engine
 from echotrace.ingest import expand_inputs, read_file
-from echotrace.records import Article, DocResult, RawDoc, Skipped
+from echotrace.link import find_links
+from echotrace.link.provenance import ProvenanceChain, provenance_chains
+from echotrace.link.quotes import group_quotes
+from echotrace.narratives.catalogue import (
+    NarrativeSpec,
+    import_claimreview,
+    import_claims_csv,
+    load_catalogue,
+)
+from echotrace.narratives.discover import discover_claims
+from echotrace.narratives.match import match_narratives
+from echotrace.records import Article, DocLink, DocResult, Mention, Narrative, Quote, RawDoc, Skipped
 from echotrace.store.duckdb import StoreWriter, open_writer
+from echotrace.stories.cluster import cluster_stories
 
 
 @dataclass(slots=True)
@@ -50,6 +64,8 @@ class RunSummary:
     stages: list[StageReport] = field(default_factory=list)
 
 
+_DATA = Path(__file__).parent / "data"
+DEFAULT_CATALOGUES = [_DATA / "narratives.yaml", _DATA / "narratives_syria.yaml"]
 _MIN_UNITS_FOR_WORKERS = 300
 _MASTHEAD_SCAN = 400
 _MASTHEAD_MAX_CHARS = 60
@@ -64,6 +80,13 @@ ProgressHook = Callable[[str, int, int | None], None]
 class DocContext:
     settings: Settings
     repeated: dict[str, frozenset[int]]
+    _entity_index: EntityIndex | None = None
+
+    def entity_index(self) -> EntityIndex:
+        """Built on first use in each worker (the Aho-Corasick automaton does not travel well)."""
+        if self._entity_index is None:
+            self._entity_index = EntityIndex.load([Path(p) for p in self.settings.aliases])
+        return self._entity_index
 
 
 _CONTEXT: DocContext | None = None
@@ -140,7 +163,33 @@ def process_document(raw: RawDoc, context: DocContext) -> DocResult | Skipped:
         credits=credits,
         outlet_evidence=outlet_evidence,
     )
-    return DocResult(source=raw.source, article=article)
+    stages = settings.stages
+    mentions = (find_mentions(article.doc_id, text, context.entity_index(), article.language, article.title)
+                if "entities" in stages else [])
+    quotes = find_quotes(article.doc_id, text, article.language, paragraphs) if "quotes" in stages else []
+    if quotes and "entities" in stages:
+        for quote in quotes:
+            quote.speaker_entity_id = speaker_entity(quote, mentions, context.entity_index())
+    return DocResult(source=raw.source, article=article, mentions=mentions, quotes=quotes)
+
+
+def speaker_entity(quote: Quote, mentions: Sequence[Mention], index: EntityIndex) -> str | None:
+    """The entity a quote's speaker names: the mention under the speaker span, else the alias table,
+    else a mention in the same article ending with the same name ("Reyval" -> "Tomas Reyval")."""
+    if not quote.speaker_name:
+        return None
+    if quote.speaker_start is not None and quote.speaker_end is not None:
+        for mention in mentions:
+            if mention.start < quote.speaker_end and quote.speaker_start < mention.end:
+                return mention.entity_id
+    known = index.canonical(quote.speaker_name)
+    if known:
+        return known
+    last = quote.speaker_name.split()[-1].lower()
+    for mention in mentions:
+        if mention.text.split()[-1].lower() == last:
+            return mention.entity_id
+    return None
 
 
 def process_batch(batch: list[RawDoc | Skipped]) -> list[DocResult | Skipped]:
@@ -228,7 +277,8 @@ def ingest(writer: StoreWriter, run_id: str, files: Sequence[str], settings: Set
     batches = _batches(_read_all(files, settings), seen, settings.batch_size, report)
     context = DocContext(settings=settings, repeated=repeated)
     # Starting worker processes costs seconds (imports, language model): not worth it for a few pages.
-    workers = settings.workers if units >= _MIN_UNITS_FOR_WORKERS else 1
+    workers = settings.workers if units >= _MIN_UNITS_FOR_WORKERS or settings.engine != "local" else 1
+    map_ordered = get_engine(settings.engine, settings.scheduler)
     for results in map_ordered(process_batch, batches, workers=workers,
                                initializer=_init_worker, initargs=(context,)):
         new, merged, skipped = writer.write_batch(run_id, results)
@@ -243,6 +293,109 @@ def ingest(writer: StoreWriter, run_id: str, files: Sequence[str], settings: Set
     return [scan, report]
 
 
+def _catalogue(settings: Settings) -> list[NarrativeSpec]:
+    paths = [Path(p) for p in settings.catalogues] or DEFAULT_CATALOGUES
+    specs: list[NarrativeSpec] = []
+    for path in paths:
+        suffix = path.suffix.lower()
+        if suffix == ".csv":
+            specs.extend(import_claims_csv(path))
+        elif suffix == ".json":
+            specs.extend(import_claimreview(path))
+        else:
+            specs.extend(load_catalogue(path))
+    return specs
+
+
+class _Timer:
+    """Times one corpus stage and reports it to the progress hook."""
+
+    def __init__(self, name: str, progress: ProgressHook | None, reports: list[StageReport]) -> None:
+        self.report = StageReport(name)
+        self.progress = progress
+        reports.append(self.report)
+
+    def __enter__(self) -> StageReport:
+        self.started = time.perf_counter()
+        if self.progress:
+            self.progress(self.report.name, 0, 1)
+        return self.report
+
+    def __exit__(self, *exc: object) -> None:
+        self.report.seconds = time.perf_counter() - self.started
+        if self.progress:
+            self.progress(self.report.name, 1, 1)
+
+
+def corpus_stages(writer: StoreWriter, settings: Settings,
+                  progress: ProgressHook | None = None) -> list[StageReport]:
+    """Stages over the whole stored corpus; each replaces its tables in one transaction."""
+    reports: list[StageReport] = []
+    stages = settings.stages
+    with _Timer("load", progress, reports) as report:
+        articles = writer.load_articles()
+        mentions = writer.load_mentions()
+        report.count = len(articles)
+    if not articles:
+        return reports
+    links: list[DocLink] = []
+    if "links" in stages:
+        with _Timer("links", progress, reports) as report:
+            links, spans = find_links(articles)
+            chains = provenance_chains(articles, links)
+            writer.replace_corpus_results(links=links, link_spans=spans)
+            writer.replace_rows("provenance", _provenance_columns(chains))
+            report.count = len(articles)
+            report.detail = {"links": len(links), "spans": len(spans), "chains": len(chains)}
+            for kind in sorted({link.kind for link in links}):
+                report.detail[kind] = sum(1 for link in links if link.kind == kind)
+    if "entities" in stages:
+        with _Timer("entities", progress, reports) as report:
+            index = EntityIndex.load([Path(p) for p in settings.aliases])
+            entities = entities_for([m for ms in mentions.values() for m in ms], index)
+            writer.replace_corpus_results(entities=entities)
+            report.count = len(articles)
+            report.detail = {"entities": len(entities), "mentions": sum(len(m) for m in mentions.values())}
+    if "quotes" in stages:
+        with _Timer("quote groups", progress, reports) as report:
+            quotes = writer.load_quotes()
+            published = {a.doc_id: a.published or a.crawled for a in articles}
+            grouped, groups = group_quotes(quotes, published)
+            writer.replace_corpus_results(quotes=grouped, quote_groups=groups)
+            report.count = len(quotes)
+            report.detail = {"quotes": len(quotes), "groups": len(groups),
+                             "across_documents": sum(1 for g in groups if g.n_docs > 1)}
+    story_of: dict[str, str] = {}
+    if "stories" in stages:
+        with _Timer("stories", progress, reports) as report:
+            members = cluster_stories(articles, mentions, links, existing=writer.load_stories())
+            writer.replace_corpus_results(stories=members)
+            story_of = {m.doc_id: m.story_id for m in members}
+            report.count = len(articles)
+            report.detail = {"stories": len(set(story_of.values()))}
+    if "narratives" in stages:
+        with _Timer("narratives", progress, reports) as report:
+            specs = _catalogue(settings)
+            matches = match_narratives(articles, specs)
+            discovered, discovered_matches = discover_claims(articles, story_of or None)
+            narratives = [Narrative(s.narrative_id, s.title, s.origin, s.description) for s in specs]
+            writer.replace_corpus_results(narratives=narratives + discovered,
+                                          narrative_matches=matches + discovered_matches)
+            report.count = len(articles)
+            report.detail = {"catalogued": len(specs), "matched": len({m.narrative_id for m in matches}),
+                             "evidence": len(matches), "discovered": len(discovered)}
+    return reports
+
+
+def _provenance_columns(chains: Sequence[ProvenanceChain]) -> dict[str, list[Any]]:
+    rows = [(c.chain_id, c.root, c.root_doc_id, c.root_is_credited, i, s.doc_id, s.outlet, s.date, s.date_kind,
+             s.date_is_fallback, s.first_appearance, s.via_doc_id, s.via_kind, s.via_score)
+            for c in chains for i, s in enumerate(c.steps)]
+    names = ("chain_id", "root", "root_doc_id", "root_is_credited", "step", "doc_id", "outlet", "date",
+             "date_kind", "date_is_fallback", "first_appearance", "via_doc_id", "via_kind", "via_score")
+    return {name: [row[i] for row in rows] for i, name in enumerate(names)}
+
+
 def run(paths: Sequence[str], db: str | Path, settings: Settings | None = None,
         progress: ProgressHook | None = None) -> RunSummary:
     """Ingest `paths` into the store at `db` and run the corpus stages; resumable."""
@@ -252,6 +405,7 @@ def run(paths: Sequence[str], db: str | Path, settings: Settings | None = None,
         state = writer.start_run([str(p) for p in paths], settings.result_settings())
         summary = RunSummary(run_id=state.run_id, resumed=state.resumed, db=Path(db))
         summary.stages.extend(ingest(writer, state.run_id, files, settings, progress))
+        summary.stages.extend(corpus_stages(writer, settings, progress))
         writer.finish_run(state.run_id, {s.name: s.as_dict() for s in summary.stages})
     return summary
 
