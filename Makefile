@@ -16,7 +16,7 @@ $(STAMP): pyproject.toml
 setup: $(STAMP)
 
 demo: setup
-	$(BIN)/echotrace run echotrace/data/demo --db $(DEMO)/demo.duckdb
+	$(BIN)/echotrace run echotrace/data/demo --db $(DEMO)/demo.duckdb --aliases echotrace/data/demo_aliases.yaml
 	$(BIN)/echotrace report --db $(DEMO)/demo.duckdb -o $(DEMO)/report.html
 	@echo ""
 	@echo "Report:  $(abspath $(DEMO)/report.html)"

@@ -7,6 +7,7 @@ quote groups, stories, narratives) run over what the store holds once every docu
 
 from __future__ import annotations
 
+import re
 import signal
 import time
 from collections.abc import Callable, Iterator, Sequence
@@ -144,7 +145,7 @@ def process_document(raw: RawDoc, context: DocContext) -> DocResult | Skipped:
     crawled = raw.crawled
     date, page_crawled = find_dates(text, cleaned.boilerplate, given=raw.date, markup=markup, crawled=crawled)
     outlet, outlet_evidence = find_outlet(raw.url, raw.outlet, markup, text, cleaned.header, cleaned.boilerplate)
-    credits = [c for c in find_credits(text) if outlet is None or c.name.lower() != outlet.lower()]
+    credits = [c for c in find_credits(text) if not _is_own_name(c.name, outlet, outlet_evidence)]
     article = Article(
         doc_id=make_doc_id(text),
         title=raw.title or cleaned.title or markup.get("title"),
@@ -190,6 +191,13 @@ def speaker_entity(quote: Quote, mentions: Sequence[Mention], index: EntityIndex
         if mention.text.split()[-1].lower() == last:
             return mention.entity_id
     return None
+
+
+def _is_own_name(name: str, outlet: str | None, masthead: str | None) -> bool:
+    """An outlet crediting itself ("VNA" on the page of "Valdorian News Agency · VNA") is no credit."""
+    if outlet and name.casefold() in (outlet.casefold(), "".join(w[0] for w in outlet.split()).casefold()):
+        return True
+    return bool(masthead) and re.search(rf"(?<!\w){re.escape(name)}(?!\w)", masthead or "") is not None
 
 
 def process_batch(batch: list[RawDoc | Skipped]) -> list[DocResult | Skipped]:

@@ -14,7 +14,7 @@ import duckdb
 import pytest
 
 from echotrace.config import Settings
-from echotrace.pipeline import run
+from echotrace.pipeline import RunSummary, StageReport, run
 from echotrace.store.duckdb import StoreLocked, open_writer
 
 from .conftest import DEMO
@@ -44,6 +44,10 @@ def snapshot(db: Path) -> dict[str, list[tuple[object, ...]]]:
         con.close()
 
 
+def ingest_report(summary: RunSummary) -> StageReport:
+    return next(stage for stage in summary.stages if stage.name == "ingest")
+
+
 def small_corpus(folder: Path, n: int = 60) -> Path:
     folder.mkdir(parents=True, exist_ok=True)
     for i in range(n):
@@ -61,12 +65,12 @@ def test_run_is_idempotent_and_records_skips(tmp_path: Path) -> None:
     db = tmp_path / "store.duckdb"
     settings = Settings(workers=1, batch_size=16)
     first = run([str(corpus)], db, settings)
-    assert first.stages[-1].detail["articles"] == 60
+    assert ingest_report(first).detail["articles"] == 60
     before = snapshot(db)
     assert len(before["articles"]) == 60
     assert {row[0].rsplit("/", 1)[-1] for row in before["skipped"]} == {"empty.txt", "junk.bin"}
     second = run([str(corpus)], db, settings)
-    assert second.stages[-1].detail.get("articles", 0) == 0
+    assert ingest_report(second).detail.get("articles", 0) == 0
     assert snapshot(db) == before
 
 
@@ -169,8 +173,7 @@ def test_report_escapes_untrusted_text(tmp_path: Path) -> None:
 def test_demo_corpus_runs(tmp_path: Path) -> None:
     db = tmp_path / "demo.duckdb"
     summary = run([str(DEMO)], db, Settings(workers=2))
-    ingest = summary.stages[1]
-    assert ingest.detail["articles"] >= 40
+    assert ingest_report(summary).detail["articles"] >= 40
     con = duckdb.connect(str(db), read_only=True)
     languages = {r[0] for r in con.execute("SELECT DISTINCT lang FROM paragraphs").fetchall()}
     con.close()

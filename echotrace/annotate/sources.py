@@ -166,6 +166,19 @@ def _credit_for(text: str, start: int, end: int, name: str) -> tuple[int, Credit
     return None
 
 
+# Wires the source table does not know still show in fixed places: "[Source: VNA, Castellon, 03Mar24]",
+# a dateline "CASTELLON, March 3 (VNA) –", an editor's "(With VNA)", "selon l'agence VNA".
+_STRUCTURAL = re.compile(
+    r"\[Source:[ \t]{0,3}(?P<name>[A-Z][\w.&'-]{0,30}(?:[ \t][A-Z][\w.&'-]{0,30}){0,3})[ \t]{0,3}[,\]]"
+    r"|^[A-ZÀ-ÖØ-Þ][A-ZÀ-ÖØ-Þ .'-]{1,40},[ \t][A-Z][a-zé]{2,9}\.?[ \t]\d{1,2}[ \t]"
+    r"\((?P<dateline>[A-Z][A-Za-z]{1,12})\)[ \t]{0,2}[-–—]"
+    r"|\((?:[Ww]ith|[Aa]vec|[Mm]it|[Cc]on)[ \t](?P<with>[A-Z][\w.-]{1,20}(?:[ \t][A-Z][\w.-]{1,20}){0,3})\)"
+    r"|(?i:selon l'agence|according to the agency|berichtete die Nachrichtenagentur|meldete die Agentur"
+    r"|según la agencia|informó la agencia|por la agencia)[ \t](?P<agency>[A-Z][A-Z0-9-]{1,9})\b",
+    re.MULTILINE,
+)
+
+
 def _translator_cues(text: str) -> Iterator[re.Match[str]]:
     """Translator cues, searched only around the stems every cue contains (a full scan is slow)."""
     lowered = text.lower()
@@ -199,6 +212,11 @@ def find_credits(text: str, *, table: SourceTable | None = None) -> list[Credit]
             key = (ranked[1].name, ranked[1].role)
             if key not in best or ranked[0] < best[key][0]:
                 best[key] = ranked
+    for match in _STRUCTURAL.finditer(text):
+        raw = next(value for value in match.groupdict().values() if value).strip()
+        name = table.canonical.get(raw, raw)
+        credit = Credit(name, "origin", match.start(), match.end(), match.group(0))
+        best.setdefault((name, "origin"), (0, credit))
     for match in _translator_cues(text):
         name = _translator_name(match.group("name"))
         end = match.start("name") + len(name)
