@@ -41,10 +41,13 @@ _MONTHS: dict[int, list[str]] = {
 }
 _MONTH_BY_NAME = {name: number for number, names in _MONTHS.items() for name in names}
 # Longest first so "juni" wins over "jun"; a month must not run on into a letter ("Marseille").
-_MONTH = "(?:" + "|".join(sorted(map(re.escape, _MONTH_BY_NAME), key=lambda n: (-len(n), n))) + r")\.?"
+# Each name list opens with a letter lookahead: without it the engine tries ~200 alternatives at
+# every digit or space of a long text (linear, but 10 s a megabyte).
+_MONTH = (r"(?=[^\W\d_])(?:" + "|".join(sorted(map(re.escape, _MONTH_BY_NAME), key=lambda n: (-len(n), n)))
+          + r")\.?")
 _WEEKDAY = (
-    r"(?:(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday|mon|tue|tues|wed|thu|thur|thurs|fri"
-    r"|sat|sun|lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche|montag|dienstag|mittwoch|donnerstag"
+    r"(?:(?<![^\W\d_])(?=[^\W\d_])(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday|mon|tue|tues"
+    r"|wed|thu|thur|thurs|fri|sat|sun|lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche|montag|dienstag|mittwoch|donnerstag"
     r"|freitag|samstag|sonntag|lunes|martes|miércoles|miercoles|jueves|viernes|sábado|sabado|domingo"
     r"|понедельник|вторник|среда|четверг|пятница|суббота|воскресенье)\.?,?\s{1,3})?"
 )
@@ -109,7 +112,8 @@ _PUBLISHED_FOOTER = re.compile(
 # Substrings the cues contain: the regexes run only on texts that have one.
 _FOOTER_STEMS = ("publi", "posted", "veröffentlicht", "опубликован")
 _SOURCE_STEMS = ("source", "quelle", "fuente", "источник")
-_SOURCE_LINE = re.compile(r"[\[(]?\s*(?:source|quelle|fuente|источник)\s*:", re.IGNORECASE)
+# The lookbehind starts a match only at the head of a whitespace run (linear on long runs).
+_SOURCE_LINE = re.compile(r"[\[(]?(?<!\s)\s*(?:source|quelle|fuente|источник)\s*:", re.IGNORECASE)
 _DIGIT = re.compile(r"\d")
 _FOUR_DIGITS = re.compile(r"(?<!\d)\d{4}(?!\d)")
 _DATEPARSER_MAX = 60

@@ -83,6 +83,7 @@ def detect_language(text: str) -> str:
     if not _LETTER.search(text):
         return UNDETERMINED
     sample = " ".join(text[: _SECOND_SAMPLE * 2].split())[:_SECOND_SAMPLE]
+    sample = sample.encode("utf-8", "replace").decode("utf-8")  # fastText rejects lone surrogates
     if sample.isupper():
         sample = sample.lower()  # fastText reads all-caps Latin text as Japanese
     read = sample[:_FIRST_SAMPLE]

@@ -25,7 +25,8 @@ _ABBREVIATIONS = frozenset(
 )
 
 # A boundary candidate: terminal punctuation, optional closing quotes/brackets, whitespace.
-_BOUNDARY = re.compile(r"[.!?…]+[\"'”’»)\]]*\s+")
+# The lookbehind starts a match only at the head of a punctuation run (linear on "......").
+_BOUNDARY = re.compile(r"(?<![.!?…])[.!?…]+[\"'”’»)\]]*\s+")
 _PARAGRAPH_BREAK = re.compile(r"\n\s*\n|\n")
 _NEXT_STARTS_SENTENCE = re.compile(r"[\"'“‘«„(\[¿¡—–-]?\s?[A-ZÀ-ÖØ-ÞА-ЯЁ0-9\u0600-\u06FF\u4e00-\u9fff]")
 _WORD_BEFORE = re.compile(r"([\w.]+)$")

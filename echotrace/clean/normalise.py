@@ -37,4 +37,4 @@ def normalise_for_id(text: str) -> str:
 
 def make_doc_id(text: str) -> str:
     """32-hex-digit BLAKE2b of the normalised text: stable across runs, processes and machines."""
-    return hashlib.blake2b(normalise_for_id(text).encode("utf-8"), digest_size=16).hexdigest()
+    return hashlib.blake2b(normalise_for_id(text).encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()

@@ -130,7 +130,7 @@ def _lexicon() -> _Lexicon:
 
 def line_fingerprint(line: str) -> int:
     """Stable unsigned 64-bit hash of a line after identity normalisation (case, quotes, spaces)."""
-    digest = hashlib.blake2b(normalise_for_id(line).encode("utf-8"), digest_size=8).digest()
+    digest = hashlib.blake2b(normalise_for_id(line).encode("utf-8", "surrogatepass"), digest_size=8).digest()
     return int.from_bytes(digest, "little")
 
 

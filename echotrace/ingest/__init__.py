@@ -131,11 +131,28 @@ def read_file(
     limits = Limits(max_file_bytes=max_file_bytes, max_decompressed_bytes=max_decompressed_bytes)
     fmt = file_format(path)
     if fmt == "jsonl":
-        return read_jsonl(path, mapping, limits)
-    if fmt == "json":
-        return read_json(path, mapping, limits)
-    if fmt == "csv":
-        return read_csv(path, mapping, limits)
-    if fmt == "warc":
-        return read_warc(path, limits)
-    return _whole_file(path, fmt, limits)
+        items = read_jsonl(path, mapping, limits)
+    elif fmt == "json":
+        items = read_json(path, mapping, limits)
+    elif fmt == "csv":
+        items = read_csv(path, mapping, limits)
+    elif fmt == "warc":
+        items = read_warc(path, limits)
+    else:
+        items = _whole_file(path, fmt, limits)
+    label = storable_path(path)
+    return items if label == path else _relabelled(items, path, label)
+
+
+def storable_path(path: str) -> str:
+    """A Linux file name need not be UTF-8 (b"caf\\xe9.txt" arrives as "caf\\udce9.txt"); no store accepts
+    the lone surrogate, so sources name such a file with a backslash escape: "caf\\xe9.txt"."""
+    return path.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+
+
+def _relabelled(items: Iterator[RawDoc | Skipped], path: str, label: str) -> Iterator[RawDoc | Skipped]:
+    for item in items:
+        item.source = label + item.source[len(path):]
+        if isinstance(item, Skipped):
+            item.reason = item.reason.replace(path, label)
+        yield item

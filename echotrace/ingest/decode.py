@@ -25,6 +25,7 @@ __all__ = [
     "looks_binary",
     "looks_like_html",
     "repair_mojibake",
+    "utf16_without_bom",
 ]
 
 SAMPLE_BYTES = 64 * 1024
@@ -124,7 +125,7 @@ def binary_kind(data: bytes) -> str | None:
     return None
 
 
-def _utf16_without_bom(sample: bytes) -> str | None:
+def utf16_without_bom(sample: bytes) -> str | None:
     """UTF-16 text without BOM has NUL in nearly every other byte (ASCII-range characters)."""
     if len(sample) < 4:
         return None
@@ -201,7 +202,7 @@ def _decode_raw(data: bytes, declared: str | None) -> tuple[str, str]:
         if data.startswith(bom):
             text = data[len(bom) :].decode(encoding, errors="replace")
             return text, encoding
-    utf16 = _utf16_without_bom(data[:SAMPLE_BYTES])
+    utf16 = utf16_without_bom(data[:SAMPLE_BYTES])
     if utf16 is not None:
         text_or_none = _strict(data, utf16)
         if text_or_none is not None:
@@ -245,7 +246,7 @@ def detect_encoding(sample: bytes) -> str:
     for bom, encoding in _BOMS:
         if sample.startswith(bom):
             return "utf-8-sig" if encoding == "utf-8" else encoding.removesuffix("-le").removesuffix("-be")
-    utf16 = _utf16_without_bom(sample)
+    utf16 = utf16_without_bom(sample)
     if utf16 is not None:
         return utf16
     kind = binary_kind(sample[:16])

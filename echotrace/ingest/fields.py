@@ -7,6 +7,7 @@ order, and a user mapping that overrides it.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
@@ -80,11 +81,15 @@ def resolve_fields(names: list[str], columns: Mapping[str, str]) -> tuple[dict[s
     return resolved, missing
 
 
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
 def _as_text(value: Any) -> str | None:
     if value is None:
         return None
     if isinstance(value, str):
-        stripped = value.strip()
+        # JSON may escape half a surrogate pair ("\\ud800"): no UTF-8 encoder or store accepts it.
+        stripped = _LONE_SURROGATE.sub("\ufffd", value.strip())
         return stripped or None
     if isinstance(value, list):
         parts = [part for part in (_as_text(item) for item in value) if part]

@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
+import codecs
 import json
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-from echotrace.errors import E006_BAD_JSON, E009_NO_TEXT, describe
-from echotrace.ingest.decode import DecodeError, decode_text
+from echotrace.errors import E001_EMPTY, E006_BAD_JSON, E009_NO_TEXT, describe
+from echotrace.ingest.decode import DecodeError, decode_text, utf16_without_bom
 from echotrace.ingest.fields import build_doc, resolve_fields
-from echotrace.ingest.opening import InputProblem, Limits, open_capped, read_all
+from echotrace.ingest.opening import CappedReader, InputProblem, Limits, open_capped, read_all
 from echotrace.records import RawDoc, Skipped
 
 
@@ -50,6 +51,37 @@ def _decode_line(raw: bytes) -> str:
         return decode_text(raw)[0]
 
 
+_WIDE_BOMS = (
+    (codecs.BOM_UTF32_LE, "utf-32"),
+    (codecs.BOM_UTF32_BE, "utf-32"),
+    (codecs.BOM_UTF16_LE, "utf-16"),
+    (codecs.BOM_UTF16_BE, "utf-16"),
+)
+
+
+def _wide_encoding(first_line: bytes) -> str | None:
+    """UTF-16/32 (Windows tools write JSON Lines that way): NUL bytes make b"\\n" splitting useless."""
+    for bom, encoding in _WIDE_BOMS:
+        if first_line.startswith(bom):
+            return encoding
+    return utf16_without_bom(first_line[:4096])
+
+
+def _raw_lines(reader: CappedReader) -> Iterator[bytes]:
+    """Lines as UTF-8 bytes; a UTF-16/32 file is decoded whole (its size is capped) and re-encoded."""
+    lines = reader.lines()
+    first = next(lines, b"")
+    encoding = _wide_encoding(first)
+    if encoding is None:
+        if first:
+            yield first
+        yield from lines
+        return
+    text = (first + reader.read()).decode(encoding, errors="replace").removeprefix("\ufeff")
+    for line in text.splitlines(keepends=True):
+        yield line.encode("utf-8", errors="replace")
+
+
 def read_jsonl(path: str, columns: Mapping[str, str], limits: Limits) -> Iterator[RawDoc | Skipped]:
     """Streams line by line; a bad line is skipped with its number and reading goes on."""
     cache = _FieldCache(columns)
@@ -59,13 +91,15 @@ def read_jsonl(path: str, columns: Mapping[str, str], limits: Limits) -> Iterato
         yield Skipped(path, problem.code, describe(problem.code, f"{path}: {problem.detail}"))
         return
     line_number = 0
+    records = 0
     try:
-        for raw in reader.lines():
+        for raw in _raw_lines(reader):
             line_number += 1
             if line_number == 1 and raw.startswith(b"\xef\xbb\xbf"):
                 raw = raw[3:]
             if not raw.strip():
                 continue
+            records += 1
             source = f"{path}#line={line_number}"
             try:
                 record = json.loads(_decode_line(raw))
@@ -76,6 +110,8 @@ def read_jsonl(path: str, columns: Mapping[str, str], limits: Limits) -> Iterato
             yield _record_to_doc(
                 record, cache, source=source, where=f"{path} line {line_number}", fmt="jsonl", encoding="utf-8"
             )
+        if not records:  # a file of blank lines would otherwise vanish without a trace
+            yield Skipped(path, E001_EMPTY, describe(E001_EMPTY, f"{path}: only blank lines"))
     except InputProblem as problem:
         detail = f"{path} after line {line_number}: {problem.detail}"
         yield Skipped(f"{path}#line={line_number + 1}", problem.code, describe(problem.code, detail))
@@ -115,6 +151,9 @@ def read_json(path: str, columns: Mapping[str, str], limits: Limits) -> Iterator
     if records is None:
         detail = f"{path}: top level is {type(document).__name__}, expected an object or a list"
         yield Skipped(path, E006_BAD_JSON, describe(E006_BAD_JSON, detail))
+        return
+    if not records:
+        yield Skipped(path, E001_EMPTY, describe(E001_EMPTY, f"{path}: no records"))
         return
     cache = _FieldCache(columns)
     single = len(records) == 1 and isinstance(document, dict)

@@ -127,6 +127,8 @@ def _rows(
         try:
             row = next(rows)
         except StopIteration:
+            if not row_number:  # a header alone would otherwise vanish without a trace
+                yield _skip(path, path, E001_EMPTY, "a header but no data rows")
             return
         except (InputProblem, DecodeError) as problem:
             source = f"{path}#line={row_number + 1}"

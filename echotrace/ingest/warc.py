@@ -133,6 +133,7 @@ def read_warc(path: str, limits: Limits) -> Iterator[RawDoc | Skipped]:
         return
     budget = limits.max_decompressed_bytes
     held: RawDoc | Skipped | None = None
+    pages = 0
     try:
         records = _QuietArchiveIterator(handle, check_digests=False, arc2warc=False)
         for index in itertools.count(1):
@@ -156,6 +157,8 @@ def read_warc(path: str, limits: Limits) -> Iterator[RawDoc | Skipped]:
             if record is None:
                 if failure is not None:
                     yield failure
+                elif not pages:  # only warcinfo/request records: say so rather than vanish
+                    yield _broken(path, path, E001_EMPTY, "no page captures (response or resource records)")
                 return
             if not str(record.format).startswith("warc"):
                 yield _broken(source, where, E005_BAD_WARC, f"not a WARC record (format {record.format})")
@@ -171,6 +174,7 @@ def read_warc(path: str, limits: Limits) -> Iterator[RawDoc | Skipped]:
                 yield _broken(source, where, E005_BAD_WARC, f"{type(error).__name__}: {error}")
                 return
             budget -= len(payload)
+            pages += 1
             held = _record_doc(record, payload, source, where)
     finally:
         handle.close()
