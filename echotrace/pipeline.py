@@ -68,6 +68,7 @@ class RunSummary:
 _DATA = Path(__file__).parent / "data"
 DEFAULT_CATALOGUES = [_DATA / "narratives.yaml", _DATA / "narratives_syria.yaml"]
 _MIN_UNITS_FOR_WORKERS = 300
+_HTML_EXPANSION = 20
 _MASTHEAD_SCAN = 400
 _MASTHEAD_MAX_CHARS = 60
 
@@ -128,6 +129,15 @@ def _on_alarm(_signum: int, _frame: FrameType | None) -> None:
 def process_document(raw: RawDoc, context: DocContext) -> DocResult | Skipped:
     """RawDoc -> clean text, title, dates, outlet, credits, languages."""
     settings = context.settings
+    body = raw.html if raw.html is not None else (raw.text or "")
+    # Cleaning a 200 MB page only to reject it costs minutes: HTML shrinks ~20x, plain text hardly.
+    if len(body) > settings.max_text_chars * (_HTML_EXPANSION if raw.html is not None else 1):
+        return Skipped(raw.source, errors.E012_TEXT_TOO_LONG, errors.describe(
+            errors.E012_TEXT_TOO_LONG, f"{raw.source}: {len(body):,} chars before cleaning"))
+    if raw.html is not None:
+        raw.html = _storable(raw.html)
+    else:
+        raw.text = _storable(body)
     if raw.html is not None:
         cleaned = clean_html(raw.html, raw.url)
         markup = html_metadata(raw.html, raw.url)
@@ -191,6 +201,15 @@ def speaker_entity(quote: Quote, mentions: Sequence[Mention], index: EntityIndex
         if mention.text.split()[-1].lower() == last:
             return mention.entity_id
     return None
+
+
+def _storable(text: str) -> str:
+    """Lone surrogates (from broken JSON escapes) cannot be stored as UTF-8: replace them."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return text.encode("utf-8", "replace").decode("utf-8")
+    return text
 
 
 def _is_own_name(name: str, outlet: str | None, masthead: str | None) -> bool:

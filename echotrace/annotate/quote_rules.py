@@ -128,15 +128,21 @@ class CuePatterns:
     org_heads: frozenset[str]
 
 
+def _alternation(words: list[str]) -> re.Pattern[str]:
+    """Whole-word alternation; a first-letter lookahead keeps it linear-fast on long runs of other text."""
+    firsts = "".join(sorted({c for w in words for c in (w[:1].lower(), w[:1].upper())}))
+    return re.compile(r"(?<!\w)(?=[" + re.escape(firsts) + r"])(?:" + "|".join(map(re.escape, words)) + r")(?!\w)",
+                      re.IGNORECASE)
+
+
 @cache
 def cue_patterns(lang: str) -> CuePatterns:
     table = cue_table().get(lang) or cue_table()["en"]
     verbs = sorted(set(table.get("verbs", [])), key=len, reverse=True)
     according = sorted(set(table.get("according", [])), key=len, reverse=True)
     return CuePatterns(
-        verbs=re.compile(r"(?<!\w)(?:" + "|".join(map(re.escape, verbs)) + r")(?!\w)", re.IGNORECASE),
-        according=(re.compile(r"(?<!\w)(?:" + "|".join(map(re.escape, according)) + r")(?!\w)",
-                              re.IGNORECASE) if according else None),
+        verbs=_alternation(verbs),
+        according=_alternation(according) if according else None,
         pronouns=frozenset(table.get("pronouns", [])),
         org_pronouns=frozenset(table.get("org_pronouns", [])),
         titles=frozenset(table.get("titles", [])),

@@ -31,6 +31,7 @@ UNKNOWN_SPEAKER_THRESHOLD = 0.75
 LEXICAL_WEIGHT = 0.35
 _MIN_WORDS = 4
 _CHUNK = 512
+_NEIGHBOURS = 50
 _WORD = re.compile(r"\w+")
 
 
@@ -95,17 +96,27 @@ def _candidate_pairs(quotes: Sequence[Quote], keys: Sequence[str | None], vector
     """Pairs from different documents whose score passes the threshold for their speakers."""
     pairs: list[tuple[float, int, int]] = []
     n = len(quotes)
+    k = min(_NEIGHBOURS, n)
+    seen: set[tuple[int, int]] = set()
     for start in range(0, n, _CHUNK):
         block = vectors[start:start + _CHUNK] @ vectors.T
-        rows, cols = np.nonzero(block >= SAME_SPEAKER_THRESHOLD - LEXICAL_WEIGHT)
-        for row, j in zip(rows.tolist(), cols.tolist(), strict=True):
-            i = start + row
-            if j <= i or quotes[i].doc_id == quotes[j].doc_id or not (long_enough[i] and long_enough[j]):
+        # Only each quote's nearest neighbours: a statement repeated in 10,000 articles still forms
+        # one group through chains of neighbours, without 10,000² candidate pairs.
+        top = np.argpartition(-block, k - 1, axis=1)[:, :k] if n > k else np.tile(np.arange(n), (len(block), 1))
+        near = np.take_along_axis(block, top, axis=1)
+        rows, positions = np.nonzero(near >= SAME_SPEAKER_THRESHOLD - LEXICAL_WEIGHT)
+        cols = top[rows, positions]
+        for row, col in sorted(zip(rows.tolist(), cols.tolist(), strict=True)):
+            i, j = sorted((start + row, col))
+            if i == j or (i, j) in seen or quotes[i].doc_id == quotes[j].doc_id:
+                continue
+            seen.add((i, j))
+            if not (long_enough[i] and long_enough[j]):
                 continue
             key_i, key_j = keys[i], keys[j]
             if key_i is not None and key_j is not None and key_i != key_j:
                 continue
-            score = float(block[row, j]) + LEXICAL_WEIGHT * _overlap(word_sets[i], word_sets[j])
+            score = float(block[row, col]) + LEXICAL_WEIGHT * _overlap(word_sets[i], word_sets[j])
             threshold = SAME_SPEAKER_THRESHOLD if key_i is not None and key_j is not None else UNKNOWN_SPEAKER_THRESHOLD
             if score >= threshold:
                 pairs.append((-score, i, j))
