@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import signal
+import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -224,14 +225,18 @@ def process_batch(batch: list[RawDoc | Skipped]) -> list[DocResult | Skipped]:
     context = _CONTEXT
     assert context is not None, "worker not initialised"
     timeout = context.settings.doc_timeout_s
-    previous = signal.signal(signal.SIGALRM, _on_alarm)
+    # SIGALRM exists only in a process's main thread: Dask workers that run tasks in a thread pool
+    # (a remote cluster) get no per-document timeout.
+    can_alarm = threading.current_thread() is threading.main_thread()
+    previous = signal.signal(signal.SIGALRM, _on_alarm) if can_alarm else None
     out: list[DocResult | Skipped] = []
     try:
         for item in batch:
             if isinstance(item, Skipped):
                 out.append(item)
                 continue
-            signal.setitimer(signal.ITIMER_REAL, timeout)
+            if can_alarm:
+                signal.setitimer(signal.ITIMER_REAL, timeout)
             try:
                 out.append(process_document(item, context))
             except _DocTimeout:
@@ -241,9 +246,11 @@ def process_batch(batch: list[RawDoc | Skipped]) -> list[DocResult | Skipped]:
                 out.append(Skipped(item.source, errors.E014_PROCESSING_ERROR, errors.describe(
                     errors.E014_PROCESSING_ERROR, f"{item.source}: {type(exc).__name__}: {exc}")))
             finally:
-                signal.setitimer(signal.ITIMER_REAL, 0)
+                if can_alarm:
+                    signal.setitimer(signal.ITIMER_REAL, 0)
     finally:
-        signal.signal(signal.SIGALRM, previous)
+        if can_alarm:
+            signal.signal(signal.SIGALRM, previous)
     return out
 
 

@@ -27,6 +27,8 @@ _WHITESPACE = re.compile(r"\s+")
 
 def unify_characters(text: str) -> str:
     """NFC, then typographic quotes/dashes/spaces mapped to their ASCII forms (case kept)."""
+    if text.isascii():  # most lines: NFC is a no-op and the only ASCII key is the backtick
+        return text.replace("`", "'") if "`" in text else text
     return unicodedata.normalize("NFC", text).translate(_CHAR_MAP)
 
 

@@ -130,7 +130,11 @@ def _lexicon() -> _Lexicon:
 
 def line_fingerprint(line: str) -> int:
     """Stable unsigned 64-bit hash of a line after identity normalisation (case, quotes, spaces)."""
-    digest = hashlib.blake2b(normalise_for_id(line).encode("utf-8", "surrogatepass"), digest_size=8).digest()
+    return _hash64(normalise_for_id(line))
+
+
+def _hash64(normalised: str) -> int:
+    digest = hashlib.blake2b(normalised.encode("utf-8", "surrogatepass"), digest_size=8).digest()
     return int.from_bytes(digest, "little")
 
 
@@ -156,9 +160,11 @@ class RepeatedLines:
         seen: set[int] = set()
         for raw_line in _LINE_BREAK.split(text):
             line = raw_line.strip()
-            if len(line) >= _MAX_FINGERPRINT_LINE or len(normalise_for_id(line)) < 3:
+            if len(line) < 3 or len(line) >= _MAX_FINGERPRINT_LINE:
                 continue
-            seen.add(line_fingerprint(line))
+            normalised = normalise_for_id(line)
+            if len(normalised) >= 3:
+                seen.add(_hash64(normalised))
         self._fingerprints.setdefault(group, array("Q")).extend(sorted(seen))
         self._documents[group] = self._documents.get(group, 0) + 1
         self._cache.pop(group, None)

@@ -1,0 +1,295 @@
+"""Benchmark: the full pipeline (every stage on) on a generated news corpus, speed and link quality.
+
+Usage: python bench/pipeline.py N [--engine local|dask] [--workers 2] [--scheduler ADDR]
+                                  [--stages links,entities,...] [--corpus DIR] [--keep DIR] [--profile OUT]
+
+Prints docs/s per stage (from the pipeline's own StageReports), the peak RSS of the main process,
+of the largest worker and of the whole process tree (forkserver and Dask workers are
+grandchildren, so the tree is sampled), the load average (the machine may be shared), and the
+precision and recall of `doc_links` against the generator's planted links. Last line: one JSON
+object. Targets (issue 8): >= 100 docs/s end to end on 2 cores; ingest+clean+metadata >= 500
+docs/s; near-duplicate stage >= 5,000 docs/s; peak RSS < 4 GiB at 100k; Dask within 1.5x.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import cProfile
+import json
+import os
+import sys
+import tempfile
+import threading
+import time
+from collections import Counter
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import psutil
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from bench.generate import SCHEMA_KIND, write_corpus
+from echotrace.config import Settings
+from echotrace.pipeline import StageReport, run
+
+ALL_STAGES = ["links", "entities", "quotes", "stories", "narratives"]
+PLANTED_SCHEMA_KINDS = sorted(set(SCHEMA_KIND.values()))
+
+
+class TreeSampler(threading.Thread):
+    """Peak RSS of this process, of its largest descendant and of the whole tree, and the CPU
+    seconds the tree has used, sampled every second (forkserver and Dask workers are grandchildren).
+
+    CPU seconds matter because the machine may be shared: wall time then says little, while
+    docs per CPU second says what two dedicated cores would do.
+    """
+
+    def __init__(self) -> None:
+        super().__init__(daemon=True)
+        self.peak_main_mb = 0.0
+        self.peak_worker_mb = 0.0
+        self.peak_tree_mb = 0.0
+        self._child_cpu: dict[int, float] = {}
+        self._lock = threading.Lock()
+        self._stop_event = threading.Event()
+        self._me = psutil.Process()
+
+    def cpu_seconds(self) -> tuple[float, float]:
+        """(this process, all descendants ever seen) CPU seconds so far."""
+        self._sample_children()
+        own = self._me.cpu_times()
+        with self._lock:
+            return own.user + own.system, sum(self._child_cpu.values())
+
+    def _sample_children(self) -> float:
+        tree_mb = 0.0
+        for child in self._me.children(recursive=True):
+            with contextlib.suppress(psutil.Error):
+                child_mb = child.memory_info().rss / 2**20
+                times = child.cpu_times()
+                with self._lock:
+                    self._child_cpu[child.pid] = times.user + times.system
+                tree_mb += child_mb
+                self.peak_worker_mb = max(self.peak_worker_mb, child_mb)
+        return tree_mb
+
+    def run(self) -> None:
+        while True:
+            main_mb = self._me.memory_info().rss / 2**20
+            tree_mb = main_mb + self._sample_children()
+            self.peak_main_mb = max(self.peak_main_mb, main_mb)
+            self.peak_tree_mb = max(self.peak_tree_mb, tree_mb)
+            if self._stop_event.wait(1.0):
+                return
+
+    def stop(self) -> None:
+        self._stop_event.set()
+        self.join()
+
+
+class StageClock:
+    """Progress hook that notes wall and CPU time at every stage boundary.
+
+    The time between one stage's last report and the next stage's first (worker start-up,
+    the first batch) belongs to the next stage, so a finished stage leaves an open mark that
+    the next stage claims.
+    """
+
+    def __init__(self, sampler: TreeSampler) -> None:
+        self.sampler = sampler
+        self.marks: list[tuple[str | None, float, float, float]] = []
+
+    def __call__(self, stage: str, done: int, total: int | None) -> None:
+        current = self.marks[-1][0] if self.marks else None
+        if total is not None and done >= total and stage == current:
+            self.mark(None)
+        elif self.marks and current is None:
+            self.marks[-1] = (stage, *self.marks[-1][1:])
+        elif current != stage:
+            self.mark(stage)
+
+    def mark(self, stage: str | None) -> None:
+        own, children = self.sampler.cpu_seconds()
+        self.marks.append((stage, time.perf_counter(), own, children))
+
+    def cpu_by_stage(self) -> dict[str, tuple[float, float]]:
+        """Stage -> (main process CPU s, worker CPU s), from one mark to the next."""
+        out: dict[str, tuple[float, float]] = {}
+        for (stage, _, own, kids), (_, _, next_own, next_kids) in zip(self.marks, self.marks[1:], strict=False):
+            if stage is None:
+                continue
+            before = out.get(stage, (0.0, 0.0))
+            out[stage] = (before[0] + next_own - own, before[1] + next_kids - kids)
+        return out
+
+
+def _pairs(rows: Iterable[tuple[str, str]]) -> set[tuple[str, str]]:
+    return {(a, b) if a < b else (b, a) for a, b in rows if a != b}
+
+
+def _components(pairs: Iterable[tuple[str, str]]) -> dict[str, str]:
+    """Union-find over planted links: a copy of a copy is related to the original too."""
+    parent: dict[str, str] = {}
+
+    def find(x: str) -> str:
+        parent.setdefault(x, x)
+        while parent[x] != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
+    for a, b in pairs:
+        parent[find(a)] = find(b)
+    return {x: find(x) for x in list(parent)}
+
+
+def link_quality(db: Path, corpus: Path) -> dict[str, Any]:
+    """Precision and recall of stored duplicate/reuse/translation links against the planted ones.
+
+    Planted docs are mapped to doc ids through the `inputs` table. Two planted docs that became
+    one document (same clean text) count as found. `precision_related` also accepts a predicted
+    pair inside one planted family (a copy of a copy), which the truth lists only as two links.
+    """
+    truth = json.loads((corpus / "truth.json").read_text(encoding="utf-8"))
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        source_doc = dict(con.execute("SELECT source, doc_id FROM inputs WHERE doc_id IS NOT NULL").fetchall())
+        predicted_rows = con.execute("SELECT doc_a, doc_b, kind FROM doc_links").fetchall()
+    finally:
+        con.close()
+    doc_of_file = {src.split(str(corpus) + os.sep, 1)[-1]: doc for src, doc in source_doc.items()}
+    doc_of_name = {d["name"]: doc_of_file.get(d["files"][0]) for d in truth["docs"]}
+    planted: dict[tuple[str, str], str] = {}
+    merged: Counter[str] = Counter()
+    unmapped = 0
+    for link in truth["links"]:
+        a, b = doc_of_name.get(link["a"]), doc_of_name.get(link["b"])
+        if a is None or b is None:
+            unmapped += 1
+        elif a == b:
+            merged[link["schema_kind"]] += 1
+        else:
+            planted[(a, b) if a < b else (b, a)] = link["schema_kind"]
+    predicted = {(a, b) if a < b else (b, a): kind for a, b, kind in predicted_rows
+                 if kind in PLANTED_SCHEMA_KINDS}
+    family = _components(planted)
+    found = set(predicted) & set(planted)
+    related = {p for p in predicted if p[0] in family and family[p[0]] == family.get(p[1])}
+    out: dict[str, Any] = {
+        "planted": len(planted) + sum(merged.values()), "merged_into_one_doc": sum(merged.values()),
+        "unmapped": unmapped, "predicted": len(predicted),
+        "precision": round(len(found) / len(predicted), 4) if predicted else None,
+        "precision_related": round(len(related) / len(predicted), 4) if predicted else None,
+        "recall": round((len(found) + sum(merged.values())) / (len(planted) + sum(merged.values())), 4)
+        if planted or merged else None,
+        "kind_agreement": round(sum(1 for p in found if predicted[p] == planted[p]) / len(found), 4)
+        if found else None,
+    }
+    for kind in PLANTED_SCHEMA_KINDS:
+        of_kind = [p for p, k in planted.items() if k == kind]
+        hit = sum(1 for p in of_kind if p in predicted) + merged[kind]
+        total = len(of_kind) + merged[kind]
+        out[f"recall_{kind}"] = round(hit / total, 4) if total else None
+    return out
+
+
+def _stage_rows(stages: list[StageReport], docs: int, cpu: dict[str, tuple[float, float]]) -> list[dict[str, Any]]:
+    """Per stage: seconds, docs/s over the corpus size (corpus stages count the whole corpus), and
+    CPU seconds in the main process and in workers."""
+    rows = []
+    for stage in stages:
+        main_cpu, worker_cpu = cpu.get(stage.name, (0.0, 0.0))
+        total_cpu = main_cpu + worker_cpu
+        rows.append({"stage": stage.name, "seconds": round(stage.seconds, 2),
+                     "docs_per_s": round(docs / stage.seconds, 1) if stage.seconds > 0 else None,
+                     "cpu_main_s": round(main_cpu, 1), "cpu_workers_s": round(worker_cpu, 1),
+                     "docs_per_cpu_s": round(docs / total_cpu, 1) if total_cpu > 0 else None,
+                     "count": stage.count, **stage.detail})
+    return rows
+
+
+def bench(n: int, engine: str, workers: int, scheduler: str | None, stages: list[str], root: Path,
+          corpus: Path | None, profile: Path | None) -> dict[str, Any]:
+    generated_s = 0.0
+    if corpus is None or not (corpus / "truth.json").exists():
+        corpus = corpus or root / f"corpus-{n}"
+        started = time.perf_counter()
+        write_corpus(n, corpus, seed=11, formats=("jsonl",))
+        generated_s = time.perf_counter() - started
+    n_docs = json.loads((corpus / "truth.json").read_text(encoding="utf-8"))["n"]
+    db = root / f"{engine}-{n_docs}.duckdb"
+    for stale in (db, db.with_suffix(".duckdb.wal")):
+        stale.unlink(missing_ok=True)
+    settings = Settings(engine=engine, workers=workers, scheduler=scheduler, stages=stages)
+    load_before = os.getloadavg()
+    sampler = TreeSampler()
+    sampler.start()
+    clock = StageClock(sampler)
+    profiler = cProfile.Profile() if profile else None
+    started = time.perf_counter()
+    if profiler:
+        profiler.enable()
+    clock.mark("scan")  # the pipeline's first stage
+    summary = run([str(corpus / "jsonl")], db, settings, progress=clock)
+    clock.mark("end")
+    main_cpu, worker_cpu = sampler.cpu_seconds()
+    if profiler and profile:
+        profiler.disable()
+        profiler.dump_stats(profile)
+    wall = time.perf_counter() - started
+    sampler.stop()
+    load_after = os.getloadavg()
+    by_name = {s.name: s for s in summary.stages}
+    front = sum(by_name[s].seconds for s in ("scan", "ingest") if s in by_name)
+    quality = link_quality(db, corpus) if "links" in stages else {}
+    return {
+        "docs": n_docs, "engine": engine, "workers": workers, "stages_on": stages,
+        "date": time.strftime("%Y-%m-%d %H:%M"), "generate_s": round(generated_s, 1),
+        "wall_s": round(wall, 1), "docs_per_s": round(n_docs / wall, 1),
+        "scan_ingest_docs_per_s": round(n_docs / front, 1) if front else None,
+        "articles": by_name["ingest"].detail.get("articles", 0),
+        "peak_rss_main_mb": round(sampler.peak_main_mb), "peak_rss_worker_mb": round(sampler.peak_worker_mb),
+        "peak_rss_tree_mb": round(sampler.peak_tree_mb),
+        "load_before": [round(x, 1) for x in load_before], "load_after": [round(x, 1) for x in load_after],
+        "cpu_main_s": round(main_cpu, 1), "cpu_workers_s": round(worker_cpu, 1),
+        "docs_per_cpu_s": round(n_docs / (main_cpu + worker_cpu), 1),
+        "stages": _stage_rows(summary.stages, n_docs, clock.cpu_by_stage()), "links": quality,
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
+    parser.add_argument("n", type=int)
+    parser.add_argument("--engine", choices=("local", "dask"), default="local")
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--scheduler", help="Dask scheduler address (default: a local cluster)")
+    parser.add_argument("--stages", default=",".join(ALL_STAGES), help="corpus stages to run ('' for none)")
+    parser.add_argument("--corpus", type=Path, help="reuse a corpus written by bench/generate.py here")
+    parser.add_argument("--keep", type=Path, help="keep the corpus and the store in this folder")
+    parser.add_argument("--profile", type=Path, help="write cProfile stats of the main process here")
+    args = parser.parse_args()
+    stages = [s.strip() for s in args.stages.split(",") if s.strip()]
+    with tempfile.TemporaryDirectory() as tmp:
+        root = args.keep or Path(tmp)
+        root.mkdir(parents=True, exist_ok=True)
+        result = bench(args.n, args.engine, args.workers, args.scheduler, stages, root, args.corpus, args.profile)
+    print(f"{result['docs']:,} docs, {result['engine']} engine, {result['workers']} workers: "
+          f"{result['wall_s']} s = {result['docs_per_s']} docs/s end to end; scan+ingest "
+          f"{result['scan_ingest_docs_per_s']} docs/s; peak RSS main {result['peak_rss_main_mb']} MiB, "
+          f"largest worker {result['peak_rss_worker_mb']} MiB, tree {result['peak_rss_tree_mb']} MiB; "
+          f"load {result['load_before']} -> {result['load_after']}; CPU main {result['cpu_main_s']} s, "
+          f"workers {result['cpu_workers_s']} s = {result['docs_per_cpu_s']} docs/CPU-s")
+    for row in result["stages"]:
+        print(f"  {row['stage']:>12}: {row['seconds']:>8} s  {row['docs_per_s']} docs/s; CPU main "
+              f"{row['cpu_main_s']} s, workers {row['cpu_workers_s']} s = {row['docs_per_cpu_s']} docs/CPU-s")
+    if result["links"]:
+        print(f"  links: {result['links']}")
+    print(json.dumps(result))
+
+
+if __name__ == "__main__":
+    main()
