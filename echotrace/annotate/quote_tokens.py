@@ -103,58 +103,123 @@ def _shape(word: str) -> str:
     return "x"
 
 
-def token_features(tokens: Sequence[Token], cue_words: frozenset[str]) -> list[list[str]]:
-    """One feature list per token: word, shape, cue lexicon, quote state, position, neighbours."""
-    lowers = [t.text.lower() for t in tokens]
-    shapes = [_shape(t.text) for t in tokens]
-    is_cue = [w in cue_words for w in lowers]
-    # Distance (in tokens, capped) to the nearest cue word in the same sentence, each side.
+# Broader attribution cues than the speech verbs of cues.yaml: PolNeAR also marks stance,
+# cognition and intention ("endorsed", "decided", "plans", "seems") as cues. Base forms; the
+# inflections are generated below so the lexicon stays readable.
+_BROAD_CUE_BASES = """
+accept accuse acknowledge add admit advise advocate agree aim allege announce answer appear argue
+ask assert attack back believe blame blast call caution charge cite claim complain concede conclude
+condemn confirm consider contend continue criticize decide declare decline defend demand denounce deny
+describe disagree discuss dismiss doubt emphasize endorse estimate expect explain express favor fear
+feel find focus hint hope indicate insist intend joke lament learn maintain mention note object offer
+oppose order plan pledge point praise predict pressure promise propose push question raise realize
+recall recommend refer refuse reject remark repeat reply report respond reveal say seek seem sign
+signal speak state stress suggest support suspect talk tell testify think threaten tout try tweet urge
+view vote vow want warn welcome wish wonder worry write
+"""
+_IRREGULAR_CUES = ("said says told thought wrote written spoke spoken sought found felt knew known "
+                   "saw seen made put gave given took taken according")
+
+
+def _inflections(base: str) -> set[str]:
+    stem = base[:-1] if base.endswith("e") else base
+    forms = {base, base + "s", stem + "ed", stem + "ing"}
+    if base.endswith("y") and base[-2:-1] not in "aeiou":
+        forms |= {base[:-1] + "ies", base[:-1] + "ied"}
+    if base.endswith(("s", "sh", "ch", "x")):
+        forms.add(base + "es")
+    return forms
+
+
+BROAD_CUES = frozenset(
+    {form for base in _BROAD_CUE_BASES.split() for form in _inflections(base)} | set(_IRREGULAR_CUES.split())
+)
+
+
+def _lemma(word: str) -> str:
+    """Crude suffix stripping, so rare inflections share weights with common ones."""
+    for suffix in ("ing", "ed", "es", "s"):
+        if len(word) > len(suffix) + 2 and word.endswith(suffix):
+            return word[: -len(suffix)]
+    return word
+
+
+def _distances(flags: Sequence[bool], tokens: Sequence[Token]) -> tuple[list[int], list[int]]:
+    """Distance (in tokens, 99 = none) to the nearest flagged token in the same sentence, each side."""
     n = len(tokens)
-    cue_left = [99] * n
-    cue_right = [99] * n
+    left = [99] * n
+    right = [99] * n
     last = -1
     for i in range(n):
         if tokens[i].sent_pos == 0:
             last = -1
         if last >= 0:
-            cue_left[i] = i - last
-        if is_cue[i]:
+            left[i] = i - last
+        if flags[i]:
             last = i
     nxt = -1
     for i in range(n - 1, -1, -1):
         if nxt >= 0:
-            cue_right[i] = nxt - i
-        if is_cue[i]:
+            right[i] = nxt - i
+        if flags[i]:
             nxt = i
         if tokens[i].sent_pos == 0:
             nxt = -1
-    # Sentence-level evidence: does the sentence hold a cue word / a quotation mark at all?
-    sentence_cue = [False] * n
-    sentence_quote = [False] * n
+    return left, right
+
+
+def token_features(tokens: Sequence[Token], cue_words: frozenset[str]) -> list[list[str]]:
+    """One feature list per token: word, shape, cue lexicons, quote state, position, neighbours."""
+    lowers = [t.text.lower() for t in tokens]
+    shapes = [_shape(t.text) for t in tokens]
+    is_cue = [w in cue_words for w in lowers]
+    is_broad = [c or w in BROAD_CUES for c, w in zip(is_cue, lowers, strict=True)]
+    n = len(tokens)
+    cue_left, cue_right = _distances(is_cue, tokens)
+    broad_left, broad_right = _distances(is_broad, tokens)
+    # Sentence-level evidence: a cue word, a broad cue, a quotation mark, "according to", a colon;
+    # and, per token, how many commas / whether a colon precede it within the sentence.
+    sentence_flags = [""] * n
+    commas_before = [0] * n
+    colon_before = [False] * n
     sentence_len = [0] * n
     begin = 0
     for i in range(n + 1):
         if i == n or (i > begin and tokens[i].sent_pos == 0):
-            has_cue = any(is_cue[begin:i])
-            has_quote = any(tokens[k].text in QUOTE_CHARS for k in range(begin, i))
+            words = lowers[begin:i]
+            flags = ("c" if any(is_cue[begin:i]) else "") + ("b" if any(is_broad[begin:i]) else "") \
+                + ("q" if any(w in QUOTE_CHARS for w in words) else "") \
+                + ("a" if "according" in words else "") + (":" if ":" in words else "")
+            commas = 0
+            colon = False
             for k in range(begin, i):
-                sentence_cue[k] = has_cue
-                sentence_quote[k] = has_quote
+                sentence_flags[k] = flags
                 sentence_len[k] = i - k
+                commas_before[k] = commas
+                colon_before[k] = colon
+                commas += lowers[k] == ","
+                colon = colon or lowers[k] == ":"
             begin = i
     # Built column by column (list comprehensions), then zipped: this runs on every token of
     # every English article, so it must stay cheap.
     columns: list[list[str]] = [
         ["b"] * n,
         ["w=" + w for w in lowers],
+        ["lem=" + _lemma(w) for w in lowers],
         ["s=" + sh for sh in shapes],
         ["suf=" + w[-3:] for w in lowers],
         ["q=1" if t.in_quote else "q=0" for t in tokens],
         ["cue=1" if c else "cue=0" for c in is_cue],
+        ["bcue=1" if c else "bcue=0" for c in is_broad],
         ["pos=" + (str(t.sent_pos) if t.sent_pos < 4 else "n") for t in tokens],
         ["cl=" + _bucket(d) for d in cue_left],
         ["cr=" + _bucket(d) for d in cue_right],
-        ["sc=" + ("1" if c else "0") + ("q" if q else "") for c, q in zip(sentence_cue, sentence_quote, strict=True)],
+        ["bl=" + _bucket(d) for d in broad_left],
+        ["br=" + _bucket(d) for d in broad_right],
+        ["sf=" + f for f in sentence_flags],
+        ["qsf=" + ("1" if t.in_quote else "0") + f for t, f in zip(tokens, sentence_flags, strict=True)],
+        ["com=" + (str(c) if c < 2 else "n") + (":" if colon else "") for c, colon in
+         zip(commas_before, colon_before, strict=True)],
         ["left=" + (str(k) if k < 4 else "n") for k in sentence_len],
     ]
     for off in (-3, -2, -1, 1, 2, 3):
@@ -168,6 +233,8 @@ def token_features(tokens: Sequence[Token], cue_words: frozenset[str]) -> list[l
             feats[i].append(name + shapes[i + off])
             if is_cue[i + off]:
                 feats[i].append(f"cue{off}")
+            elif is_broad[i + off]:
+                feats[i].append(f"bcue{off}")
     for i in range(n):
         if tokens[i].para_start:
             feats[i].append("para")
@@ -175,8 +242,15 @@ def token_features(tokens: Sequence[Token], cue_words: frozenset[str]) -> list[l
             feats[i].append("pron")
         if i > 0:
             feats[i].append("bi-1=" + lowers[i - 1] + "|" + lowers[i])
+            if lowers[i - 1] in QUOTE_CHARS:
+                feats[i].append("after_quote")
+            if is_broad[i]:
+                # "Smith said" / "he said" / "officials said": who stands right before the cue.
+                feats[i].append("cue_after=" + ("pron" if lowers[i - 1] in _PRONOUNS else shapes[i - 1]))
         if i + 1 < n:
             feats[i].append("bi+1=" + lowers[i] + "|" + lowers[i + 1])
+            if lowers[i + 1] in QUOTE_CHARS:
+                feats[i].append("before_quote")
     return feats
 
 

@@ -27,6 +27,9 @@ MIN_PARAGRAPH_WORDS = 12
 # A single shared paragraph counts as reuse only if it carries this many shingles (~30 words):
 # short stock phrases ("the ministry said on Tuesday") are shared by unrelated stories.
 MIN_SHARED_SHINGLES = 25
+# Paragraphs shared with more articles than this are an outlet's stock text; and an outlet repeating
+# its own paragraphs is not republication: neither counts as reuse evidence on its own.
+MAX_PARAGRAPH_DOCS = 4
 METHOD = "minhash-lsh+exact-shingles"
 
 
@@ -98,12 +101,21 @@ def copy_links(
     unit_docs = np.array([u.doc for u in units], dtype=np.int64)
     unit_pairs = candidates([u.shingles for u in units], PARAGRAPH_LSH_THRESHOLD, unit_docs)
     aligned: dict[tuple[int, int], list[tuple[_Unit, _Unit, float, int]]] = {}
+    matched: list[tuple[int, int, float]] = []
+    partners: dict[int, set[int]] = {}
     for i, j in unit_pairs.tolist():
+        score = fp.containment(units[i].shingles, units[j].shingles)
+        if score >= PARAGRAPH_CONTAINMENT:
+            matched.append((i, j, score))
+            partners.setdefault(i, set()).add(units[j].doc)
+            partners.setdefault(j, set()).add(units[i].doc)
+    for i, j, score in matched:
         first, second = units[i], units[j]
-        score = fp.containment(first.shingles, second.shingles)
-        if score < PARAGRAPH_CONTAINMENT:
-            continue
-        shared = fp.overlap(first.shingles, second.shingles)
+        # A paragraph found in many articles is stock text (background, "Follow us on…"), not a copy.
+        stock = len(partners[i]) > MAX_PARAGRAPH_DOCS or len(partners[j]) > MAX_PARAGRAPH_DOCS
+        same_outlet = articles[first.doc].outlet is not None and (
+            articles[first.doc].outlet == articles[second.doc].outlet)
+        shared = 0 if stock or same_outlet else fp.overlap(first.shingles, second.shingles)
         key = (min(first.doc, second.doc), max(first.doc, second.doc))
         if first.doc > second.doc:
             first, second = second, first

@@ -13,6 +13,7 @@ sentence alignment runs on a few neighbours per document, never on all pairs.
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
@@ -20,6 +21,7 @@ import numpy as np
 import numpy.typing as npt
 
 from echotrace.annotate.sentences import split_sentences
+from echotrace.clean.text import line_fingerprint
 from echotrace.link import fingerprints as fp
 from echotrace.link.provenance import article_date, earlier_of
 from echotrace.records import Article, DocLink, LinkSpan
@@ -42,6 +44,7 @@ VERBATIM_CONTAINMENT = 0.7
 # pairs rated "different" (>= 3.5) a 90th percentile of .34.
 SAME_STORY_SCORE = 0.5
 SAME_STORY_MAX_DAYS = 7
+STOCK_DOCS = 4
 METHOD = "use-m3-sentence-alignment"
 
 # Feature weights of `pair_similarity`, set on principle, not fitted: two semantic views of equal
@@ -237,6 +240,13 @@ def _mostly_verbatim(
     return verbatim * 2 > len(matches)
 
 
+def _stock_sentences(prints: Sequence[Sequence[int]]) -> set[int]:
+    """Sentences found in more than STOCK_DOCS articles: an outlet's background paragraph or
+    sign-off ("Follow us on Instagram"), shared without any copying of the story."""
+    counts = Counter(fingerprint for doc in prints for fingerprint in set(doc))
+    return {fingerprint for fingerprint, n in counts.items() if n > STOCK_DOCS}
+
+
 def _days_apart(a: Article, b: Article) -> float | None:
     date_a, _, _ = article_date(a)
     date_b, _, _ = article_date(b)
@@ -256,15 +266,19 @@ def semantic_links(
     )
     links: list[DocLink] = []
     spans: list[LinkSpan] = []
+    prints = [[line_fingerprint(a.text[start:end]) for start, end in p.spans]
+              for a, p in zip(articles, profiles, strict=True)]
+    stock = _stock_sentences(prints)
     for i, j in neighbour_pairs(profiles):
         a, b = articles[i], articles[j]
         if (a.doc_id, b.doc_id) in skip:
             continue
         p, q = profiles[i], profiles[j]
-        matches = aligned_sentences(p, q)
+        matches = [m for m in aligned_sentences(p, q) if prints[i][m[0]] not in stock and prints[j][m[1]] not in stock]
         score = pair_similarity(p, q)
         days = _days_apart(a, b)
-        if len(matches) >= MIN_STRONG_PAIRS:
+        own_outlet = a.outlet is not None and a.outlet == b.outlet and a.language == b.language
+        if len(matches) >= MIN_STRONG_PAIRS and not own_outlet:
             kind = "reuse" if _mostly_verbatim(a.text, b.text, p, q, matches) else "translation"
         elif score >= SAME_STORY_SCORE and (days is None or days <= SAME_STORY_MAX_DAYS):
             kind = "same_story"
