@@ -7,7 +7,6 @@ import itertools
 from collections.abc import Generator
 from pathlib import Path
 
-import duckdb
 import psutil
 import pytest
 from distributed import LocalCluster
@@ -19,6 +18,7 @@ from echotrace.engines import get_engine
 from echotrace.pipeline import run
 
 from .conftest import DEMO
+from .test_pipeline import snapshot
 
 CONTENT_TABLES = (
     "articles", "paragraphs", "boilerplate", "credits", "skipped", "inputs", "doc_links", "link_spans",
@@ -48,22 +48,8 @@ def _worker_processes() -> set[psutil.Process]:
     return found
 
 
-def snapshot(db: Path) -> dict[str, list[tuple[object, ...]]]:
-    """Every content table, without run ids, in a total order."""
-    con = duckdb.connect(str(db), read_only=True)
-    try:
-        out = {}
-        for table in CONTENT_TABLES:
-            columns = [r[0] for r in con.execute(f"DESCRIBE {table}").fetchall() if r[0] != "run_id"]
-            cols = ", ".join(f'"{c}"' for c in columns)
-            out[table] = con.execute(f"SELECT {cols} FROM {table} ORDER BY ALL").fetchall()
-        return out
-    finally:
-        con.close()
-
-
 def assert_same_stores(first: Path, second: Path) -> None:
-    expected, got = snapshot(first), snapshot(second)
+    expected, got = snapshot(first, CONTENT_TABLES), snapshot(second, CONTENT_TABLES)
     for table in CONTENT_TABLES:  # one table at a time, so a failure names it
         assert got[table] == expected[table], table
 

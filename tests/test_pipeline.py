@@ -20,25 +20,17 @@ from echotrace.store.duckdb import StoreLocked, open_writer
 from .conftest import DEMO
 
 CONTENT_TABLES = ("articles", "paragraphs", "boilerplate", "credits", "skipped", "inputs")
-ORDER = {
-    "articles": "doc_id",
-    "paragraphs": "doc_id, idx",
-    "boilerplate": "doc_id, idx",
-    "credits": "doc_id, start, name, role",
-    "skipped": "path, code",
-    "inputs": "source",
-}
 
 
-def snapshot(db: Path) -> dict[str, list[tuple[object, ...]]]:
-    """Table contents without run ids and timestamps of the run itself."""
+def snapshot(db: Path, tables: tuple[str, ...] = CONTENT_TABLES) -> dict[str, list[tuple[object, ...]]]:
+    """Table contents without the run ids, in a total order: what two equal stores share."""
     con = duckdb.connect(str(db), read_only=True)
     try:
         out = {}
-        for table in CONTENT_TABLES:
+        for table in tables:
             columns = [r[0] for r in con.execute(f"DESCRIBE {table}").fetchall() if r[0] != "run_id"]
             cols = ", ".join(f'"{c}"' for c in columns)
-            out[table] = con.execute(f"SELECT {cols} FROM {table} ORDER BY {ORDER[table]}").fetchall()
+            out[table] = con.execute(f"SELECT {cols} FROM {table} ORDER BY ALL").fetchall()
         return out
     finally:
         con.close()
