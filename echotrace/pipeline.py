@@ -130,21 +130,19 @@ def _on_alarm(_signum: int, _frame: FrameType | None) -> None:
 def process_document(raw: RawDoc, context: DocContext) -> DocResult | Skipped:
     """RawDoc -> clean text, title, dates, outlet, credits, languages."""
     settings = context.settings
+    is_html = raw.html is not None
     body = raw.html if raw.html is not None else (raw.text or "")
     # Cleaning a 200 MB page only to reject it costs minutes: HTML shrinks ~20x, plain text hardly.
-    if len(body) > settings.max_text_chars * (_HTML_EXPANSION if raw.html is not None else 1):
+    if len(body) > settings.max_text_chars * (_HTML_EXPANSION if is_html else 1):
         return Skipped(raw.source, errors.E012_TEXT_TOO_LONG, errors.describe(
             errors.E012_TEXT_TOO_LONG, f"{raw.source}: {len(body):,} chars before cleaning"))
-    if raw.html is not None:
-        raw.html = _storable(raw.html)
-    else:
-        raw.text = _storable(body)
-    if raw.html is not None:
-        cleaned = clean_html(raw.html, raw.url)
-        markup = html_metadata(raw.html, raw.url)
+    body = _storable(body)
+    if is_html:
+        cleaned = clean_html(body, raw.url)
+        markup = html_metadata(body, raw.url)
     else:
         repeated = frozenset().union(*(context.repeated.get(g, frozenset()) for g in outlet_groups(raw)))
-        cleaned = clean_text(raw.text or "", repeated)
+        cleaned = clean_text(body, repeated)
         markup = {}
     text = cleaned.text
     if not text.strip():
