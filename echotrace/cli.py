@@ -13,6 +13,7 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
@@ -26,7 +27,8 @@ app = typer.Typer(add_completion=False, no_args_is_help=True,
                   help="Trace how stories, quotes and narratives echo across outlets, languages and time.")
 console = Console(stderr=True)
 # Query results go to stdout, wide enough to read when piped into a file or a pager.
-out = Console(width=None if sys.stdout.isatty() else 160)
+# Article-derived strings ("[Source: TASS]", titles with brackets) are printed as they are: no markup.
+out = Console(width=None if sys.stdout.isatty() else 160, markup=False, highlight=False)
 DbOption = Annotated[Path, typer.Option("--db", help="DuckDB store file.")]
 
 
@@ -83,7 +85,7 @@ def run(
         with _progress() as hook:
             summary = run_pipeline(paths, db, settings, progress=hook)
     except (FileNotFoundError, ValueError, StoreLocked) as exc:
-        console.print(f"[red]error:[/red] {exc}")
+        console.print(f"[red]error:[/red] {escape(str(exc))}")
         raise typer.Exit(2) from exc
     _print_summary(summary)
     console.print(f"store: {db}")
@@ -99,19 +101,19 @@ def status(db: DbOption = Path("corpus.duckdb")) -> None:
     table.add_column("rows", justify="right")
     for name, count in info["tables"].items():
         table.add_row(name, f"{count:,}")
-    console.print(table)
-    console.print(f"published: {info['date_range'][0]} … {info['date_range'][1]}")
+    out.print(table)
+    out.print(f"published: {info['date_range'][0]} … {info['date_range'][1]}")
     for key in ("languages", "outlets", "date_kinds"):
-        console.print(f"{key}: " + ", ".join(f"{k} {v}" for k, v in info[key]))
+        out.print(f"{key}: " + ", ".join(f"{k} {v}" for k, v in info[key]))
     if info["skipped"]:
         skipped = Table(title="skipped inputs")
         skipped.add_column("path")
         skipped.add_column("reason")
         for path, reason in info["skipped"]:
             skipped.add_row(path, reason)
-        console.print(skipped)
+        out.print(skipped)
     for run_row in info["runs"]:
-        console.print(f"run {run_row[0]}: {run_row[1]} … {run_row[2] or '(unfinished)'} {run_row[3]}")
+        out.print(f"run {run_row[0]}: {run_row[1]} … {run_row[2] or '(unfinished)'} {run_row[3]}")
 
 
 @app.command()
@@ -160,7 +162,8 @@ def provenance(
     with _reader(db) as con:
         matches = queries.resolve_doc_id(con, doc_id)
         if len(matches) != 1:
-            console.print(f"[red]error:[/red] {len(matches)} articles match {doc_id!r}: {', '.join(matches)}")
+            found = ", ".join(matches)
+            console.print(f"[red]error:[/red] {len(matches)} articles match {escape(repr(doc_id))}: {found}")
             raise typer.Exit(2)
         steps = queries.provenance(con, matches[0])
         if not steps:
@@ -168,7 +171,7 @@ def provenance(
             return
         root = steps[0]
         origin = root["root"] + ("" if root["root_is_credited"] else " (first in corpus)")
-        out.print(f"[bold]{origin}[/bold]" + ("  (credited origin, page not in the corpus)"
+        out.print(origin + ("  (credited origin, page not in the corpus)"
                                                    if root["root_is_credited"] and not root["root_doc_id"] else ""))
         for step in steps:
             marker = "first appearance" if step["first_appearance"] else f"{step['via_kind']} {step['via_score']:.2f}"
@@ -193,7 +196,7 @@ def quotes(
         out.print(f"no statements by {speaker!r}")
         return
     for st in statements:
-        out.print(f"[bold]{st['speaker_name']}[/bold] · {st['n_docs']} articles · "
+        out.print(f"{st['speaker_name']} · {st['n_docs']} articles · "
                   f"first {_day(st['first_published'])} ({st['first_doc_id'][:12]})")
         out.print(f"  “{st['text']}”")
         out.print(f"  outlets: {', '.join(st['outlets'])} · languages: {', '.join(st['languages'])}")
@@ -258,7 +261,7 @@ def _reader(db: Path) -> Iterator[queries.Connection]:
     try:
         con = open_reader(db)
     except StoreMissing as exc:
-        console.print(f"[red]error:[/red] {exc}")
+        console.print(f"[red]error:[/red] {escape(str(exc))}")
         raise typer.Exit(2) from exc
     try:
         yield con

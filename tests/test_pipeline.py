@@ -170,3 +170,18 @@ def test_demo_corpus_runs(tmp_path: Path) -> None:
     languages = {r[0] for r in con.execute("SELECT DISTINCT lang FROM paragraphs").fetchall()}
     con.close()
     assert {"en", "fr", "de"} <= languages
+
+
+def test_query_commands_print_bracketed_text_as_it_is(tmp_path: Path) -> None:
+    """Titles and outlets like "[/bold] [Source: X]" are article text, not terminal markup."""
+    corpus = tmp_path / "in"
+    corpus.mkdir()
+    (corpus / "a.jsonl").write_text(json.dumps({
+        "title": "Talks [/bold] resume [red]", "outlet": "[/b] Wire", "date": "2024-05-01",
+        "text": "The talks resumed on Monday, officials said, after a week of delays over the agenda.",
+    }) + "\n", encoding="utf-8")
+    db = tmp_path / "s.duckdb"
+    run([str(corpus)], db, Settings(workers=1))
+    result = subprocess.run([sys.executable, "-m", "echotrace", "status", "--db", str(db)],
+                            capture_output=True, text=True, check=True)
+    assert "[/b] Wire 1" in result.stdout
