@@ -21,7 +21,7 @@ from typing import Any, TypeVar
 from distributed import Client, LocalCluster, Worker, WorkerPlugin
 from distributed import Future as DaskFuture
 
-from echotrace.engines import MapOrdered
+from echotrace.engines import MapOrdered, bounded_in_order
 
 In = TypeVar("In")
 Out = TypeVar("Out")
@@ -95,18 +95,17 @@ def dask_map_ordered(scheduler: str | None) -> MapOrdered:
             slots = max(1, sum(client.nthreads().values()))
             pending: deque[DaskFuture[Any]] = deque()
             stack.callback(_cancel, client, pending)
-            for item in items:
-                pending.append(client.submit(fn, item, pure=False))
-                if len(pending) >= 2 * slots:
-                    yield _take(pending)
-            while pending:
-                yield _take(pending)
+
+            def submit(item: In) -> DaskFuture[Any]:
+                future: DaskFuture[Any] = client.submit(fn, item, pure=False)
+                return future
+
+            yield from bounded_in_order(items, submit, _result, 2 * slots, pending)
 
     return map_ordered
 
 
-def _take(pending: deque[DaskFuture[Any]]) -> Any:
-    future = pending.popleft()
+def _result(future: DaskFuture[Any]) -> Any:
     result = future.result()
     future.release()  # type: ignore[no-untyped-call]
     return result

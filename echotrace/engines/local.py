@@ -7,10 +7,11 @@ through in constant memory (multiprocessing's own `imap` would read the whole in
 from __future__ import annotations
 
 import multiprocessing as mp
-from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from multiprocessing.pool import AsyncResult
 from typing import Any, TypeVar
+
+from echotrace.engines import bounded_in_order
 
 In = TypeVar("In")
 Out = TypeVar("Out")
@@ -32,10 +33,7 @@ def map_ordered(
         return
     context = mp.get_context("forkserver")
     with context.Pool(workers, initializer=initializer, initargs=initargs) as pool:
-        pending: deque[AsyncResult[Out]] = deque()
-        for item in items:
-            pending.append(pool.apply_async(fn, (item,)))
-            if len(pending) >= 2 * workers:
-                yield pending.popleft().get()
-        while pending:
-            yield pending.popleft().get()
+        def submit(item: In) -> AsyncResult[Out]:
+            return pool.apply_async(fn, (item,))
+
+        yield from bounded_in_order(items, submit, AsyncResult.get, 2 * workers)
