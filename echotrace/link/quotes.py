@@ -42,10 +42,13 @@ def group_quotes(quotes: Sequence[Quote], published: Mapping[str, datetime | Non
     if not ordered:
         return [], []
     keys = [_key(q.speaker_name, canonical) for q in ordered]
-    vectors = embed([" ".join(q.text.split()) for q in ordered])
     word_sets = [frozenset(w.lower() for w in _WORD.findall(q.text)) for q in ordered]
-    long_enough = [len(ws) >= _MIN_WORDS for ws in word_sets]
-    pairs = _candidate_pairs(ordered, keys, vectors, word_sets, long_enough)
+    # Cheap first: quotes too short to group are never embedded, and a statement carried verbatim
+    # by many outlets is embedded once.
+    groupable = [i for i, words in enumerate(word_sets) if len(words) >= _MIN_WORDS]
+    pairs = [(score, groupable[i], groupable[j]) for score, i, j in _candidate_pairs(
+        [ordered[i] for i in groupable], [keys[i] for i in groupable],
+        _unique_embeddings([ordered[i].text for i in groupable]), [word_sets[i] for i in groupable])]
     parent = list(range(len(ordered)))
     group_key: list[str | None] = list(keys)
     group_docs: list[set[str]] = [{q.doc_id} for q in ordered]
@@ -91,11 +94,21 @@ def _key(name: str | None, canonical: Mapping[str, str] | None) -> str | None:
     return speaker_key(name) or None
 
 
+def _unique_embeddings(texts: Sequence[str]) -> npt.NDArray[np.float32]:
+    """One vector per text, each distinct whitespace-normalised text embedded once."""
+    normalised = [" ".join(text.split()) for text in texts]
+    distinct = sorted(set(normalised))
+    row = {text: i for i, text in enumerate(distinct)}
+    return embed(distinct)[[row[text] for text in normalised]] if texts else embed([])
+
+
 def _candidate_pairs(quotes: Sequence[Quote], keys: Sequence[str | None], vectors: npt.NDArray[np.float32],
-                     word_sets: Sequence[frozenset[str]], long_enough: Sequence[bool]) -> list[tuple[float, int, int]]:
+                     word_sets: Sequence[frozenset[str]]) -> list[tuple[float, int, int]]:
     """Pairs from different documents whose score passes the threshold for their speakers."""
     pairs: list[tuple[float, int, int]] = []
     n = len(quotes)
+    if n == 0:
+        return pairs
     k = min(_NEIGHBOURS, n)
     seen: set[tuple[int, int]] = set()
     for start in range(0, n, _CHUNK):
@@ -111,8 +124,6 @@ def _candidate_pairs(quotes: Sequence[Quote], keys: Sequence[str | None], vector
             if i == j or (i, j) in seen or quotes[i].doc_id == quotes[j].doc_id:
                 continue
             seen.add((i, j))
-            if not (long_enough[i] and long_enough[j]):
-                continue
             key_i, key_j = keys[i], keys[j]
             if key_i is not None and key_j is not None and key_i != key_j:
                 continue
