@@ -5,17 +5,21 @@ Commands other than `run` only read the store.
 
 from __future__ import annotations
 
+import csv
+import json
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated
 
+import duckdb
 import typer
 from rich.console import Console
 from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
 from rich.table import Table
+from rich.text import Text
 
 from echotrace import queries
 from echotrace.config import Settings, parse_columns
@@ -120,20 +124,53 @@ def status(db: DbOption = Path("corpus.duckdb")) -> None:
 def export(
     db: DbOption = Path("corpus.duckdb"),
     parquet: Annotated[Path | None, typer.Option(help="Folder: one Parquet file per table.")] = None,
+    partitioned: Annotated[bool, typer.Option(
+        help="With --parquet: split per-article tables by publication month (hive layout month=YYYY-MM).")] = False,
     jsonl: Annotated[Path | None, typer.Option(
         help="A .jsonl file (one line per row, with its table) or a folder (one .jsonl per table).")] = None,
 ) -> None:
-    """Export every table to Parquet or JSONL."""
+    """Export every table to Parquet or JSONL. Every read command also takes the Parquet folder as --db."""
     if parquet is None and jsonl is None:
         console.print("[red]error:[/red] give --parquet DIR and/or --jsonl FILE|DIR")
         raise typer.Exit(2)
     with _reader(db) as con:
         if parquet is not None:
-            written = queries.export_parquet(con, parquet)
+            written = queries.export_parquet(con, parquet, partitioned=partitioned)
             console.print(f"parquet: {len(written)} tables in {parquet}")
         if jsonl is not None:
             rows = queries.export_jsonl(con, jsonl)
             console.print(f"jsonl: {rows:,} rows in {jsonl}")
+
+
+@app.command()
+def sql(
+    query: Annotated[str, typer.Argument(help="SQL over the tables (articles, quotes, doc_links, …); read-only.")],
+    db: DbOption = Path("corpus.duckdb"),
+    fmt: Annotated[str, typer.Option("--format", help="table, csv or jsonl.")] = "table",
+) -> None:
+    """Run your own query on the store, or in place on a Parquet export (--db FOLDER)."""
+    if fmt not in ("table", "csv", "jsonl"):
+        console.print(f"[red]error:[/red] --format must be table, csv or jsonl, not {escape(repr(fmt))}")
+        raise typer.Exit(2)
+    with _reader(db) as con:
+        try:
+            names, result = queries.run_sql(con, query)
+        except duckdb.Error as exc:
+            console.print(f"[red]error:[/red] {escape(str(exc))}")
+            raise typer.Exit(2) from exc
+    if fmt == "csv":
+        writer = csv.writer(sys.stdout, lineterminator="\n")
+        writer.writerow(names)
+        writer.writerows(result)
+    elif fmt == "jsonl":
+        for row in result:
+            sys.stdout.write(json.dumps(dict(zip(names, row, strict=True)), ensure_ascii=False, default=str) + "\n")
+    else:
+        table = Table(*names)
+        for row in result:
+            table.add_row(*(Text("" if value is None else str(value)) for value in row))
+        out.print(table)
+        out.print(f"{len(result):,} rows")
 
 
 @app.command()

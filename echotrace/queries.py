@@ -6,12 +6,13 @@ Every query is parameterised; table names come from the fixed schema list, never
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 from typing import Any
 
 import duckdb
 
-from echotrace.store.duckdb import TABLES
+from echotrace.store.duckdb import PARTITION_COLUMN, TABLES
 
 Connection = duckdb.DuckDBPyConnection
 
@@ -48,14 +49,47 @@ def status(con: Connection) -> dict[str, Any]:
     }
 
 
-def export_parquet(con: Connection, folder: Path) -> list[Path]:
+def export_parquet(con: Connection, folder: Path, partitioned: bool = False) -> list[Path]:
+    """One Parquet file per table; `partitioned` splits every per-article table by publication month
+    (hive layout `table/month=2017-06/`, `month=unknown` for undated articles), so a tool reading
+    one period opens only its files. `open_reader(folder)` queries either layout in place."""
     folder.mkdir(parents=True, exist_ok=True)
     written = []
     for name in TABLES:
-        target = folder / f"{name}.parquet"
-        con.execute(f"COPY \"{name}\" TO '{_sql_path(target)}' (FORMAT PARQUET)")
+        if partitioned and _has_column(con, name, "doc_id"):
+            target = folder / name
+            _drop_old_partitions(target)
+            month = ("SELECT t.*, coalesce(strftime(a.published, '%Y-%m'), 'unknown') AS "
+                     f'{PARTITION_COLUMN} FROM "{name}" t LEFT JOIN articles a USING (doc_id)')
+            con.execute(f"COPY ({month}) TO '{_sql_path(target)}' "
+                        f"(FORMAT PARQUET, PARTITION_BY ({PARTITION_COLUMN}), OVERWRITE_OR_IGNORE)")
+        else:
+            target = folder / f"{name}.parquet"
+            con.execute(f"COPY \"{name}\" TO '{_sql_path(target)}' (FORMAT PARQUET)")
         written.append(target)
     return written
+
+
+def _drop_old_partitions(dataset: Path) -> None:
+    """A re-export must not leave months of an earlier export behind; only our own layout is removed."""
+    if dataset.is_dir():
+        for part in dataset.glob(f"{PARTITION_COLUMN}=*"):
+            if part.is_dir():
+                shutil.rmtree(part)
+
+
+def _has_column(con: Connection, table: str, column: str) -> bool:
+    found = con.execute("SELECT count(*) FROM information_schema.columns WHERE table_name = ? AND column_name = ?",
+                        [table, column]).fetchone()
+    return bool(found and found[0])
+
+
+def run_sql(con: Connection, sql: str) -> tuple[list[str], list[tuple[Any, ...]]]:
+    """A user's own query on a read-only store (or in-memory views over a Parquet export)."""
+    cur = con.execute(sql)
+    if cur.description is None:
+        return [], []
+    return [d[0] for d in cur.description], cur.fetchall()
 
 
 def export_jsonl(con: Connection, target: Path) -> int:

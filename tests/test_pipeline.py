@@ -185,3 +185,42 @@ def test_query_commands_print_bracketed_text_as_it_is(tmp_path: Path) -> None:
     result = subprocess.run([sys.executable, "-m", "echotrace", "status", "--db", str(db)],
                             capture_output=True, text=True, check=True)
     assert "[/b] Wire 1" in result.stdout
+
+
+def test_partitioned_parquet_export_is_queried_in_place(tmp_path: Path) -> None:
+    """`export --parquet --partitioned` splits per-article tables by month; every read command and
+    `sql` take the folder as --db and see the same rows as the store."""
+    corpus = tmp_path / "in"
+    corpus.mkdir()
+    records = [{"title": f"Budget talks, round {i}", "outlet": "Eastvale Courier",
+                "date": f"2024-0{1 + i % 3}-1{i}",
+                "text": f"Round {i} of the budget talks in Eastvale ended on Monday without a deal, "
+                        f"officials said, and district {i} will wait another week."} for i in range(6)]
+    records.append({"title": "Undated note", "outlet": "Eastvale Courier",
+                    "text": "A note with no date about the harbour works, long enough to be an article."})
+    (corpus / "a.jsonl").write_text("\n".join(json.dumps(r) for r in records) + "\n", encoding="utf-8")
+    db = tmp_path / "s.duckdb"
+    run([str(corpus)], db, Settings(workers=1, stages=[]))
+    folder = tmp_path / "pq"
+    cli = [sys.executable, "-m", "echotrace"]
+    subprocess.run([*cli, "export", "--db", str(db), "--parquet", str(folder), "--partitioned"],
+                   capture_output=True, text=True, check=True)
+    months = sorted(p.name for p in (folder / "articles").iterdir())
+    assert months == ["month=2024-01", "month=2024-02", "month=2024-03", "month=unknown"]
+    assert (folder / "skipped.parquet").is_file()  # no doc_id: one file
+
+    query = "SELECT outlet, count(*) AS n FROM articles GROUP BY outlet"
+    from_store = subprocess.run([*cli, "sql", query, "--db", str(db), "--format", "csv"],
+                                capture_output=True, text=True, check=True).stdout
+    in_place = subprocess.run([*cli, "sql", query, "--db", str(folder), "--format", "csv"],
+                              capture_output=True, text=True, check=True).stdout
+    assert from_store == in_place == "outlet,n\nEastvale Courier,7\n"
+    status = subprocess.run([*cli, "status", "--db", str(folder)], capture_output=True, text=True, check=True)
+    assert "articles" in status.stdout and "7" in status.stdout
+
+    refused = subprocess.run([*cli, "sql", "DELETE FROM articles", "--db", str(db)],
+                             capture_output=True, text=True)
+    assert refused.returncode == 2 and "read-only" in refused.stderr.lower()
+    con = duckdb.connect(str(db), read_only=True)
+    assert con.execute("SELECT count(*) FROM articles").fetchone() == (7,)
+    con.close()

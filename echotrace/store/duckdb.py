@@ -69,11 +69,21 @@ def _naive_utc(value: datetime | None) -> datetime | None:
     return value.astimezone(UTC).replace(tzinfo=None)
 
 
+PARTITION_COLUMN = "month"
+"""Partitioned Parquet exports split per-article tables by the article's publication month."""
+
+
 def open_reader(path: str | Path) -> duckdb.DuckDBPyConnection:
-    """A read-only connection; waits briefly while a writer commits a batch."""
+    """A read-only connection; waits briefly while a writer commits a batch.
+
+    A folder written by `echotrace export --parquet` is read in place: every table becomes a view
+    over its Parquet file or partitioned dataset, so every read command works on either.
+    """
     path = Path(path)
     if not path.exists():
         raise StoreMissing(f"no store at {path}: run `echotrace run PATH --db {path}` first")
+    if path.is_dir():
+        return _open_parquet(path)
     for attempt in range(_CONNECT_RETRIES):
         try:
             return duckdb.connect(str(path), read_only=True)
@@ -82,6 +92,42 @@ def open_reader(path: str | Path) -> duckdb.DuckDBPyConnection:
                 raise
             time.sleep(0.1)
     raise AssertionError("unreachable")
+
+
+def _open_parquet(folder: Path) -> duckdb.DuckDBPyConnection:
+    con = duckdb.connect(":memory:")
+    found = 0
+    for name in TABLES:
+        single, dataset = folder / f"{name}.parquet", folder / name
+        if single.is_file():
+            source = f"read_parquet('{_sql_literal(single)}')"
+        elif dataset.is_dir() and any(dataset.rglob("*.parquet")):
+            source = (f"(SELECT * EXCLUDE ({PARTITION_COLUMN}) FROM read_parquet("
+                      f"'{_sql_literal(dataset)}/**/*.parquet', hive_partitioning = true))")
+        else:
+            con.execute(f'CREATE VIEW "{name}" AS SELECT * FROM ({_empty_table(name)})')
+            continue
+        con.execute(f'CREATE VIEW "{name}" AS SELECT * FROM {source}')
+        found += 1
+    if not found:
+        con.close()
+        raise StoreMissing(f"{folder} holds no echotrace Parquet export (`echotrace export --parquet DIR`)")
+    return con
+
+
+def _empty_table(name: str) -> str:
+    """An empty relation with the table's schema, for a table the export did not include."""
+    schema = duckdb.connect(":memory:")
+    schema.execute(SCHEMA)
+    columns = schema.execute(
+        "SELECT column_name, data_type FROM information_schema.columns WHERE table_name = ? ORDER BY ordinal_position",
+        [name]).fetchall()
+    schema.close()
+    return "SELECT " + ", ".join(f'CAST(NULL AS {kind}) AS "{column}"' for column, kind in columns) + " WHERE false"
+
+
+def _sql_literal(path: Path) -> str:
+    return str(path).replace("'", "''")
 
 
 @dataclass(slots=True)
