@@ -267,8 +267,10 @@ def narrative(
         raise typer.Exit(1)
     for e in evidence:
         who = f" · quoting {e['speakers']}" if e["speakers"] else ""
+        where = (f"[{e['start']}:{e['end']}]" if e["boilerplate_idx"] is None
+                 else "[in the page's related headlines, removed from the text]")
         out.print(f"{_day(e['published'])} · {e['outlet'] or '(unknown outlet)'} · {e['doc_id'][:12]} "
-                      f"[{e['start']}:{e['end']}] score {e['score']:.2f}{who}")
+                  f"{where} score {e['score']:.2f}{who}")
         out.print(f"  “{e['text']}”")
     out.print("\nby month and outlet: " + ", ".join(f"{r['month']} {r['outlet']} {r['n']}" for r in spread))
 

@@ -12,7 +12,7 @@ import signal
 import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from types import FrameType
 from typing import Any
@@ -42,7 +42,17 @@ from echotrace.narratives.catalogue import (
 )
 from echotrace.narratives.discover import discover_claims
 from echotrace.narratives.match import match_narratives
-from echotrace.records import Article, DocLink, DocResult, Mention, Narrative, Quote, RawDoc, Skipped
+from echotrace.records import (
+    Article,
+    DocLink,
+    DocResult,
+    Mention,
+    Narrative,
+    NarrativeMatch,
+    Quote,
+    RawDoc,
+    Skipped,
+)
 from echotrace.store.duckdb import StoreWriter, open_writer
 from echotrace.stories.cluster import cluster_stories
 
@@ -69,6 +79,8 @@ class RunSummary:
 _DATA = Path(__file__).parent / "data"
 DEFAULT_CATALOGUES = [_DATA / "narratives.yaml", _DATA / "narratives_syria.yaml"]
 _MIN_UNITS_FOR_WORKERS = 300
+EVIDENCE_BLOCKS = ("related_links",)
+"""Removed page blocks that narratives are also matched in."""
 _HTML_EXPANSION = 20
 _MASTHEAD_SCAN = 400
 _MASTHEAD_MAX_CHARS = 60
@@ -409,6 +421,8 @@ def corpus_stages(writer: StoreWriter, settings: Settings,
         with _Timer("narratives", progress, reports) as report:
             specs = _catalogue(settings)
             matches = match_narratives(articles, specs)
+            matches += _block_matches(articles, writer.load_boilerplate(EVIDENCE_BLOCKS), specs)
+            matches.sort(key=lambda m: (m.narrative_id, m.doc_id, m.boilerplate_idx is not None, m.start, m.end))
             discovered, discovered_matches = discover_claims(articles, story_of or None)
             narratives = [Narrative(s.narrative_id, s.title, s.origin, s.description) for s in specs]
             writer.replace_corpus_results(narratives=narratives + discovered,
@@ -417,6 +431,25 @@ def corpus_stages(writer: StoreWriter, settings: Settings,
             report.detail = {"catalogued": len(specs), "matched": len({m.narrative_id for m in matches}),
                              "evidence": len(matches), "discovered": len(discovered)}
     return reports
+
+
+def _block_matches(articles: Sequence[Article], blocks: dict[str, list[tuple[int, str]]],
+                   specs: Sequence[NarrativeSpec]) -> list[NarrativeMatch]:
+    """Narrative evidence in removed related-headline lists: the cleaner keeps them out of the text,
+    yet they are what an outlet chose to push beside a story, and sometimes its only statement of a
+    narrative. Each block is matched as a page of its own; matches point back into the block."""
+    language = {a.doc_id: a.language for a in articles}
+    where: dict[str, tuple[str, int]] = {}
+    pages: list[Article] = []
+    for doc_id, items in sorted(blocks.items()):
+        for idx, text in items:
+            key = f"{doc_id}#boilerplate={idx}"
+            where[key] = (doc_id, idx)
+            pages.append(Article(doc_id=key, title=None, text=text, url=None, outlet=None, published=None,
+                                 date_kind=None, date_evidence=None, crawled=None,
+                                 language=language.get(doc_id, "und"), source_paths=[], fmt="boilerplate"))
+    return [replace(m, doc_id=where[m.doc_id][0], boilerplate_idx=where[m.doc_id][1])
+            for m in match_narratives(pages, specs)]
 
 
 def _provenance_columns(chains: Sequence[ProvenanceChain]) -> dict[str, list[Any]]:

@@ -174,9 +174,11 @@ def narrative_spread(con: Connection) -> list[dict[str, Any]]:
 def narrative_evidence(con: Connection, narrative_id: str) -> list[dict[str, Any]]:
     """Evidence passages of one narrative, earliest article first, with the speaker quoted there."""
     return rows(con, """
-        SELECT m.doc_id, m.start, m."end", m.score, m.text, a.title, a.outlet, a.published, a.date_kind,
+        SELECT m.doc_id, m.start, m."end", m.score, m.text, m.boilerplate_idx, a.title, a.outlet, a.published,
+               a.date_kind,
                (SELECT string_agg(DISTINCT q.speaker_name, ', ') FROM quotes q
-                 WHERE q.doc_id = m.doc_id AND q.start < m."end" AND m.start < q."end") AS speakers
+                 WHERE q.doc_id = m.doc_id AND m.boilerplate_idx IS NULL
+                   AND q.start < m."end" AND m.start < q."end") AS speakers
         FROM narrative_matches m JOIN articles a USING (doc_id)
         WHERE m.narrative_id = ?
         ORDER BY a.published NULLS LAST, m.doc_id, m.start""", [narrative_id])

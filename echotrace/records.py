@@ -209,12 +209,17 @@ class Narrative:
 
 @dataclass(slots=True)
 class NarrativeMatch:
+    """One evidence passage. `start`/`end` are offsets into the article text, or, when
+    `boilerplate_idx` is set, into that removed page block (a page's related-headline list can
+    carry a narrative its body does not)."""
+
     narrative_id: str
     doc_id: str
     start: int
     end: int
     score: float
     text: str
+    boilerplate_idx: int | None = None
 
 
 @dataclass(slots=True)

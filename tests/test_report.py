@@ -78,14 +78,16 @@ def store(tmp_path: Path) -> duckdb.DuckDBPyConnection:
     _insert(con, "link_spans", [("a1", 45, 120, "b2", 22, 97, 0.91)])
     _insert(con, "stories", [("s1", "a1", "Pier closes"), ("s1", "b2", "Pier closes"), ("s2", "e3", "Evil")])
     _insert(con, "narratives", [("pier-plot", "The pier was closed to hide something", "catalogue", "A claim.")])
-    _insert(con, "narrative_matches", [("pier-plot", "b2", 22, 97, 0.8, COPY[22:97])])
+    _insert(con, "narrative_matches", [("pier-plot", "b2", 22, 97, 0.8, COPY[22:97], None),
+                                       ("pier-plot", "a1", 0, 26, 0.7, "Pier closure hid the plot", 1)])
     _insert(con, "provenance", [
         ("c1", "Eastvale Post", "a1", False, 0, "a1", "Eastvale Post", datetime(2025, 3, 1), "published", False, True,
          None, None, None),
         ("c1", "Eastvale Post", "a1", False, 1, "b2", "Coast Wire", datetime(2025, 3, 2), "published", False, False,
          "a1", "reuse", 0.93),
     ])
-    _insert(con, "boilerplate", [("a1", 0, "Subscribe now", "chrome")])
+    _insert(con, "boilerplate", [("a1", 0, "Subscribe now", "chrome"),
+                                 ("a1", 1, "Pier closure hid the plot\nMore pier news", "related_links")])
     _insert(con, "skipped", [("in/bad.bin", "E003", "binary file", "r1")])
     return con
 
@@ -104,9 +106,12 @@ def test_data_is_compact_and_points_at_evidence(store: duckdb.DuckDBPyConnection
         assert data["groups"][group]["n_docs"] == 2 and kind == "direct" and speaker == "Ana Holt"
     assert data["spans"] == [[a1, 45, 120, b2, 22, 97, 0.91]]
     assert data["links"] == [[a1, b2, "reuse", 0.93, a1, "minhash"]]
-    (narrative, doc, start, end, _score), = data["matches"]
+    in_text, in_block = sorted(data["matches"], key=len)
+    narrative, doc, start, end, _score = in_text
     assert data["narratives"][narrative]["narrative_id"] == "pier-plot"
     assert data["texts"][doc][start:end] == COPY[22:97]
+    # Evidence in a removed related-headline block carries its own text: it is not in the article's.
+    assert in_block[1] == a1 and in_block[5] == "Pier closure hid the plot"
     assert [(p["step"], p["doc"], p["via"], p["first"]) for p in data["provenance"]] == [(0, a1, None, True),
                                                                                       (1, b2, a1, False)]
     assert [m[3] for m in data["mentions"]] == [0, 0]

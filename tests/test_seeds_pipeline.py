@@ -73,8 +73,16 @@ def test_stories_entities_and_quotes(store: duckdb.DuckDBPyConnection, ids: dict
 def test_narrative_evidence(store: duckdb.DuckDBPyConnection, ids: dict[str, str]) -> None:
     docs = {d for (d,) in store.execute(
         "SELECT DISTINCT doc_id FROM narrative_matches WHERE narrative_id = 'us-coalition-supports-isis'").fetchall()}
-    # 003 states the narrative only in its list of related headlines, which the cleaner removes as
-    # boilerplate (as issue 2 requires), so its article text carries no evidence.
-    assert {ids[k] for k in ("000", "001", "002", "004")} <= docs
+    assert {ids[k] for k in ("000", "001", "002", "004", "003")} <= docs
+    # 003 states the narrative only in its list of related headlines: the cleaner removes the list
+    # from the text (issue 2), and the evidence points into that removed block instead.
+    in_blocks = store.execute("""
+        SELECT m.text, b.reason FROM narrative_matches m
+        JOIN boilerplate b ON b.doc_id = m.doc_id AND b.idx = m.boilerplate_idx
+        WHERE m.narrative_id = 'us-coalition-supports-isis' AND m.doc_id = ?""", [ids["003"]]).fetchall()
+    assert in_blocks and all(reason == "related_links" for _, reason in in_blocks)
+    assert all(text in block for text, block in store.execute("""
+        SELECT m.text, b.text FROM narrative_matches m
+        JOIN boilerplate b ON b.doc_id = m.doc_id AND b.idx = m.boilerplate_idx""").fetchall())
     texts = [t for (t,) in store.execute("SELECT text FROM narrative_matches").fetchall()]
     assert not any("uncoordinated" in t or "discordant" in t for t in texts)

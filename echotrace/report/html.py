@@ -118,9 +118,12 @@ def report_data(con: Connection) -> dict[str, Any]:
     narratives = queries.rows(con, "SELECT narrative_id, title, origin, description FROM narratives "
                                    "ORDER BY origin, narrative_id")
     narrative_index = {n["narrative_id"]: i for i, n in enumerate(narratives)}
-    matches = [[narrative_index[n], index[d], s, e, score] for n, d, s, e, score in con.execute("""
-        SELECT narrative_id, doc_id, start, "end", score FROM narrative_matches
-        ORDER BY narrative_id, doc_id, start""").fetchall() if n in narrative_index and d in index]
+    # Evidence found in a removed block (related headlines) carries its own text: it is not in the article's.
+    matches = [[narrative_index[n], index[d], s, e, score] + ([] if block is None else [text])
+               for n, d, s, e, score, block, text in con.execute("""
+        SELECT narrative_id, doc_id, start, "end", score, boilerplate_idx, text FROM narrative_matches
+        ORDER BY narrative_id, doc_id, boilerplate_idx NULLS FIRST, start""").fetchall()
+               if n in narrative_index and d in index]
 
     provenance = [{"chain": r["chain_id"], "root": r["root"], "credited": r["root_is_credited"],
                    "step": r["step"], "doc": index[r["doc_id"]], "date": _day(r["date"]),

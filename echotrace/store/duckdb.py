@@ -334,8 +334,9 @@ class StoreWriter:
                 ("narrative_id", "title", "origin", "description"),
                 [(n.narrative_id, n.title, n.origin, n.description) for n in narratives]),
             "narrative_matches": None if narrative_matches is None else _columns(
-                ("narrative_id", "doc_id", "start", "end", "score", "text"),
-                [(m.narrative_id, m.doc_id, m.start, m.end, m.score, m.text) for m in narrative_matches]),
+                ("narrative_id", "doc_id", "start", "end", "score", "text", "boilerplate_idx"),
+                [(m.narrative_id, m.doc_id, m.start, m.end, m.score, m.text, m.boilerplate_idx)
+                 for m in narrative_matches]),
         }
         with self.transaction() as con:
             for name, columns in tables.items():
@@ -371,6 +372,16 @@ class StoreWriter:
                         date_kind=r[6], date_evidence=r[7], crawled=r[8], language=r[9],
                         source_paths=list(r[10]), fmt=r[11], paragraphs=paragraphs.get(r[0], []),
                         credits=credits.get(r[0], []), outlet_evidence=r[12]) for r in rows]
+
+    def load_boilerplate(self, reasons: Sequence[str]) -> dict[str, list[tuple[int, str]]]:
+        """Removed blocks of the given kinds per article, as (idx, text)."""
+        out: dict[str, list[tuple[int, str]]] = {}
+        with self.transaction() as con:
+            for doc_id, idx, text in con.execute(
+                    "SELECT doc_id, idx, text FROM boilerplate WHERE list_contains(?, reason) ORDER BY doc_id, idx",
+                    [list(reasons)]).fetchall():
+                out.setdefault(doc_id, []).append((idx, text))
+        return out
 
     def load_mentions(self) -> dict[str, list[Mention]]:
         out: dict[str, list[Mention]] = {}

@@ -143,13 +143,15 @@ CREATE TABLE IF NOT EXISTS narratives (
 );
 
 CREATE TABLE IF NOT EXISTS narrative_matches (
-    narrative_id VARCHAR NOT NULL,
-    doc_id       VARCHAR NOT NULL,
-    start        INTEGER NOT NULL,
-    "end"        INTEGER NOT NULL,
-    score        DOUBLE,
-    text         VARCHAR
+    narrative_id    VARCHAR NOT NULL,
+    doc_id          VARCHAR NOT NULL,
+    start           INTEGER NOT NULL,  -- offsets into articles.text, or into the boilerplate block below
+    "end"           INTEGER NOT NULL,
+    score           DOUBLE,
+    text            VARCHAR,
+    boilerplate_idx INTEGER            -- set when the evidence is in a removed block (related headlines)
 );
+ALTER TABLE narrative_matches ADD COLUMN IF NOT EXISTS boilerplate_idx INTEGER;  -- stores made before it
 
 CREATE TABLE IF NOT EXISTS provenance (     -- republication chains, earliest first
     chain_id          VARCHAR NOT NULL,

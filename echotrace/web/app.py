@@ -225,7 +225,8 @@ def create_app(db: Path) -> Starlette:
             evidence = queries.rows(con, 'SELECT m.*, n.title FROM narrative_matches m JOIN narratives n '
                                          'USING (narrative_id) WHERE doc_id = ? ORDER BY start', [doc_id])
             for m in evidence:
-                marks.append((m["start"], m["end"], "narrative", f"narrative: {m['title']}"))
+                if m["boilerplate_idx"] is None:  # evidence in a removed block has no place in the text
+                    marks.append((m["start"], m["end"], "narrative", f"narrative: {m['title']}"))
             for r in con.execute('SELECT a_start, a_end FROM link_spans WHERE doc_a = ? UNION ALL '
                                  'SELECT b_start, b_end FROM link_spans WHERE doc_b = ?', [doc_id, doc_id]).fetchall():
                 marks.append((r[0], r[1], "shared", "passage shared with another article"))

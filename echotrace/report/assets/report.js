@@ -108,6 +108,11 @@
     return el("a", { class: "doc " + (cls || ""), href: route("article", art(i).doc_id, start + "-" + end) },
       inText ? slice(i, start, end) : "(passage beyond the excerpt kept in this report)");
   }
+  function matchEvidence(m, cls) {
+    // m[5]: the passage's own text when it sits in a removed block (the page's related headlines)
+    if (m.length > 5) return el("span", { class: cls || "" }, m[5], el("span", { class: "muted" }, " (in the page's related headlines, removed from the text)"));
+    return evidenceLink(m[1], m[2], m[3], cls);
+  }
   function dateCell(i) {
     const a = art(i);
     if (a.published) return day(a.published) + (a.date_kind && a.date_kind !== "published" ? " (" + a.date_kind + ")" : "");
@@ -474,7 +479,7 @@
       ms = ms.filter((m) => outletOf(m[1]) === o && (month(art(m[1]).published) || "undated") === mo);
       add(evidence, el("p", {}, "Only " + o + " in " + mo + " · ", el("a", { href: route("narrative", id) }, "show all")));
     }
-    add(evidence, table(["date", "outlet", "score", "evidence"], ms.map((m) => [dateCell(m[1]), outletOf(m[1]), fmtScore(m[4]), evidenceLink(m[1], m[2], m[3], "evidence")]), { class: "evidence" }));
+    add(evidence, table(["date", "outlet", "score", "evidence"], ms.map((m) => [dateCell(m[1]), outletOf(m[1]), fmtScore(m[4]), matchEvidence(m, "evidence")]), { class: "evidence" }));
   }
 
   function heatmap(f, onPick, cell) {
@@ -603,7 +608,7 @@
     for (const c of art(i).credits) if (c[2] !== null) marks.push([c[2], c[3], "credit", "credit: " + c[0] + " (" + c[1] + ")"]);
     for (const m of IDX.mentions[i]) marks.push([m[1], m[2], "entity", "entity: " + D.entities[m[3]].name]);
     for (const q of IDX.quotes[i]) marks.push([q[1], q[2], "quote", "quote (" + q[4] + ") by " + (q[5] || "unknown")]);
-    for (const m of IDX.matches[i]) marks.push([m[2], m[3], "narrative", "narrative: " + D.narratives[m[0]].title]);
+    for (const m of IDX.matches[i]) if (m.length <= 5) marks.push([m[2], m[3], "narrative", "narrative: " + D.narratives[m[0]].title]);
     for (const s of IDX.spans[i]) {
       const [mine, other] = s[0] === i ? [[s[1], s[2]], s[3]] : [[s[4], s[5]], s[0]];
       marks.push([mine[0], mine[1], "shared", "shared with " + outletOf(other) + ": " + label(other)]);
@@ -648,7 +653,7 @@
     if (IDX.links[i].length) add(root, el("h3", {}, "Linked articles"), linkTable(IDX.links[i], i));
     if (chains.length) { add(root, el("h3", {}, "Provenance")); for (const c of chains) add(root, chainView(c)); }
     if (IDX.matches[i].length) add(root, el("h3", {}, "Narrative evidence"), table(["narrative", "score", "passage"], IDX.matches[i].map((m) => [
-      el("a", { href: route("narrative", D.narratives[m[0]].narrative_id) }, D.narratives[m[0]].title), fmtScore(m[4]), evidenceLink(i, m[2], m[3])])));
+      el("a", { href: route("narrative", D.narratives[m[0]].narrative_id) }, D.narratives[m[0]].title), fmtScore(m[4]), matchEvidence(m)])));
     if (IDX.quotes[i].length) add(root, el("h3", {}, "Quotes"), table(["speaker", "kind", "quote", "articles"], IDX.quotes[i].map((q) => [
       q[3] !== null && D.groups[q[3]] ? el("a", { href: route("quotes", speakerKey(D.groups[q[3]])) }, q[5] || "unknown") : q[5] || "unknown",
       q[4], evidenceLink(i, q[1], q[2]), q[3] !== null && D.groups[q[3]] ? D.groups[q[3]].n_docs : 1])));
