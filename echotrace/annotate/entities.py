@@ -338,17 +338,8 @@ def _patterns(
 
     Headline-style lines are left out, or (`headlines_only`) are the only lines looked at.
     """
-    if headlines_only:
-        masked = [_MASK] * len(text)
-        for start, end in headlines:
-            masked[start:end] = list(text[start:end])
-    else:
-        masked = list(text)
-        for start, end in headlines:
-            masked[start:end] = _MASK * (end - start)
-    for start, end in covered:
-        masked[start:end] = _MASK * (end - start)
-    source = "".join(masked)
+    hidden = list(covered) + (_complement(headlines, len(text)) if headlines_only else list(headlines))
+    source = _masked(text, hidden)
     groups: list[list[tuple[int, int]]] = []
     prev_end = -1
     for match in _CAP_TOKEN.finditer(source):
@@ -373,6 +364,33 @@ def _patterns(
         if entity is not None:
             found.append(entity)
     return found
+
+
+def _masked(text: str, spans: Iterable[tuple[int, int]]) -> str:
+    """`text` with the spans blanked out, offsets unchanged (built from slices: text can be 1 MB)."""
+    pieces: list[str] = []
+    position = 0
+    for start, end in sorted(spans):
+        start = max(start, position)
+        if end <= start:
+            continue
+        pieces.append(text[position:start])
+        pieces.append(_MASK * (end - start))
+        position = end
+    pieces.append(text[position:])
+    return "".join(pieces)
+
+
+def _complement(spans: Sequence[tuple[int, int]], length: int) -> list[tuple[int, int]]:
+    out: list[tuple[int, int]] = []
+    position = 0
+    for start, end in sorted(spans):
+        if start > position:
+            out.append((position, start))
+        position = max(position, end)
+    if position < length:
+        out.append((position, length))
+    return out
 
 
 def _keeps_dot(word: str) -> bool:
@@ -400,6 +418,10 @@ def _title_case_lines(text: str) -> list[tuple[int, int]]:
 
 
 def _name_from_tokens(text: str, tokens: list[tuple[int, int]], min_words: int) -> _Found | None:
+    if len(tokens) == 1:  # most groups: one sentence-initial "The", "He", "Monday"
+        lone = text[tokens[0][0]:tokens[0][1]].lower()
+        if lone in _STOPWORDS or lone.rstrip(".") in _TITLES:
+            return None
     tokens = [(s, e - 2) if text[e - 2 : e] in ("'s", "’s") and e - s > 3 else (s, e) for s, e in tokens]
     words = [text[s:e] for s, e in tokens]
     titled = False
