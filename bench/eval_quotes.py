@@ -103,13 +103,50 @@ def content_fragments(quote: Quote) -> list[tuple[int, int]]:
         pos = max(pos, e)
     if pos < quote.end:
         out.append((pos, quote.end))
-    return out
+    return [(_skip(quote.text, s - quote.start) + quote.start, e) if k else (s, e) for k, (s, e) in enumerate(out)]
+
+
+def _skip(text: str, pos: int) -> int:
+    """Past the punctuation that follows an attribution inside a quote (`", he said, "…`)."""
+    while pos < len(text) and text[pos] in ",.;:—– ":
+        pos += 1
+    return pos
+
+
+_OPENING_MARKS = frozenset("“«„\"‘'")
+_CLOSING_MARKS = frozenset("”»\"’'“")
+
+
+def polnear_fragments(text: str, quote: Quote) -> list[tuple[int, int]]:
+    """Content fragments in PolNeAR's convention: its content spans include the quotation marks
+    around a quote and the punctuation just inside the closing one (`“…,”`); echotrace's quote
+    spans stop at the words. Only the outer ends move, and only onto adjacent marks."""
+    fragments = content_fragments(quote)
+    if not fragments:
+        return fragments
+    start, first_end = fragments[0]
+    before = start - 1
+    while before >= 0 and text[before] == " ":
+        before -= 1
+    marks = 0
+    while before >= 0 and marks < 2 and text[before] in _OPENING_MARKS:  # “ or NYT-style ''
+        start, before, marks = before, before - 1, marks + 1
+    last_start, end = fragments[-1] if len(fragments) > 1 else (start, fragments[0][1])
+    after = end
+    while after < len(text) and after - end < 2 and text[after] in ",.;:?!":
+        after += 1
+    while after < len(text) and after - end < 4 and text[after] in _CLOSING_MARKS:
+        after += 1
+        end = after
+    if len(fragments) == 1:
+        return [(start, end)]
+    return [(start, first_end), *fragments[1:-1], (last_start, end)]
 
 
 def predicted_items(text: str, quotes: Sequence[Quote]) -> list[Item]:
     items = []
     for q in quotes:
-        content = char_set(text, content_fragments(q))
+        content = char_set(text, polnear_fragments(text, q))
         if not content:
             continue
         source = None
@@ -187,7 +224,7 @@ def write_brat(path: Path, text: str, quotes: Sequence[Quote]) -> None:
     tid = 0
     for eid, q in enumerate(quotes, start=1):
         args = []
-        frags = content_fragments(q)
+        frags = polnear_fragments(text, q)
         if not frags:
             continue
         tid += 1

@@ -1,6 +1,6 @@
 """Speed of quote extraction: docs/s and peak RSS on a generated corpus (2 worker processes).
 
-Usage: python bench/quotes.py [--docs 1000] [--workers 2]
+Usage: python bench/quotes.py [--docs 1000] [--workers 2] [--no-syntax]
 Prints wall-clock docs/s and, because the machine may be shared, docs/s computed from the
 CPU time the workers spent. The corpus is generated here (news-like English and French paragraphs with direct quotes,
 split quotes and reported speech), about 600 words per article.
@@ -55,11 +55,11 @@ def make_corpus(n_docs: int, seed: int = 7) -> list[str]:
     return ["\n\n".join(_paragraph(rng) for _ in range(12)) for _ in range(n_docs)]
 
 
-def _extract(item: tuple[int, str]) -> tuple[int, float]:
+def _extract(item: tuple[int, str, bool]) -> tuple[int, float]:
     """Quotes found and the CPU seconds spent (wall time lies on a shared, loaded machine)."""
-    index, text = item
+    index, text, syntax = item
     started = time.process_time()
-    found = len(find_quotes(f"doc{index}", text, "en"))
+    found = len(find_quotes(f"doc{index}", text, "en", syntax=syntax))
     return found, time.process_time() - started
 
 
@@ -67,18 +67,21 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--docs", type=int, default=1000)
     parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--no-syntax", action="store_true", help="word-feature model, no dependency parse")
     args = parser.parse_args()
     corpus = make_corpus(args.docs)
     words = sum(len(t.split()) for t in corpus) / len(corpus)
     started = time.perf_counter()
     with Pool(args.workers) as pool:
-        results = pool.map(_extract, enumerate(corpus), chunksize=16)
+        results = pool.map(_extract, [(i, text, not args.no_syntax) for i, text in enumerate(corpus)],
+                           chunksize=16)
     elapsed = time.perf_counter() - started
     n_quotes = sum(found for found, _ in results)
     cpu = sum(seconds for _, seconds in results)
     rss_self = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     rss_children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
-    print(f"{args.docs} docs (~{words:.0f} words each), {n_quotes} quotes, {args.workers} workers: "
+    mode = "word features only" if args.no_syntax else "with dependency parse"
+    print(f"{args.docs} docs (~{words:.0f} words each, {mode}), {n_quotes} quotes, {args.workers} workers: "
           f"{args.docs / elapsed:.0f} docs/s wall, {args.docs * args.workers / cpu:.0f} docs/s on "
           f"{args.workers} dedicated cores (CPU time); peak RSS main {rss_self:.0f} MB, "
           f"worker {rss_children:.0f} MB")

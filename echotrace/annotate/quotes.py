@@ -1,11 +1,12 @@
 """Who said what: direct quotes, reported speech and their speakers.
 
 Two layers. A CRF tagger trained on PolNeAR train (bench/train_quotes.py) finds English
-attributions, most of which carry no quotation mark; rules find quoted spans in any language
-and reported speech in fr/de/es/ru from the cue table (data/cues.yaml). Speakers are then
-resolved in reading order: a pronoun or a description ("the ministry said", "the Russian
-president remarked") takes the nearest earlier compatible named speaker; nothing compatible
-means the speaker stays unknown.
+attributions, most of which carry no quotation mark; it reads a dependency parse (spaCy) of the
+sentences with a cue, or only word features when spaCy is missing or `syntax=False`. Rules
+find quoted spans in any language and reported speech in fr/de/es/ru from the cue table
+(data/cues.yaml). Speakers are then resolved in reading order: a pronoun or a description
+("the ministry said", "the Russian president remarked") takes the nearest earlier compatible
+named speaker; nothing compatible means the speaker stays unknown.
 """
 
 from __future__ import annotations
@@ -28,41 +29,59 @@ from echotrace.annotate.quote_rules import (
     subject_after,
 )
 from echotrace.annotate.quote_speakers import resolve_speakers
-from echotrace.annotate.quote_tokens import QUOTE_CHARS, Token, cue_words, token_features, tokenize
+from echotrace.annotate.quote_tokens import (
+    QUOTE_CHARS,
+    Token,
+    cue_words,
+    parse_cue_sentences,
+    syntax_available,
+    token_features,
+    tokenize,
+)
 from echotrace.annotate.sentences import split_sentences
 from echotrace.records import Paragraph, Quote
 
 __all__ = ["MODEL_PATH", "find_quotes"]
 
 MODEL_PATH = Path(__file__).resolve().parents[1] / "data" / "quote_model.crfsuite"
+FAST_MODEL_PATH = MODEL_PATH.with_name("quote_model_fast.crfsuite")
 _MIN_QUOTE_WORDS = 4
 _MAX_CUE_GAP = 6
 _MAX_SOURCE_GAP = 15
 _MAX_CONTENT_HOLE = 2
 _SENTENCE_PENALTY = 3
 _CUE_SEARCH_TOKENS = 60
+_MAX_WORDS_AFTER_CUE = 4
 
 
-@lru_cache(maxsize=1)
-def _tagger() -> Any:
-    """The CRF tagger, loaded once per process; None when the model file is absent."""
-    if not MODEL_PATH.is_file():
-        return None
+@lru_cache(maxsize=2)
+def _tagger(syntax: bool) -> tuple[Any, bool]:
+    """The CRF tagger, loaded once per process, and whether it reads dependency features.
+
+    The syntax model needs spaCy's parser; without it (or when the caller asks for speed) the
+    word-feature model runs instead: ~4x faster, ~0.03 lower overlap F1 on PolNeAR dev."""
     import pycrfsuite
 
+    use_syntax = syntax and MODEL_PATH.is_file() and syntax_available()
+    path = MODEL_PATH if use_syntax else FAST_MODEL_PATH
+    if not path.is_file():
+        return None, False
     tagger = pycrfsuite.Tagger()
-    tagger.open(str(MODEL_PATH))
-    return tagger
+    tagger.open(str(path))
+    return tagger, use_syntax
 
 
 def find_quotes(doc_id: str, text: str, lang: str = "en",
-                paragraphs: Sequence[Paragraph] = ()) -> list[Quote]:
-    """Quotes of one article, in text order, with spans into `text`."""
+                paragraphs: Sequence[Paragraph] = (), syntax: bool = True) -> list[Quote]:
+    """Quotes of one article, in text order, with spans into `text`.
+
+    `syntax=False` skips the dependency parse of English text (bulk runs: ~4x faster, fewer
+    reported-speech attributions found)."""
     regions = [(p.start, p.end, _base_lang(p.lang)) for p in paragraphs] or [(0, len(text), _base_lang(lang))]
     found: list[Found] = []
     for start, end, region_lang in _merge_regions(regions):
-        if region_lang == "en" and _tagger() is not None:
-            found.extend(_tagged_attributions(text, start, end))
+        if region_lang == "en" and _tagger(syntax)[0] is not None:
+            found.extend(_tagged_attributions(text, start, end, syntax))
     spans = quoted_spans(text)
     _complete_from_rules(text, found, regions)
     found = _join_paragraphs(text, spans, found)
@@ -71,6 +90,7 @@ def find_quotes(doc_id: str, text: str, lang: str = "en",
     for item in found:
         item.start, item.end = _trim_marks(text, item.start, item.end)
     found.sort(key=lambda f: (f.start, f.end))
+    found = _merge_continued(text, found)
     speakers = resolve_speakers(text, found, _lang_at(regions))
     quotes: list[Quote] = []
     seen: set[tuple[int, int]] = set()
@@ -94,6 +114,35 @@ def find_quotes(doc_id: str, text: str, lang: str = "en",
             cue=text[item.cue_start:item.cue_end] if item.cue_start is not None else None,
         ))
     return quotes
+
+
+def _merge_continued(text: str, found: list[Found]) -> list[Found]:
+    """`“…,” he said. “…”`: a quote with no cue of its own that follows, in the same paragraph,
+    a quote and its attribution with nothing else between is the same statement going on."""
+    merged: list[Found] = []
+    for item in found:
+        prev = merged[-1] if merged else None
+        if (prev is not None and prev.kind == "direct" and item.kind == "direct"
+                and item.cue_start in (None, prev.cue_start)
+                and prev.cue_start is not None and prev.cue_end is not None and prev.cue_start >= prev.end
+                and prev.cue_end <= item.start and item.start - prev.end < 200
+                and _only_attribution_between(text, prev, item)):
+            prev.end = item.end
+            continue
+        merged.append(item)
+    return merged
+
+
+def _only_attribution_between(text: str, prev: Found, item: Found) -> bool:
+    """Whether the text between two quotes is prev's source and cue, punctuation and a few more
+    words ("he said in an interview")."""
+    between = text[prev.end:item.start]
+    if "\n" in between:
+        return False
+    words = len(between.split())
+    if prev.source_start is not None and prev.source_end is not None:
+        words -= len(text[prev.source_start:prev.source_end].split())
+    return words - 1 <= _MAX_WORDS_AFTER_CUE
 
 
 def _trim_marks(text: str, start: int, end: int) -> tuple[int, int]:
@@ -169,12 +218,16 @@ def _gap(a: _Segment, b: _Segment) -> int:
     return b.first - a.last - 1 if a.last < b.first else a.first - b.last - 1
 
 
-def _tagged_attributions(text: str, start: int, end: int) -> list[Found]:
+def _tagged_attributions(text: str, start: int, end: int, syntax: bool) -> list[Found]:
     """CRF tags over one English region, decoded into content/cue/source triples."""
-    tokens = tokenize(text[start:end])
+    region = text[start:end]
+    tokens = tokenize(region)
     if not tokens:
         return []
-    labels: list[str] = _tagger().tag(token_features(tokens, cue_words("en")))
+    lexicon = cue_words("en")
+    tagger, use_syntax = _tagger(syntax)
+    parse = parse_cue_sentences(region, tokens, lexicon) if use_syntax else None
+    labels: list[str] = tagger.tag(token_features(tokens, lexicon, parse))
     segments = _close_gaps(_segments(labels, tokens), tokens)
     cues = [s for s in segments if s.role == "CUE"]
     sources = [s for s in segments if s.role == "SRC"]
