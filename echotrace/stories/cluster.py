@@ -2,11 +2,13 @@
 
 Each article becomes one sparse vector with two blocks: word TF-IDF over the title and lead
 (what happened) and entity TF-IDF weighted by salience (who and where; canonical ids are
-language-free, so "Daech" and "ISIS" meet). Words found in a large share of the corpus are
+language-free, so "Daech" and "ISIS" meet, and an ad-hoc name also counts as its last words, so
+"Boston Red Sox" meets "Red Sox"). Words found in a large share of the corpus are
 dropped: they cannot tell events apart and would make the neighbour search dense.
 
 Two events of the same kind (two earthquakes, two Oscar hosts) share most words, so similarity
-is discounted when two articles' time references (years) or key entities never overlap. Pairs
+is discounted when two articles' time references (years) never overlap, or when neither names
+any of the other's key entities at all (not merely less centrally). Pairs
 come from chunked sparse products (top neighbours per article, within the time window), then
 weighted average linkage merges groups above one global threshold.
 
@@ -33,6 +35,7 @@ from sklearn.feature_extraction import FeatureHasher
 from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS, HashingVectorizer, TfidfTransformer
 from sklearn.preprocessing import normalize
 
+from echotrace.annotate.entities import ADHOC_PREFIX
 from echotrace.records import Article, DocLink, Mention, StoryMember
 
 __all__ = ["StorySettings", "cluster_stories", "story_id_for"]
@@ -51,6 +54,7 @@ _EXTRA_STOP = frozenset(
 _STOP_WORDS = sorted(ENGLISH_STOP_WORDS | _EXTRA_STOP)
 _TOKEN = r"(?u)\b\w\w+\b"
 _YEAR = re.compile(r"\b(?:19|20)\d\d\b")
+_MAX_FORMS = 3  # an ad-hoc name, its last three and its last two words (see _name_forms)
 
 
 _Edges = tuple[npt.NDArray[np.int64], npt.NDArray[np.int64], npt.NDArray[np.float32]]
@@ -165,7 +169,8 @@ def _vectors(
     for article in docs:
         bag: dict[str, float] = {}
         for mention in mentions.get(article.doc_id, ()):
-            bag[mention.entity_id] = bag.get(mention.entity_id, 0.0) + 0.5 + mention.salience
+            for form in _name_forms(mention.entity_id):  # "Boston Red Sox" also counts as "Red Sox"
+                bag[form] = bag.get(form, 0.0) + 0.5 + mention.salience
         entity_bags.append(bag)
     entities = FeatureHasher(n_features=2**18, alternate_sign=False, dtype=np.float32).transform(entity_bags)
     # Words in a large share of articles cannot tell events apart; dropping them keeps the
@@ -237,8 +242,10 @@ class _Conflicts:
     """Signs that two similar articles report two different events of the same kind.
 
     Years they mention (or were published in) that never overlap: "the 2005 quake" vs "the
-    2008 quake". Key entities (central in each article, rare in the corpus) that never overlap:
-    Hugh Jackman vs Ellen DeGeneres hosting the Oscars. Each sign multiplies the similarity.
+    2008 quake". Key entities (central in an article, rare in the corpus) that the other article
+    never names at all, either way: Hugh Jackman vs Ellen DeGeneres hosting the Oscars. An entity
+    central to one report that the other does not even mention is strong evidence of a different
+    event; one that is merely less central there is not. Each sign multiplies the similarity.
     """
 
     def __init__(
@@ -255,17 +262,31 @@ class _Conflicts:
                 bit = year - 1900
                 self._years[row, bit // 64] |= np.uint64(1 << (bit % 64))
         self._has_years: npt.NDArray[np.bool_] = np.asarray(self._years.any(axis=1))
-        df = Counter(e for a in docs for e in {m.entity_id for m in mentions.get(a.doc_id, ())})
+        named = [{m.entity_id for m in mentions.get(a.doc_id, ())} for a in docs]
+        df = Counter(e for ids in named for e in ids)
         max_df = max(settings.key_max_df_floor, int(settings.key_max_df_share * len(docs)))
         codes: dict[str, int] = {}
-        self._keys = np.full((len(docs), settings.key_entities), -1, dtype=np.int64)
+        width = settings.key_entities * _MAX_FORMS
+        # Per article, the codes of its key entities' name forms (-1 = none), padded to one width.
+        self._keys = np.full((len(docs), width), -1, dtype=np.int64)
         for row, article in enumerate(docs):
             salience = {m.entity_id: m.salience for m in mentions.get(article.doc_id, ())
                         if 1 < df[m.entity_id] <= max_df and m.salience >= settings.key_salience}
             ranked = sorted(salience, key=lambda e: (-salience[e], e))[: settings.key_entities]
-            for k, entity_id in enumerate(ranked):
-                self._keys[row, k] = codes.setdefault(entity_id, len(codes))
+            forms = sorted({codes.setdefault(f, len(codes)) for e in ranked for f in _name_forms(e)})
+            self._keys[row, : len(forms)] = forms
         self._has_keys: npt.NDArray[np.bool_] = np.asarray(self._keys[:, 0] >= 0)
+        # Per article, the sorted codes of every key form it names; per key form, the sorted rows
+        # that name it: both directions of the check are lookups.
+        names: list[npt.NDArray[np.int64]] = []
+        naming: dict[int, list[int]] = {}
+        for row, ids in enumerate(named):
+            found = sorted({codes[form] for e in ids for form in _name_forms(e) if form in codes})
+            names.append(np.array(found, dtype=np.int64))
+            for code in found:
+                naming.setdefault(code, []).append(row)
+        self._names = names
+        self._naming = {code: np.array(rows, dtype=np.int64) for code, rows in naming.items()}
 
     def penalties(self, i: int, cols: npt.NDArray[np.int32]) -> npt.NDArray[np.float32]:
         """Similarity multipliers for the pairs (i, j) for j in `cols`."""
@@ -274,10 +295,29 @@ class _Conflicts:
             disjoint = ~(self._years[cols] & self._years[i]).any(axis=1)
             out[self._has_years[cols] & disjoint] *= self._settings.year_conflict
         if self._has_keys[i]:
-            mine = self._keys[i][self._keys[i] >= 0]
-            shared = (self._keys[cols][:, :, None] == mine[None, None, :]).any(axis=(1, 2))
-            out[self._has_keys[cols] & ~shared] *= self._settings.entity_conflict
+            theirs_here = np.isin(self._keys[cols], self._names[i]).any(axis=1)
+            mine_there = np.zeros(len(cols), dtype=bool)
+            for code in self._keys[i][self._keys[i] >= 0].tolist():
+                rows = self._naming.get(code)
+                if rows is not None:
+                    at = np.minimum(np.searchsorted(rows, cols), rows.size - 1)
+                    mine_there |= rows[at] == cols
+            out[self._has_keys[cols] & ~theirs_here & ~mine_there] *= self._settings.entity_conflict
         return out
+
+
+def _name_forms(entity_id: str) -> list[str]:
+    """The id, and for an ad-hoc name its last three and last two words: one report's "Boston Red Sox"
+    is another's "Red Sox" (the entity stage links such forms only within one article).
+
+    One-word tails are left out: ad-hoc names often open with a word that is no part of the name
+    ("Bewohner Selcaska", "en Micas"), and their last word is then a place named everywhere.
+    """
+    if not entity_id.startswith(ADHOC_PREFIX):
+        return [entity_id]
+    words = entity_id[len(ADHOC_PREFIX):].split("-")
+    tails = range(min(len(words) - 1, _MAX_FORMS), 1, -1)
+    return [entity_id] + [ADHOC_PREFIX + "-".join(words[-n:]) for n in tails]
 
 
 def _day(value: datetime | None) -> float:
