@@ -148,6 +148,21 @@ def test_uncoordinated_actions_is_not_evidence(seed_matches: list[NarrativeMatch
         assert "lack of coordination" not in match.text
 
 
+def test_seed_003_carries_the_narrative_only_in_its_related_headlines(seed_texts: dict[str, str]) -> None:
+    """Through the cleaner, 003's body holds Putin's 'uncoordinated actions' framing and no sentence
+    saying the coalition helps ISIS; the narrative is on the page only in Sputnik's related-headline
+    block, which the cleaner keeps apart (reason `related_links`). The body must give no evidence."""
+    from echotrace.clean.text import clean_text
+
+    cleaned = clean_text(seed_texts["003"])
+    specs = load_catalogue(SYRIA_CATALOGUE)
+    body = [m for m in match_narratives([_article("003", cleaned.text)], specs) if m.narrative_id == NARRATIVE]
+    assert body == []
+    related = "\n".join(b.text for b in cleaned.boilerplate if b.reason == "related_links")
+    evidence = [m for m in match_narratives([_article("003", related)], specs) if m.narrative_id == NARRATIVE]
+    assert evidence and all(re.search(r"\blet\b", m.text, re.IGNORECASE) for m in evidence)
+
+
 def test_article_presence_comes_from_passages(seed_matches: list[NarrativeMatch]) -> None:
     presence = article_presence(seed_matches)
     assert set(presence) == {(NARRATIVE, d) for d in SEED_DATES}
@@ -165,6 +180,21 @@ def test_discovery_finds_the_cross_story_claim(seed_articles: list[Article]) -> 
     assert spanning, [n.title for n in narratives]
     assert "coalition" in spanning[0].title.lower()
     assert "supports" in spanning[0].title
+
+
+def test_discovery_rejects_dates_and_possessive_fragments_as_actors() -> None:
+    texts = [
+        "Police said Sunday's attacks on Varo killed four people.",
+        "The mayor condemned Sunday's attacks on Varo.",
+        "Witnesses said on Friday that March shelling of Varo went on.",
+        "Officials said Monday attacks on Varo were planned. Witnesses said March shelling of Varo went on.",
+        "Police said Reyval's attacks on Varo went on for a week.",
+        "The report said Reyval's attacks on Varo were planned.",
+    ]
+    articles = [_article(f"d{i}", text) for i, text in enumerate(texts)]
+    narratives, _ = discover_claims(articles, embedder=_flat_embedder, aliases={})
+    labels = [n.title for n in narratives]
+    assert labels == ["Reyval — attacks — Varo"], labels
 
 
 def test_discovery_and_matching_are_deterministic(seed_articles: list[Article]) -> None:
@@ -305,4 +335,4 @@ def test_eval_gate_semeval_subset(shared_dir: Path, tmp_path: Path, capsys: pyte
     assert predictions.read_text(encoding="utf-8").startswith("pair_id,score")
 
 
-GATE_PEARSON = 0.75  # measured 0.782 on these 100 pairs (full dev: 0.735 in-sample, 0.73 cross-validated)
+GATE_PEARSON = 0.75  # measured 0.79 on these 100 pairs (full dev 0.734; nothing fitted to the labels)

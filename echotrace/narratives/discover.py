@@ -70,6 +70,19 @@ _PHYSICAL_FRAMES = frozenset({"attack", "capture", "fight"})
 _CAPITALISED = re.compile(r"[A-Z][\w'’.-]*(?:[ \t]+(?:of[ \t]+|al-|the[ \t]+)?[A-Z][\w'’.-]*)*")
 _DEMONYM = re.compile(r"(?:an|ish|ese|i)$")
 _NEXT_LOWER = re.compile(r"[ \t]+[a-z]")
+_POSSESSIVE = re.compile(r"['’]s$")
+# Capitalised words that name no one: days, months, times of day, and the chrome words of news pages.
+_NOT_NAMES = frozenset(
+    """
+    monday tuesday wednesday thursday friday saturday sunday mon tue wed thu fri sat sun
+    january february march april may june july august september october november december
+    jan feb mar apr jun jul aug sep sept oct nov dec
+    today tonight yesterday tomorrow morning afternoon evening night week weekend month year
+    related tags tag photo photos video videos image images file source read more click published updated
+    breaking live watch share follow subscribe advertisement
+    mr mrs ms dr
+    """.split()
+)
 _SENTENCE_START_WORDS = frozenset(
     """
     the a an in on at as after before but however this that these those it he she they we i you
@@ -132,14 +145,16 @@ def _capitalised_spans(text: str, taken: Sequence[Span]) -> list[Span]:
     spans: list[Span] = []
     for match in _CAPITALISED.finditer(text):
         start, end = match.start(), match.end()
-        phrase = match.group().rstrip(".'’")
-        end = start + len(phrase)
+        phrase = _POSSESSIVE.sub("", match.group()).rstrip(".'’")
+        end = start + len(phrase)  # "Kestria's support": the name ends before 's, the role reader sees it
         words = phrase.split()
         if words and words[0].lower() in _SENTENCE_START_WORDS:
             words = words[1:]
             start = end - len(" ".join(words)) if words else end
         if not words or len(phrase) < 3:
             continue
+        if all(w.lower().strip("'’.") in _NOT_NAMES for w in words):
+            continue  # "Sunday", "March", "Related": dates and page chrome, never an actor or a target
         if start == 0 and len(words) == 1 and not words[0].isupper():
             continue  # a capitalised first word is usually not a name
         if len(words) == 1 and _DEMONYM.search(words[0]) and _NEXT_LOWER.match(text, end):

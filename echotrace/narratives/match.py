@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_left
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -43,6 +43,7 @@ ROLE_MIN_COSINE = 0.20
 FREE_MIN_COSINE = 0.72
 MIN_SHARED_TERMS = 3
 MAX_SENTENCE_CHARS = 1500
+CHUNK_ARTICLES = 2000
 
 _TERM = re.compile(r"[^\W\d_][^\W_]{3,}")
 _STOPWORDS = frozenset(
@@ -175,31 +176,55 @@ def _candidates(article: Article, specs: Sequence[NarrativeSpec], compiled: _Com
 
 
 def match_narratives(
-    articles: Sequence[Article],
+    articles: Iterable[Article],
     specs: Sequence[NarrativeSpec],
     embedder: Embedder | None = None,
     expand_aliases: bool = True,
+    chunk_size: int = CHUNK_ARTICLES,
 ) -> list[NarrativeMatch]:
     """Evidence passages (one sentence each) for every narrative found in `articles`.
 
-    Sorted by (narrative_id, doc_id, start). `embedder` defaults to echotrace.embed.embed;
-    tests and benchmarks may pass another function with the same contract. With
-    `expand_aliases`, role aliases gain their other names from the project alias table.
+    Sorted by (narrative_id, doc_id, start). `articles` may be a lazy iterable: it is read in
+    chunks of `chunk_size`, so only one chunk's candidate sentences are held and embedded at a
+    time (100k articles stream through in bounded memory). `embedder` defaults to
+    echotrace.embed.embed; tests and benchmarks may pass another function with the same contract.
+    With `expand_aliases`, role aliases gain their other names from the project alias table.
     """
-    if not specs or not articles:
+    if not specs:
         return []
     if expand_aliases:
         specs = expand_roles(list(specs))
     compiled = _compile(specs)
-    candidates = [c for article in articles for c in _candidates(article, specs, compiled)]
+    embed_fn = embedder or _default_embedder
+    example_vectors: dict[int, npt.NDArray[np.float32]] = {}
+    matches: list[NarrativeMatch] = []
+    chunk: list[_Candidate] = []
+    in_chunk = 0
+    for article in articles:
+        chunk.extend(_candidates(article, specs, compiled))
+        in_chunk += 1
+        if in_chunk >= chunk_size:
+            matches.extend(_score(chunk, specs, embed_fn, example_vectors))
+            chunk, in_chunk = [], 0
+    matches.extend(_score(chunk, specs, embed_fn, example_vectors))
+    matches.sort(key=lambda m: (m.narrative_id, m.doc_id, m.start, m.end))
+    return matches
+
+
+def _score(
+    candidates: Sequence[_Candidate],
+    specs: Sequence[NarrativeSpec],
+    embed_fn: Embedder,
+    example_vectors: dict[int, npt.NDArray[np.float32]],
+) -> list[NarrativeMatch]:
+    """Embed one chunk's candidate sentences and keep those close enough to their narrative."""
     if not candidates:
         return []
-    embed_fn = embedder or _default_embedder
     texts = sorted({c.text for c in candidates})
     row_of = {t: i for i, t in enumerate(texts)}
     sentence_vectors = embed_fn(texts)
-    live_specs = sorted({c.spec_idx for c in candidates})
-    example_vectors = {i: embed_fn([*specs[i].examples, specs[i].title]) for i in live_specs}
+    for idx in sorted({c.spec_idx for c in candidates} - example_vectors.keys()):
+        example_vectors[idx] = embed_fn([*specs[idx].examples, specs[idx].title])
     matches: list[NarrativeMatch] = []
     for cand in candidates:
         cosine = float(np.max(example_vectors[cand.spec_idx] @ sentence_vectors[row_of[cand.text]]))
@@ -219,7 +244,6 @@ def match_narratives(
                 text=cand.text,
             )
         )
-    matches.sort(key=lambda m: (m.narrative_id, m.doc_id, m.start, m.end))
     return matches
 
 
