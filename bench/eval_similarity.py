@@ -4,7 +4,10 @@ Usage: python bench/eval_similarity.py PATH [--predictions-out CSV] [--limit N] 
 
 Gold scores run 1 (same) .. 4 (different), so the Pearson r reported is between our similarity
 and -Overall / -Narrative. The score is the fixed-weight combination in
-`echotrace.link.translation.WEIGHTS` (not fitted on this file). `--features` also prints each
+`echotrace.link.translation.WEIGHTS` (not fitted on this file). All documents of the file are
+profiled in one call, as the link stage profiles a corpus: language centring and name weights
+come from those texts (never from the gold scores), so a split is scored on its own texts.
+`--features` also prints each
 feature's own r and a weight fit scored by leave-one-language-pair-out cross-validation, to
 show what fitting would add without reporting an in-sample number as if it were held out.
 """

@@ -4,19 +4,23 @@ from __future__ import annotations
 
 import random
 import sys
+from collections.abc import Sequence
 from datetime import datetime
 from pathlib import Path
 
+import numpy as np
+import numpy.typing as npt
 import pytest
 
-from echotrace.link import document_similarity, find_links, provenance_chains
+from echotrace.link import document_similarity, find_links, provenance_chains, translation
 from echotrace.link import fingerprints as fp
 from echotrace.records import Article, Credit, DocLink, LinkSpan, Paragraph
 
 ROOT = Path(__file__).resolve().parents[1]
-# Eval gate: Pearson r vs -Overall measured 0.630 on the first 120 SemEval-2022 dev pairs by
-# pair_id (0.725 on all 1,283) on 2026-11-23; pinned a bit below so quality can only go up.
-FLOOR_OVERALL = 0.58
+# Eval gate: Pearson r vs -Overall measured 0.634 on the first 120 SemEval-2022 dev pairs by
+# pair_id (0.744 on all 1,283) on 2026-11-23 (was 0.630 / 0.725 before language centring, the
+# opening view and idf-weighted names); pinned a bit below so quality can only go up.
+FLOOR_OVERALL = 0.62
 
 SEED_DATES = {
     "000": datetime(2016, 12, 15),
@@ -199,6 +203,54 @@ def test_document_similarity_ranks_the_same_story_first(seed_texts: dict[str, st
     same = document_similarity(seed_texts["002"], seed_texts["004"], "en", "en")
     other = document_similarity(seed_texts["002"], " ".join(UNRELATED), "en", "en")
     assert same > other + 0.2
+
+
+def _letter_embedder(texts: Sequence[str]) -> npt.NDArray[np.float32]:
+    """A stand-in model, fast and deterministic: unit vectors of letter counts (a-z)."""
+    counts = np.zeros((len(texts), 26), dtype=np.float32)
+    for row, text in enumerate(texts):
+        for char in text.lower():
+            if "a" <= char <= "z":
+                counts[row, ord(char) - ord("a")] += 1.0
+    counts += 1e-3
+    normalised: npt.NDArray[np.float32] = counts / np.linalg.norm(counts, axis=1, keepdims=True)
+    return normalised
+
+
+def test_glued_sentences_and_arabic_question_marks_are_split() -> None:
+    text = "Biblioteka zaprasza na spotkanie klubu.Podczas spotkania porozmawiamy o życiu w mieście."
+    spans = translation._sentence_spans(text, 10)
+    assert [text[s:e] for s, e in spans] == ["Biblioteka zaprasza na spotkanie klubu.",
+                                               "Podczas spotkania porozmawiamy o życiu w mieście."]
+    arabic = "هل ارتفع سعر الدولار اليوم في البنوك؟ قال الخبراء إن السعر استقر بعد أسبوع من التراجع."
+    parts = [arabic[s:e] for s, e in translation._sentence_spans(arabic, 10)]
+    assert len(parts) == 2 and parts[0].endswith("؟") and not parts[1][0].isspace()
+    # Decimals, domain names and lower-case joins stay whole.
+    assert len(translation._sentence_spans("The index rose 3.5 points, the analysts of example.com said.", 10)) == 1
+
+
+def test_rare_shared_names_weigh_more_than_common_ones() -> None:
+    filler = [f"Reporters in Velmora covered meeting number {k} of the Velmora council on Monday." for k in range(30)]
+    rare = ["Officials in Velmora met Ostin Calder and Darrow engineers on Monday.",
+            "On Monday Ostin Calder told Velmora that Darrow engineers had finished."]
+    common = ["Officials in Velmora met on Monday to discuss the budget for schools.",
+              "Residents of Velmora complained on Monday about the state of roads."]
+    profiles = translation.profile_documents([*rare, *common, *filler], ["en"] * 34, _letter_embedder)
+    rare_score = translation.pair_features(profiles[0], profiles[1])["entities"]
+    common_score = translation.pair_features(profiles[2], profiles[3])["entities"]
+    assert rare_score > 2 * common_score > 0
+    assert profiles[0].name_weights["calde"] > profiles[0].name_weights["velmo"]
+
+
+def test_language_centring_needs_enough_documents() -> None:
+    texts = [f"Story {k}: the council of Velmora met {k} times about water and roads." for k in range(60)]
+    many = translation.profile_documents(texts, ["en"] * 60, _letter_embedder)
+    few = translation.profile_documents(texts[:2], ["en"] * 2, _letter_embedder)
+    # Two documents alone are compared raw: centring on their own mean would erase what they share.
+    assert np.allclose(few[0].centered_mean, few[0].mean)
+    assert many[0].centred and not few[0].centred
+    assert not np.allclose(many[0].centered_mean, many[0].mean)
+    assert translation.pair_similarity(few[0], few[1]) > 0.5
 
 
 def test_eval_gate_semeval_subset(shared_dir: Path) -> None:
