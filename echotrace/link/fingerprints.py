@@ -1,15 +1,24 @@
-"""Word shingles, MinHash signatures (rensa) and banded LSH candidate pairs.
+"""Word shingles, MinHash signatures (rensa) and banded LSH candidate pairs, all in bulk.
 
 Copies across outlets differ in punctuation, quotes, case and spacing, so shingles are built
-over case-folded word tokens only. Signatures come from rensa's R-MinHash (Rust, ~20x
-datasketch); the banding is done here in numpy so candidate generation is one vectorised pass,
-has no per-document Python call, and its output order is fully deterministic.
+over lower-cased word tokens only: a word is a maximal run of letters and digits
+(`str.isalnum`), and each CJK ideograph, kana or Hangul syllable is a word of its own because
+those languages do not separate words by spaces.
+
+Speed comes from never making a Python object per word or per shingle: many texts are joined,
+lower-cased and encoded to code points once, words are found and hashed with a vectorised
+polynomial hash over the code points (stable across runs and processes, unlike Python's
+`hash`), shingles are a rolling numpy combination of word hashes, and rensa computes the
+R-MinHash signatures of a whole flat buffer in one call. Banding is numpy too, so candidate
+generation has no per-document Python call and its output order is fully deterministic.
 """
 
 from __future__ import annotations
 
-import re
+import functools
 from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import TypeVar
 
 import numpy as np
 import numpy.typing as npt
@@ -19,70 +28,267 @@ NUM_PERM = 128
 SEED = 20_161_215
 SHINGLE_SIZE = 5
 
-# Letters and digits of any script; CJK characters count one word each because those
-# languages do not separate words by spaces.
-_WORD = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]|[^\W_]+")
+HashSet = npt.NDArray[np.uint64]
+BandKey = np.uint32
+Offsets = npt.NDArray[np.int64]
 
 _U64 = np.uint64
 _MIX = _U64(0x9E3779B97F4A7C15)
-_CHUNK = 256
+_POLY = _U64(0x100000001B3)  # odd, hence invertible modulo 2**64
+_Int = TypeVar("_Int", np.int64, np.uint64)
+_EMPTY_SLOT = np.iinfo(np.uint32).max
+# Code points per vectorised pass: small enough for the temporary arrays (~40 bytes per
+# character) to stay in cache, large enough to amortise numpy's per-call cost.
+_CHUNK_CHARS = 1 << 16
+# Rows per rensa call when signatures are converted back to numpy (Python ints are ~36 bytes each).
+_SIGNATURE_ROWS = 4096
+# Values per chunk of verification (a handful of 8-byte temporaries each).
+_VERIFY_VALUES = 1 << 21
+_KEY_BITS = _U64(40)
+_KEY_MASK = (_U64(1) << _KEY_BITS) - _U64(1)
+_ONE_CHARACTER_WORDS = ((0x3040, 0x30FF), (0x3400, 0x9FFF), (0xAC00, 0xD7AF))
+_OTHER, _WORD, _ONE_CHARACTER_WORD = 0, 1, 2
 
 
-def words(text: str) -> list[str]:
-    """Case-folded word tokens: what survives re-typesetting of a copied text."""
-    return _WORD.findall(text.casefold())
+@dataclass(frozen=True, slots=True)
+class Rows:
+    """Many integer rows in one flat array: row i is `values[offsets[i]:offsets[i + 1]]`."""
+
+    values: HashSet
+    offsets: Offsets
+
+    def __len__(self) -> int:
+        return int(self.offsets.size) - 1
+
+    def row(self, index: int) -> HashSet:
+        return self.values[self.offsets[index] : self.offsets[index + 1]]
+
+    def sizes(self) -> Offsets:
+        return np.diff(self.offsets)
 
 
-HashSet = npt.NDArray[np.uint64]
+@functools.cache
+def _character_classes() -> npt.NDArray[np.uint8]:
+    """Class of every code point of the Basic Multilingual Plane (other / word character /
+    one-character word), built once; rarer code points are classed on demand."""
+    classes = np.fromiter((chr(c).isalnum() for c in range(0x10000)), dtype=np.uint8, count=0x10000)
+    for first, last in _ONE_CHARACTER_WORDS:
+        block = classes[first : last + 1]
+        block[block == _WORD] = _ONE_CHARACTER_WORD
+    return classes
+
+
+def _classes_of(points: npt.NDArray[np.uint32]) -> npt.NDArray[np.uint8]:
+    table = _character_classes()
+    if int(points.max()) < table.size:
+        return table[points]
+    astral = points >= table.size
+    classes = table[np.where(astral, 0, points)]
+    found = np.unique(points[astral])
+    known = np.array([chr(c).isalnum() for c in found.tolist()], dtype=np.uint8)
+    classes[astral] = known[np.searchsorted(found, points[astral])]
+    return classes
+
+
+@functools.cache
+def _powers() -> tuple[HashSet, HashSet]:
+    """POLY**i and its inverse modulo 2**64 for i < _CHUNK_CHARS + 1, built once."""
+    powers = np.full(_CHUNK_CHARS + 1, _POLY, dtype=_U64)
+    powers[0] = 1
+    with np.errstate(over="ignore"):
+        powers = np.cumprod(powers, dtype=_U64)
+        inverse = powers.copy()
+        for _ in range(6):  # Newton's iteration doubles the correct low bits: 3 -> 96
+            inverse *= _U64(2) - powers * inverse
+    return powers, inverse
+
+
+def _mix(values: HashSet) -> HashSet:
+    """splitmix64's finaliser, in place: spreads polynomial hashes over all 64 bits."""
+    with np.errstate(over="ignore"):
+        values ^= values >> _U64(30)
+        values *= _U64(0xBF58476D1CE4E5B9)
+        values ^= values >> _U64(27)
+        values *= _U64(0x94D049BB133111EB)
+        values ^= values >> _U64(31)
+    return values
+
+
+def _word_hashes_of_joined(joined: str) -> tuple[HashSet, Offsets]:
+    """Hashes and start offsets of the words of one folded string (<= _CHUNK_CHARS long)."""
+    points = np.frombuffer(joined.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+    if points.size == 0:
+        return np.zeros(0, dtype=_U64), np.zeros(0, dtype=np.int64)
+    classes = _classes_of(points)
+    word = classes != _OTHER
+    first_letter = word.copy()
+    first_letter[1:] &= ~word[:-1]
+    last_letter = word.copy()
+    last_letter[:-1] &= ~word[1:]
+    single = classes == _ONE_CHARACTER_WORD
+    if single.any():  # a one-character word is cut from its neighbours on both sides
+        first_letter |= single
+        first_letter[1:] |= word[1:] & single[:-1]
+        last_letter |= single
+        last_letter[:-1] |= word[:-1] & single[1:]
+    starts = np.flatnonzero(first_letter)
+    ends = np.flatnonzero(last_letter) + 1
+    powers, inverse = _powers()
+    prefix = np.zeros(points.size + 1, dtype=_U64)
+    with np.errstate(over="ignore"):
+        np.cumsum(points * powers[: points.size], out=prefix[1:])
+        hashes = (prefix[ends] - prefix[starts]) * inverse[starts]
+    return _mix(hashes), starts.astype(np.int64)
+
+
+def _fold(text: str) -> str:
+    """Lower case of the same length, so word offsets hold in the original text.
+
+    `str.lower` keeps lengths except for U+0130 (Turkish dotted capital I)."""
+    folded = text.lower()
+    return folded if len(folded) == len(text) else text.replace("\u0130", "i").lower()
+
+
+def _pieces(text: str) -> list[tuple[int, str]]:
+    """(offset, piece) of a text cut at whitespace into pieces of at most _CHUNK_CHARS."""
+    pieces: list[tuple[int, str]] = []
+    start = 0
+    while len(text) - start > _CHUNK_CHARS:
+        end = start + _CHUNK_CHARS
+        cut = max(text.rfind(" ", start, end), text.rfind("\n", start, end))
+        end = cut + 1 if cut > start else end
+        pieces.append((start, text[start:end]))
+        start = end
+    pieces.append((start, text[start:]))
+    return pieces
+
+
+def located_words(texts: Sequence[str]) -> tuple[Rows, Offsets]:
+    """64-bit hashes of each text's lower-cased words in order, one row per text, and the
+    character offset in its text where each word starts.
+
+    Texts are joined by a newline, which is never part of a word, and hashed in chunks of at
+    most _CHUNK_CHARS characters.
+    """
+    values: list[HashSet] = []
+    positions: list[Offsets] = []
+    owners: list[Offsets] = []
+    chunk: list[tuple[int, int, str]] = []  # (text index, offset in text, folded piece)
+    size = 0
+
+    def flush() -> None:
+        joined_starts = np.cumsum([0, *(len(piece) + 1 for _, _, piece in chunk[:-1])])
+        hashes, starts = _word_hashes_of_joined("\n".join(piece for _, _, piece in chunk))
+        piece = np.searchsorted(joined_starts, starts, side="right") - 1
+        values.append(hashes)
+        positions.append(starts - joined_starts[piece] + np.array([o for _, o, _ in chunk])[piece])
+        owners.append(np.array([t for t, _, _ in chunk], dtype=np.int64)[piece])
+        chunk.clear()
+
+    for index, text in enumerate(texts):
+        for offset, piece in _pieces(_fold(text)):
+            if chunk and size + len(piece) >= _CHUNK_CHARS:
+                flush()
+                size = 0
+            chunk.append((index, offset, piece))
+            size += len(piece) + 1
+    if chunk:
+        flush()
+    counts = np.bincount(np.concatenate([*owners, np.zeros(0, dtype=np.int64)]), minlength=len(texts))
+    offsets = np.zeros(len(texts) + 1, dtype=np.int64)
+    np.cumsum(counts, out=offsets[1:])
+    flat = np.concatenate([*values, np.zeros(0, dtype=_U64)])
+    return Rows(flat, offsets), np.concatenate([*positions, np.zeros(0, dtype=np.int64)]).astype(np.int64)
+
+
+def word_hashes(texts: Sequence[str]) -> Rows:
+    """64-bit hashes of each text's lower-cased words, in order, one row per text."""
+    return located_words(texts)[0]
+
+
+def shingle_rows(words: Rows, size: int = SHINGLE_SIZE) -> Rows:
+    """Hashes of each row's word `size`-grams, in text order (repeats kept).
+
+    A row shorter than `size` words is one shingle of all its words; an empty row has none.
+    Row r's shingle k starts at word k, so a run of words [a, b) of the row owns the shingle
+    slice [a, b - size + 1): paragraphs are slices of their document's shingles.
+    """
+    tokens = words.values
+    counts = words.sizes()
+    total = tokens.size
+    combined = tokens.copy()
+    short_rows = np.flatnonzero((counts > 0) & (counts < size))
+    short_values = np.zeros(short_rows.size, dtype=_U64)
+    short_starts = words.offsets[short_rows]
+    short_counts = counts[short_rows]
+    done = short_counts == 1
+    short_values[done] = tokens[short_starts[done]]
+    with np.errstate(over="ignore"):
+        for offset in range(1, min(size, total)):
+            combined = combined[: total - offset] * _MIX + tokens[offset:]
+            combined ^= combined >> _U64(31)
+            done = short_counts == offset + 1
+            short_values[done] = combined[short_starts[done]]
+    per_row = np.where(counts >= size, counts - size + 1, np.minimum(counts, 1))
+    offsets = np.zeros(len(words) + 1, dtype=np.int64)
+    np.cumsum(per_row, out=offsets[1:])
+    values = np.empty(int(offsets[-1]), dtype=_U64)
+    long_rows = np.flatnonzero(counts >= size)
+    values[ranges(offsets[long_rows], per_row[long_rows])] = combined[
+        ranges(words.offsets[long_rows], per_row[long_rows])
+    ]
+    values[offsets[short_rows]] = short_values
+    return Rows(values, offsets)
+
+
+def ranges(starts: Offsets, lengths: Offsets) -> Offsets:
+    """Concatenated `arange(start, start + length)` for every pair, without a Python loop."""
+    lengths = lengths.astype(np.int64)
+    total = int(lengths.sum())
+    if total == 0:
+        return np.zeros(0, dtype=np.int64)
+    shift = np.repeat(starts.astype(np.int64) - (np.cumsum(lengths) - lengths), lengths)
+    return shift + np.arange(total, dtype=np.int64)
+
+
+def gather(values: HashSet, starts: Offsets, ends: Offsets) -> Rows:
+    """New rows made of the slices [starts[i], ends[i]) of `values`."""
+    lengths = np.maximum(ends - starts, 0)
+    offsets = np.zeros(lengths.size + 1, dtype=np.int64)
+    np.cumsum(lengths, out=offsets[1:])
+    return Rows(values[ranges(starts, lengths)], offsets)
 
 
 def shingle_sets(texts: Sequence[str], size: int = SHINGLE_SIZE) -> list[HashSet]:
-    """Sorted unique 64-bit hashes of each text's word `size`-grams.
+    """Sorted unique 64-bit hashes of each text's word `size`-grams (see `shingle_rows`)."""
+    rows = shingle_rows(word_hashes(texts), size)
+    return [np.unique(rows.row(i)) for i in range(len(rows))]
 
-    Words are hashed in Rust (rensa's FxHash, stable across runs, unlike Python's `hash`) and
-    combined into n-gram hashes with numpy; integer sets keep 100k documents in well under a
-    GiB where sets of shingle strings would take several. A text shorter than `size` words is
-    one shingle of all its words.
-    """
-    out: list[HashSet] = []
-    # In chunks: the token lists and Python ints of a whole corpus would dwarf the result.
-    for first in range(0, len(texts), _CHUNK):
-        token_hashes = RMinHash.hash_token_sets([words(text) for text in texts[first : first + _CHUNK]])
-        out.extend(_ngram_hashes(hashes, size) for hashes in token_hashes)
+
+def flat_signatures(rows: Rows, num_perm: int = NUM_PERM) -> npt.NDArray[np.uint32]:
+    """R-MinHash signatures, one per row (repeats in a row do not matter to a minimum).
+
+    An empty row gets an all-max signature that `band_keys` never puts in a bucket."""
+    out = np.empty((len(rows), num_perm), dtype=np.uint32)
+    for first in range(0, len(rows), _SIGNATURE_ROWS):
+        last = min(len(rows), first + _SIGNATURE_ROWS)
+        lo, hi = int(rows.offsets[first]), int(rows.offsets[last])
+        offsets = (rows.offsets[first : last + 1] - lo).astype(np.uint64)
+        matrix = RMinHash.digest_matrix_from_flat_token_hashes(
+            np.ascontiguousarray(rows.values[lo:hi]), offsets, num_perm, SEED
+        )
+        out[first:last] = np.asarray(matrix.to_rows(), dtype=np.uint32).reshape(last - first, num_perm)
+    out[rows.sizes() == 0] = _EMPTY_SLOT
     return out
 
 
-def _ngram_hashes(hashes: list[int], size: int) -> HashSet:
-    vector = np.asarray(hashes, dtype=_U64)
-    if vector.size == 0:
-        return np.zeros(0, dtype=_U64)
-    width = min(size, vector.size)
-    count = vector.size - width + 1
-    combined = vector[:count].copy()
-    with np.errstate(over="ignore"):
-        for offset in range(1, width):
-            combined = combined * _MIX + vector[offset : offset + count]
-            combined ^= combined >> _U64(31)
-    return np.unique(combined)
-
-
 def signatures(sets: Sequence[HashSet]) -> npt.NDArray[np.uint32]:
-    """R-MinHash signatures, one row per set (empty sets get an all-max row that never bands)."""
-    if not sets:
-        return np.zeros((0, NUM_PERM), dtype=np.uint32)
-    placeholder = np.zeros(1, dtype=_U64)
-    rows = np.empty((len(sets), NUM_PERM), dtype=np.uint32)
-    # In chunks: the digest matrix comes back as Python lists of ints (~36 bytes per slot).
-    for first in range(0, len(sets), _CHUNK * 16):
-        chunk = sets[first : first + _CHUNK * 16]
-        matrix = RMinHash.digest_matrix_from_token_hash_sets(
-            [s if s.size else placeholder for s in chunk], NUM_PERM, SEED
-        )
-        rows[first : first + len(chunk)] = np.asarray(matrix.to_rows(), dtype=np.uint32)
-    for row, hash_set in enumerate(sets):
-        if not hash_set.size:
-            rows[row] = np.iinfo(np.uint32).max
-    return rows
+    """R-MinHash signatures of separate hash arrays, one row per array."""
+    sizes = np.array([s.size for s in sets], dtype=np.int64)
+    offsets = np.zeros(len(sets) + 1, dtype=np.int64)
+    np.cumsum(sizes, out=offsets[1:])
+    values = np.concatenate(list(sets)) if sets else np.zeros(0, dtype=_U64)
+    return flat_signatures(Rows(values.astype(_U64), offsets))
 
 
 def rows_per_band(threshold: float, num_perm: int = NUM_PERM) -> int:
@@ -95,14 +301,61 @@ def rows_per_band(threshold: float, num_perm: int = NUM_PERM) -> int:
     return 1
 
 
-def _band_keys(band: npt.NDArray[np.uint32]) -> npt.NDArray[np.uint64]:
-    """A 64-bit key per row of one band (multiply-xor mix; collisions only add candidates)."""
-    key = np.zeros(band.shape[0], dtype=_U64)
+def band_keys(sigs: npt.NDArray[np.uint32], threshold: float) -> npt.NDArray[BandKey]:
+    """One 32-bit key per (row, band), multiply-xor mixed; 0 marks a row that never bands.
+
+    32 bits halve the memory of the largest index (paragraphs); chance collisions only add
+    candidates (~n**2 / 2**33 per band), and every candidate is verified exactly."""
+    rows = rows_per_band(threshold, sigs.shape[1])
+    bands = sigs.shape[1] // rows
+    keys = np.zeros((sigs.shape[0], bands), dtype=_U64)
     with np.errstate(over="ignore"):
-        for col in range(band.shape[1]):
-            key = (key ^ band[:, col].astype(_U64)) * _MIX
-            key ^= key >> _U64(29)
-    return key
+        for col in range(rows):
+            keys = (keys ^ sigs[:, col : bands * rows : rows].astype(_U64)) * _MIX
+            keys ^= keys >> _U64(29)
+    out = (keys >> _U64(32)).astype(BandKey)
+    out[out == 0] = 1
+    out[np.all(sigs == _EMPTY_SLOT, axis=1)] = 0
+    return out
+
+
+def pairs_from_keys(
+    keys: npt.NDArray[BandKey],
+    groups: npt.NDArray[np.int64] | None = None,
+    max_bucket: int = 200,
+) -> npt.NDArray[np.int64]:
+    """Row pairs (i < j) that share a key in at least one band (column), sorted, unique.
+
+    `groups` (e.g. the document of each paragraph) drops pairs inside one group. Buckets larger
+    than `max_bucket` are boilerplate shared by many pages ("Subscribe to our newsletter"):
+    they are skipped rather than exploding into quadratic pair lists.
+    """
+    n = keys.shape[0]
+    found: list[npt.NDArray[np.int64]] = []
+    for band in range(keys.shape[1] if n >= 2 else 0):
+        column = np.ascontiguousarray(keys[:, band])
+        # Order inside a bucket does not matter: pairs are sorted and made unique below.
+        order = np.argsort(column).astype(np.int64)
+        sorted_keys = column[order]
+        valid = sorted_keys != 0
+        order, sorted_keys = order[valid], sorted_keys[valid]
+        if order.size < 2:
+            continue
+        starts = np.flatnonzero(np.r_[True, sorted_keys[1:] != sorted_keys[:-1]])
+        sizes = np.diff(np.r_[starts, order.size])
+        # Buckets of one size are paired in one vectorised step; most shared buckets hold two.
+        for size in np.unique(sizes[(sizes >= 2) & (sizes <= max_bucket)]).tolist():
+            members = order[starts[sizes == size][:, None] + np.arange(size)]
+            left, right = np.triu_indices(size, k=1)
+            found.append(np.stack([members[:, left].ravel(), members[:, right].ravel()], axis=1))
+    if not found:
+        return np.zeros((0, 2), dtype=np.int64)
+    pairs = np.vstack(found)
+    pairs.sort(axis=1)
+    if groups is not None:
+        pairs = pairs[groups[pairs[:, 0]] != groups[pairs[:, 1]]]
+    codes = sorted_unique(pairs[:, 0] * n + pairs[:, 1])
+    return np.stack([codes // n, codes % n], axis=1)
 
 
 def candidate_pairs(
@@ -111,41 +364,64 @@ def candidate_pairs(
     groups: npt.NDArray[np.int64] | None = None,
     max_bucket: int = 200,
 ) -> npt.NDArray[np.int64]:
-    """Row pairs (i < j) that share at least one LSH band, sorted, without repeats.
+    """Row pairs (i < j) whose signatures share at least one LSH band at `threshold`."""
+    return pairs_from_keys(band_keys(sigs, threshold), groups, max_bucket)
 
-    `groups` (e.g. the document of each paragraph) drops pairs inside one group. Buckets larger
-    than `max_bucket` are boilerplate shared by many pages ("Subscribe to our newsletter"):
-    they are skipped rather than exploding into quadratic pair lists.
+
+def sorted_unique(values: npt.NDArray[_Int]) -> npt.NDArray[_Int]:
+    """Sorted distinct values: `np.unique` by sorting (numpy 2's hash path is slow on keys
+    with regular bit patterns such as row << 32 | rank)."""
+    ordered = np.sort(values)
+    return ordered[np.r_[True, ordered[1:] != ordered[:-1]]] if ordered.size else ordered
+
+
+def intersection_sizes(
+    values: HashSet, starts: Offsets, ends: Offsets, pairs: npt.NDArray[np.int64]
+) -> tuple[Offsets, Offsets, Offsets]:
+    """For pairs (i, j) of slices `values[starts[k]:ends[k]]`: distinct values of slice i, of
+    slice j, and shared by both.
+
+    Vectorised over all pairs (no Python call per pair): each slice's values become sorted
+    (slice, value) keys in one sort, and the smaller side of every pair is looked up among the
+    other's keys with one `searchsorted`. A key keeps the top 40 bits of a 64-bit shingle hash:
+    a false match needs two of a pair's ~1,000 shingles to agree on 40 random bits (~1e-6 per
+    pair), far below what could move a score. Pairs go in chunks of bounded size.
     """
-    n = sigs.shape[0]
-    if n < 2:
-        return np.zeros((0, 2), dtype=np.int64)
-    rows = rows_per_band(threshold)
-    bands = NUM_PERM // rows
-    empty = np.all(sigs == np.iinfo(np.uint32).max, axis=1)
-    found: list[npt.NDArray[np.int64]] = []
-    for b in range(bands):
-        keys = _band_keys(sigs[:, b * rows : (b + 1) * rows])
-        order = np.argsort(keys, kind="stable").astype(np.int64)
-        order = order[~empty[order]]
-        sorted_keys = keys[order]
-        starts = np.flatnonzero(np.r_[True, sorted_keys[1:] != sorted_keys[:-1]])
-        sizes = np.diff(np.r_[starts, order.size])
-        # Most shared buckets hold exactly two rows: pair them in one vectorised step.
-        two = starts[sizes == 2]
-        found.append(np.sort(np.stack([order[two], order[two + 1]], axis=1), axis=1))
-        for start, size in zip(starts[sizes > 2].tolist(), sizes[sizes > 2].tolist(), strict=True):
-            if size > max_bucket:
-                continue
-            members = np.sort(order[start : start + size])
-            left, right = np.triu_indices(size, k=1)
-            found.append(np.stack([members[left], members[right]], axis=1))
-    if not found:
-        return np.zeros((0, 2), dtype=np.int64)
-    pairs = np.unique(np.vstack(found), axis=0)
-    if groups is not None:
-        pairs = pairs[groups[pairs[:, 0]] != groups[pairs[:, 1]]]
-    return pairs
+    sizes_a = np.zeros(len(pairs), dtype=np.int64)
+    sizes_b = np.zeros(len(pairs), dtype=np.int64)
+    shared = np.zeros(len(pairs), dtype=np.int64)
+    row_sizes = ends - starts
+    first = 0
+    while first < len(pairs):
+        # At most ~_VERIFY_VALUES values, hence < 2**24 slices: a slice id fits the 24 free bits.
+        lengths = row_sizes[pairs[first:, 0]] + row_sizes[pairs[first:, 1]]
+        last = first + max(1, int(np.searchsorted(np.cumsum(lengths), _VERIFY_VALUES)))
+        chunk = slice(first, min(last, len(pairs)))
+        sizes_a[chunk], sizes_b[chunk], shared[chunk] = _intersections(values, starts, ends, pairs[chunk])
+        first = chunk.stop
+    return sizes_a, sizes_b, shared
+
+
+def _intersections(
+    values: HashSet, starts: Offsets, ends: Offsets, pairs: npt.NDArray[np.int64]
+) -> tuple[Offsets, Offsets, Offsets]:
+    involved, local = np.unique(pairs, return_inverse=True)
+    local = local.reshape(pairs.shape)
+    part = gather(values, starts[involved], ends[involved])
+    owner = np.repeat(np.arange(involved.size, dtype=_U64), np.diff(part.offsets))
+    keys = sorted_unique((owner << _KEY_BITS) | (part.values >> _U64(64 - 40)))
+    first_key = np.searchsorted(keys, np.arange(involved.size + 1, dtype=_U64) << _KEY_BITS)
+    distinct = np.diff(first_key)
+    size_a, size_b = distinct[local[:, 0]], distinct[local[:, 1]]
+    small = np.where(size_a <= size_b, local[:, 0], local[:, 1])
+    large = np.where(size_a <= size_b, local[:, 1], local[:, 0])
+    positions = ranges(first_key[small], distinct[small])
+    pair_of = np.repeat(np.arange(len(pairs)), distinct[small])
+    wanted = (large[pair_of].astype(_U64) << _KEY_BITS) | (keys[positions] & _KEY_MASK)
+    found = np.minimum(np.searchsorted(keys, wanted), max(0, keys.size - 1))
+    hits = keys[found] == wanted if keys.size else np.zeros(0, dtype=bool)
+    shared = np.bincount(pair_of[hits], minlength=len(pairs)).astype(np.int64)
+    return size_a, size_b, shared
 
 
 def overlap(a: HashSet, b: HashSet) -> int:

@@ -3,13 +3,19 @@
 Two levels, because a republisher often wraps a wire story in its own intro and footer:
 whole documents (Jaccard -> `duplicate`) and paragraphs (containment -> `reuse`, with the
 aligned paragraphs as evidence spans). LSH only proposes pairs; every reported score is an
-exact Jaccard/containment over the shingle sets, so results do not depend on hash luck.
+exact Jaccard/containment over the shingle hash sets, so results do not depend on LSH luck.
+
+Memory grows with the number of shingles, not of texts: articles are fingerprinted batch by
+batch (optionally in worker processes) into flat numpy arrays, a paragraph's shingles are a
+slice of its document's, and only a small stub of each article is kept for the final links.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+import dataclasses
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
+from itertools import islice
 
 import numpy as np
 import numpy.typing as npt
@@ -23,6 +29,11 @@ REUSE_CONTAINMENT = 0.5
 PARAGRAPH_CONTAINMENT = 0.6
 DOC_LSH_THRESHOLD = 0.5
 PARAGRAPH_LSH_THRESHOLD = 0.5
+# Permutations per level. Paragraphs (~40 shingles, ~8 per document) get 64: 2-row bands still
+# find a pair at Jaccard 0.5 with probability > 0.9999, at half the signature cost; the extra
+# chance candidates (about 27 % of pairs at Jaccard 0.1) are cheap to verify.
+DOC_NUM_PERM = fp.NUM_PERM
+PARAGRAPH_NUM_PERM = 64
 MIN_PARAGRAPH_WORDS = 12
 # A single shared paragraph counts as reuse only if it carries this many shingles (~30 words):
 # short stock phrases ("the ministry said on Tuesday") are shared by unrelated stories.
@@ -30,37 +41,46 @@ MIN_SHARED_SHINGLES = 25
 # Paragraphs shared with more articles than this are an outlet's stock text; and an outlet repeating
 # its own paragraphs is not republication: neither counts as reuse evidence on its own.
 MAX_PARAGRAPH_DOCS = 4
+# LSH buckets larger than these are boilerplate shared by many pages: skipped, not paired
+# quadratically. A paragraph bucket this big is far beyond MAX_PARAGRAPH_DOCS, i.e. stock text.
+DOC_MAX_BUCKET = 200
+PARAGRAPH_MAX_BUCKET = 8 * (MAX_PARAGRAPH_DOCS + 1)
+BATCH_SIZE = 512
 METHOD = "minhash-lsh+exact-shingles"
 
-
-# (shingle sets, LSH threshold, group of each set) -> candidate index pairs (i < j). Pluggable
-# so the benchmark can run datasketch's MinHashLSH through the very same verification.
-CandidateFinder = Callable[
-    [Sequence[fp.HashSet], float, npt.NDArray[np.int64] | None], npt.NDArray[np.int64]
-]
-
-
-def rensa_candidates(
-    sets: Sequence[fp.HashSet], threshold: float, groups: npt.NDArray[np.int64] | None
-) -> npt.NDArray[np.int64]:
-    return fp.candidate_pairs(fp.signatures(sets), threshold, groups)
+Pairs = npt.NDArray[np.int64]
+# (shingle rows, LSH threshold, permutations, group of each row) -> candidate row pairs (i < j).
+# Pluggable so the benchmark can run datasketch's MinHashLSH through the very same verification.
+CandidateFinder = Callable[[fp.Rows, float, int, npt.NDArray[np.int64] | None], Pairs]
+# A document as the fingerprinting needs it: text and the cleaner's paragraph spans (may be empty).
+Doc = tuple[str, list[tuple[int, int]]]
+# map(fn, batches) in order, e.g. `functools.partial(engines.local.map_ordered, workers=2)`.
+BatchMapper = Callable[[Callable[[list[Doc]], "Fingerprints"], Iterable[list[Doc]]], Iterable["Fingerprints"]]
 
 
-@dataclass(slots=True)
-class _Unit:
-    doc: int
-    start: int
-    end: int
-    shingles: fp.HashSet
+@dataclass(frozen=True, slots=True)
+class Fingerprints:
+    """Shingles and LSH band keys of a batch of articles: flat arrays, cheap to pickle.
+
+    Unit = a paragraph of at least MIN_PARAGRAPH_WORDS words; its shingles are the slice
+    [unit_lo, unit_hi) of `doc_shingles.values`.
+    """
+
+    doc_shingles: fp.Rows
+    unit_doc: npt.NDArray[np.int64]
+    unit_span: npt.NDArray[np.int64]  # (units, 2) character start, end
+    unit_lo: npt.NDArray[np.int64]
+    unit_hi: npt.NDArray[np.int64]
+    doc_keys: npt.NDArray[fp.BandKey] | None
+    unit_keys: npt.NDArray[fp.BandKey] | None
 
 
-def paragraph_spans(article: Article) -> list[tuple[int, int]]:
-    """Paragraph spans from the cleaner, else blank-line/line blocks of the text."""
-    if article.paragraphs:
-        return [(p.start, p.end) for p in article.paragraphs]
+def paragraph_spans(text: str, paragraphs: Sequence[tuple[int, int]]) -> Sequence[tuple[int, int]]:
+    """Paragraph spans from the cleaner, else the text's non-blank lines (trimmed)."""
+    if paragraphs:
+        return paragraphs
     spans: list[tuple[int, int]] = []
     pos = 0
-    text = article.text
     for line in text.split("\n"):
         start, end = pos, pos + len(line)
         pos = end + 1
@@ -73,63 +93,181 @@ def paragraph_spans(article: Article) -> list[tuple[int, int]]:
     return spans
 
 
-def _paragraph_units(articles: Sequence[Article]) -> list[_Unit]:
-    located: list[tuple[int, int, int]] = []
-    texts: list[str] = []
-    for index, article in enumerate(articles):
-        for start, end in paragraph_spans(article):
-            located.append((index, start, end))
-            texts.append(article.text[start:end])
-    sets = fp.shingle_sets(texts)
-    # n words give n - 4 five-word shingles: the size filter is a word-count filter.
-    min_shingles = MIN_PARAGRAPH_WORDS - fp.SHINGLE_SIZE + 1
-    return [
-        _Unit(doc, start, end, hashes)
-        for (doc, start, end), hashes in zip(located, sets, strict=True)
-        if hashes.size >= min_shingles
-    ]
+def rensa_keys(rows: fp.Rows, threshold: float, num_perm: int) -> npt.NDArray[fp.BandKey]:
+    return fp.band_keys(fp.flat_signatures(rows, num_perm), threshold)
+
+
+def fingerprint(docs: list[Doc], with_keys: bool = True) -> Fingerprints:
+    """Shingles of every (text, cleaner's paragraph spans) and of its paragraphs, from one
+    tokenisation of the text.
+
+    A paragraph's words are the document's words that start inside its span, so it owns a
+    slice of the document's shingles (those that do not run past its last word).
+    """
+    words, word_starts = fp.located_words([text for text, _ in docs])
+    doc_shingles = fp.shingle_rows(words)
+    spans = [paragraph_spans(text, paragraphs) for text, paragraphs in docs]
+    para_doc = np.repeat(np.arange(len(docs), dtype=np.int64), [len(s) for s in spans])
+    para_span = np.array([span for doc in spans for span in doc], dtype=np.int64).reshape(-1, 2)
+    # Word positions as (document, offset) keys, sorted because words come in text order.
+    position_bits = 40
+    word_doc = np.repeat(np.arange(len(docs), dtype=np.int64), words.sizes())
+    word_keys = (word_doc << position_bits) + word_starts
+    first_word = np.searchsorted(word_keys, (para_doc << position_bits) + para_span[:, 0])
+    end_word = np.searchsorted(word_keys, (para_doc << position_bits) + para_span[:, 1])
+    keep = end_word - first_word >= MIN_PARAGRAPH_WORDS
+    # Word k of a document of >= SHINGLE_SIZE words starts that document's shingle k.
+    unit_doc = para_doc[keep]
+    unit_lo = doc_shingles.offsets[unit_doc] + first_word[keep] - words.offsets[unit_doc]
+    unit_hi = unit_lo + (end_word - first_word)[keep] - fp.SHINGLE_SIZE + 1
+    doc_keys = unit_keys = None
+    if with_keys:
+        doc_keys = rensa_keys(doc_shingles, DOC_LSH_THRESHOLD, DOC_NUM_PERM)
+        unit_rows = fp.gather(doc_shingles.values, unit_lo, unit_hi)
+        unit_keys = rensa_keys(unit_rows, PARAGRAPH_LSH_THRESHOLD, PARAGRAPH_NUM_PERM)
+    return Fingerprints(doc_shingles, unit_doc, para_span[keep], unit_lo, unit_hi, doc_keys, unit_keys)
+
+
+def _fingerprint_with_keys(docs: list[Doc]) -> Fingerprints:
+    return fingerprint(docs, with_keys=True)
+
+
+def _fingerprint_without_keys(docs: list[Doc]) -> Fingerprints:
+    return fingerprint(docs, with_keys=False)
+
+
+def _batches(articles: Iterable[Article], stubs: list[Article], lengths: list[int]) -> Iterator[list[Doc]]:
+    """Batches of (text, paragraph spans), all a worker needs; keeps a text-less stub of each
+    article and its text length for the links."""
+    iterator = iter(articles)
+    while batch := list(islice(iterator, BATCH_SIZE)):
+        for article in batch:
+            stubs.append(dataclasses.replace(article, text="", paragraphs=[], boilerplate=[], credits=[]))
+            lengths.append(len(article.text))
+        yield [(a.text, [(p.start, p.end) for p in a.paragraphs]) for a in batch]
+
+
+@dataclass(slots=True)
+class _Corpus:
+    """All batches' fingerprints in flat arrays."""
+
+    shingles: fp.Rows
+    unit_doc: npt.NDArray[np.int64]
+    unit_span: npt.NDArray[np.int64]
+    unit_lo: npt.NDArray[np.int64]
+    unit_hi: npt.NDArray[np.int64]
+    doc_keys: npt.NDArray[fp.BandKey] | None
+    unit_keys: npt.NDArray[fp.BandKey] | None
+
+    @classmethod
+    def join(cls, parts: list[Fingerprints]) -> _Corpus:
+        """One corpus from batches (emptying `parts`): indices shifted by the batches before.
+
+        The arrays are allocated at their final size and each batch is released once copied,
+        so joining never holds the corpus twice."""
+        n_docs = sum(len(p.doc_shingles) for p in parts)
+        n_values = sum(p.doc_shingles.values.size for p in parts)
+        n_units = sum(p.unit_doc.size for p in parts)
+        keyed = bool(parts) and all(p.doc_keys is not None and p.unit_keys is not None for p in parts)
+        doc_bands = DOC_NUM_PERM // fp.rows_per_band(DOC_LSH_THRESHOLD, DOC_NUM_PERM)
+        unit_bands = PARAGRAPH_NUM_PERM // fp.rows_per_band(PARAGRAPH_LSH_THRESHOLD, PARAGRAPH_NUM_PERM)
+        corpus = cls(
+            shingles=fp.Rows(np.empty(n_values, dtype=np.uint64), np.zeros(n_docs + 1, dtype=np.int64)),
+            unit_doc=np.empty(n_units, dtype=np.int64),
+            unit_span=np.empty((n_units, 2), dtype=np.int64),
+            unit_lo=np.empty(n_units, dtype=np.int64),
+            unit_hi=np.empty(n_units, dtype=np.int64),
+            doc_keys=np.empty((n_docs, doc_bands), dtype=fp.BandKey) if keyed else None,
+            unit_keys=np.empty((n_units, unit_bands), dtype=fp.BandKey) if keyed else None,
+        )
+        doc, value, unit = 0, 0, 0
+        parts.reverse()
+        while parts:
+            part = parts.pop()
+            docs, values, units = len(part.doc_shingles), part.doc_shingles.values.size, part.unit_doc.size
+            corpus.shingles.values[value : value + values] = part.doc_shingles.values
+            corpus.shingles.offsets[doc + 1 : doc + docs + 1] = part.doc_shingles.offsets[1:] + value
+            corpus.unit_doc[unit : unit + units] = part.unit_doc + doc
+            corpus.unit_span[unit : unit + units] = part.unit_span
+            corpus.unit_lo[unit : unit + units] = part.unit_lo + value
+            corpus.unit_hi[unit : unit + units] = part.unit_hi + value
+            if corpus.doc_keys is not None and part.doc_keys is not None:
+                corpus.doc_keys[doc : doc + docs] = part.doc_keys
+            if corpus.unit_keys is not None and part.unit_keys is not None:
+                corpus.unit_keys[unit : unit + units] = part.unit_keys
+            doc, value, unit = doc + docs, value + values, unit + units
+        return corpus
 
 
 def copy_links(
-    articles: Sequence[Article], candidates: CandidateFinder = rensa_candidates
+    articles: Iterable[Article],
+    candidates: CandidateFinder | None = None,
+    map_batches: BatchMapper | None = None,
 ) -> tuple[list[DocLink], list[LinkSpan]]:
-    """`duplicate` and `reuse` links between `articles` (expected sorted by doc_id)."""
-    doc_shingles = fp.shingle_sets([a.text for a in articles])
-    doc_pairs = candidates(doc_shingles, DOC_LSH_THRESHOLD, None)
+    """`duplicate` and `reuse` links between `articles` (expected sorted by doc_id).
 
-    units = _paragraph_units(articles)
-    unit_docs = np.array([u.doc for u in units], dtype=np.int64)
-    unit_pairs = candidates([u.shingles for u in units], PARAGRAPH_LSH_THRESHOLD, unit_docs)
-    aligned: dict[tuple[int, int], list[tuple[_Unit, _Unit, float, int]]] = {}
-    matched: list[tuple[int, int, float]] = []
+    `articles` may be a stream: texts are dropped once fingerprinted. `map_batches` runs the
+    fingerprinting (tokens, shingles, signatures, band keys) on several processes; `candidates`
+    replaces rensa + numpy banding (the benchmark's datasketch reference).
+    """
+    stubs: list[Article] = []
+    lengths: list[int] = []
+    work = _fingerprint_with_keys if candidates is None else _fingerprint_without_keys
+    batches = _batches(articles, stubs, lengths)
+    parts = list(map_batches(work, batches) if map_batches is not None else map(work, batches))
+    if not parts:
+        return [], []
+    corpus = _Corpus.join(parts)
+    if candidates is None:
+        assert corpus.doc_keys is not None and corpus.unit_keys is not None
+        doc_pairs = fp.pairs_from_keys(corpus.doc_keys, None, DOC_MAX_BUCKET)
+        unit_pairs = fp.pairs_from_keys(corpus.unit_keys, corpus.unit_doc, PARAGRAPH_MAX_BUCKET)
+    else:
+        doc_pairs = candidates(corpus.shingles, DOC_LSH_THRESHOLD, DOC_NUM_PERM, None)
+        unit_rows = fp.gather(corpus.shingles.values, corpus.unit_lo, corpus.unit_hi)
+        unit_pairs = candidates(unit_rows, PARAGRAPH_LSH_THRESHOLD, PARAGRAPH_NUM_PERM, corpus.unit_doc)
+        del unit_rows
+    return _verified_links(corpus, stubs, lengths, doc_pairs, unit_pairs)
+
+
+def _verified_links(
+    corpus: _Corpus, stubs: Sequence[Article], lengths: Sequence[int], doc_pairs: Pairs, unit_pairs: Pairs
+) -> tuple[list[DocLink], list[LinkSpan]]:
+    values = corpus.shingles.values
+    size_a, size_b, shared = fp.intersection_sizes(values, corpus.unit_lo, corpus.unit_hi, unit_pairs)
+    containment = shared / np.maximum(1, np.minimum(size_a, size_b))
+    keep = containment >= PARAGRAPH_CONTAINMENT
+    matched = list(zip(unit_pairs[keep].tolist(), containment[keep].tolist(), shared[keep].tolist(), strict=True))
+    # Python views of the matched units only: a list per unit of the corpus would cost ~100 bytes each.
+    matched_units = np.unique(unit_pairs[keep])
+    unit_doc = dict(zip(matched_units.tolist(), corpus.unit_doc[matched_units].tolist(), strict=True))
+    spans_of = dict(zip(matched_units.tolist(), corpus.unit_span[matched_units].tolist(), strict=True))
     partners: dict[int, set[int]] = {}
-    for i, j in unit_pairs.tolist():
-        score = fp.containment(units[i].shingles, units[j].shingles)
-        if score >= PARAGRAPH_CONTAINMENT:
-            matched.append((i, j, score))
-            partners.setdefault(i, set()).add(units[j].doc)
-            partners.setdefault(j, set()).add(units[i].doc)
-    for i, j, score in matched:
-        first, second = units[i], units[j]
+    for (i, j), _, _ in matched:
+        partners.setdefault(i, set()).add(unit_doc[j])
+        partners.setdefault(j, set()).add(unit_doc[i])
+    aligned: dict[tuple[int, int], list[tuple[int, int, float, int]]] = {}
+    for (i, j), score, overlap in matched:
+        first, second = (i, j) if unit_doc[i] <= unit_doc[j] else (j, i)
+        doc_a, doc_b = unit_doc[first], unit_doc[second]
         # A paragraph found in many articles is stock text (background, "Follow us on…"), not a copy.
         stock = len(partners[i]) > MAX_PARAGRAPH_DOCS or len(partners[j]) > MAX_PARAGRAPH_DOCS
-        same_outlet = articles[first.doc].outlet is not None and (
-            articles[first.doc].outlet == articles[second.doc].outlet)
-        shared = 0 if stock or same_outlet else fp.overlap(first.shingles, second.shingles)
-        key = (min(first.doc, second.doc), max(first.doc, second.doc))
-        if first.doc > second.doc:
-            first, second = second, first
-        aligned.setdefault(key, []).append((first, second, score, shared))
+        outlet = stubs[doc_a].outlet
+        same_outlet = outlet is not None and outlet == stubs[doc_b].outlet
+        aligned.setdefault((doc_a, doc_b), []).append((first, second, score, 0 if stock or same_outlet else overlap))
 
     to_verify = sorted({(int(i), int(j)) for i, j in doc_pairs.tolist()} | set(aligned))
+    verify = np.array(to_verify, dtype=np.int64).reshape(-1, 2)
+    offsets = corpus.shingles.offsets
+    size_a, size_b, shared = fp.intersection_sizes(values, offsets[:-1], offsets[1:], verify)
+    jaccards = (shared / np.maximum(1, size_a + size_b - shared)).tolist()
+    containments = (shared / np.maximum(1, np.minimum(size_a, size_b))).tolist()
     links: list[DocLink] = []
     spans: list[LinkSpan] = []
-    for i, j in to_verify:
-        a, b = articles[i], articles[j]
-        jac = fp.jaccard(doc_shingles[i], doc_shingles[j])
-        con = fp.containment(doc_shingles[i], doc_shingles[j])
+    for (i, j), jac, con in zip(to_verify, jaccards, containments, strict=True):
+        a, b = stubs[i], stubs[j]
         pairs = aligned.get((i, j), [])
-        shared_in_paragraphs = sum(shared for _, _, _, shared in pairs)
+        shared_in_paragraphs = sum(overlap for _, _, _, overlap in pairs)
         if jac >= DUPLICATE_JACCARD:
             kind, score = "duplicate", jac
         elif con >= REUSE_CONTAINMENT or shared_in_paragraphs >= MIN_SHARED_SHINGLES:
@@ -140,10 +278,11 @@ def copy_links(
             continue
         links.append(DocLink(a.doc_id, b.doc_id, kind, round(score, 4), earlier_of(a, b), METHOD))
         if pairs:
+            located = [(spans_of[ua], spans_of[ub], s) for ua, ub, s, _ in pairs]
             spans.extend(
-                LinkSpan(a.doc_id, ua.start, ua.end, b.doc_id, ub.start, ub.end, round(s, 4))
-                for ua, ub, s, _ in sorted(pairs, key=lambda p: (p[0].start, p[1].start))
+                LinkSpan(a.doc_id, sa[0], sa[1], b.doc_id, sb[0], sb[1], round(s, 4))
+                for sa, sb, s in sorted(located, key=lambda p: (p[0][0], p[1][0]))
             )
         else:
-            spans.append(LinkSpan(a.doc_id, 0, len(a.text), b.doc_id, 0, len(b.text), round(score, 4)))
+            spans.append(LinkSpan(a.doc_id, 0, lengths[i], b.doc_id, 0, lengths[j], round(score, 4)))
     return links, spans
