@@ -614,6 +614,80 @@ def test_repeated_lines_counts_a_line_once_per_document() -> None:
     assert index.repeated("g") == frozenset()
 
 
+def test_repeated_lines_page_in_two_groups_counts_in_both() -> None:
+    """pass 1 adds a page to its folder group and its masthead group; the second add reuses the hashes."""
+    pages = [f"Courier masthead\nStory {i} about the harbour and its ships\nShared footer" for i in range(4)]
+    both, alone = RepeatedLines(), RepeatedLines()
+    for page in pages:
+        both.add("dir", page)
+        both.add("masthead", page)
+        alone.add("masthead", page)
+    assert both.repeated("dir") == both.repeated("masthead") == alone.repeated("masthead")
+    assert line_fingerprint("shared footer") in both.repeated("dir")
+    assert line_fingerprint("Story 1 about the harbour and its ships") not in both.repeated("dir")
+
+
+def test_repeated_lines_merged_from_shares_equal_one_pass() -> None:
+    rng = random.Random(4)
+    pages = [_outlet_page(rng, i) for i in range(12)]
+    whole, first, second = RepeatedLines(), RepeatedLines(), RepeatedLines()
+    for index, page in enumerate(pages):
+        whole.add("courier", page)
+        (first if index % 3 else second).add("courier", page)
+    second.add("other", pages[0])
+    first.merge(second)
+    assert first.documents("courier") == 12 and first.documents("other") == 1
+    assert first.repeated("courier") == whole.repeated("courier")
+
+
+# Characters the fast identity path must treat exactly as normalise_for_id: its whole mapping table,
+# other whitespace, combining marks (NFC), case folds that change length, and line-break characters.
+_IDENTITY_ALPHABET = (
+    "‘’‚‛′`´“”„‟″«»‐‑‒–—―−…\u00a0\u2007\u202f\u2000\u2009\u3000\u200b\u200c\u200d\u2060\ufeff\u00ad"
+    " \t\n\r\x85\u2028aZéE\u0301ßİſ'\"-.x"
+)
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.text(alphabet=_IDENTITY_ALPHABET, max_size=30) | st.text(max_size=30))
+def test_line_fingerprint_is_normalise_for_id_hashed(line: str) -> None:
+    """The cheap path for lines without quotes or dashes must give the same fingerprint as the full one."""
+    from echotrace.clean.text import _hash64, _identity_form
+
+    assert _identity_form(line) == normalise_for_id(line)
+    assert line_fingerprint(line) == _hash64(normalise_for_id(line))
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet="ab \r\n\u2028\u2029\x85\x0b\x0c\x1c\t\u00a0\u200b\u2009\ufeff", max_size=20))
+def test_line_splitting_keeps_offsets_like_the_break_pattern(text: str) -> None:
+    from echotrace.clean.text import _LINE_BREAK, _split_lines
+
+    breaks = [len(m.group()) for m in _LINE_BREAK.finditer(text)]
+    assert _split_lines(text) == list(zip(_LINE_BREAK.split(text), [*breaks, 0], strict=True))
+
+
+def test_credit_and_dateline_lines_are_protected_from_repeated_line_removal() -> None:
+    from echotrace.clean.text import _few_alphabetic_words, _is_credit_line
+
+    for credit in ("translated by J. Arnoldski", "Übersetzung: Anna Weber", "Source: Itar Tass, Moscow",
+                   "— Quelle: dpa", "(Reporting by Jane Doe; editing by Tom Roe)", "By Jane Doe", "Перевод: Иван"):
+        assert _is_credit_line(credit), credit
+    for line in ("The bypass opened in 2019.", "The source of the river", "Standby generators arrived"):
+        assert not _is_credit_line(line), line
+    body = "The harbour master said the ferry would resume service " * 3
+    assert not _few_alphabetic_words(body, 12)
+    assert _few_alphabetic_words("Posted on December 15, 2016 at 10:30 by Jane Doe | 12 comments", 12)
+    assert _few_alphabetic_words("1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19 20 21 22 23 24 25 a b", 12)
+    footer = "Published December 15, 2016 by the Valley Courier\n"
+    pages = [f"Story {i} about the valley and its water supply this week\n\n{EN[i % 3]}\n\n{footer}" for i in range(5)]
+    index = RepeatedLines()
+    for page in pages:
+        index.add("g", page)
+    cleaned = clean_text(pages[0], index.repeated("g"))
+    assert footer.strip() in cleaned.text  # repeated on every page, but a dateline
+
+
 # ---------------------------------------------------------------- HTML
 
 

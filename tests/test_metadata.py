@@ -302,6 +302,60 @@ def test_short_strings(text: str, lang: str) -> None:
     assert detect_language(text) == lang
 
 
+@pytest.mark.parametrize(
+    ("text", "lang"),
+    [
+        ("Este año, todos los bebés nacidos en el Saint Mary Hospital de Riverside recibieron un regalo "
+         "de la Golden Gate Foundation.", "es"),
+        ("Castleberry dirige la Little Rock Valley School a Green Bay ed è istruttore presso il Northern "
+         "Lakes Center for Entrepreneurship.", "it"),
+        ("La causa dell'incendio non è stata immediatamente nota.", "it"),
+        ("Sony sagt Tech-Messe wegen Corona-Virus ab", "de"),
+    ],
+)
+def test_names_do_not_fool_the_cheap_detector(text: str, lang: str) -> None:
+    """CLD2 reads these as English (97-99 %); the function words veto it and fastText decides."""
+    assert detect_language(text) == lang
+    assert detect_language(text, cheap_first=False) == lang
+
+
+def test_cheap_detector_settles_plain_paragraphs_without_fasttext(monkeypatch: pytest.MonkeyPatch) -> None:
+    from echotrace.annotate import language
+
+    def no_fasttext(sample: str, k: int) -> list[tuple[str, float]]:
+        raise AssertionError("fastText should not be needed")
+
+    monkeypatch.setattr(language, "_fasttext", no_fasttext)
+    paragraphs = {
+        "en": "The regional water authority said on Monday that the northern reservoir had fallen to its "
+              "lowest level in eleven years.",
+        "fr": "Les autorités ont indiqué mardi que le niveau du réservoir du nord était le plus bas depuis "
+              "onze ans et que les agriculteurs recevraient moins d'eau.",
+        "de": "Die Behörden teilten am Dienstag mit, dass der Stausee im Norden den niedrigsten Stand seit "
+              "elf Jahren erreicht habe und die Bauern weniger Wasser bekämen.",
+        "es": "Las autoridades dijeron el martes que el embalse del norte había caído a su nivel más bajo "
+              "en once años y que los agricultores recibirían menos agua.",
+        "ru": "Власти сообщили во вторник, что уровень воды в северном водохранилище упал до самой низкой "
+              "отметки за одиннадцать лет.",
+        "zh": "地区水务局星期一表示，北部水库的水位已降至十一年来的最低点，河谷的农民将减少三分之一的灌溉用水。",
+    }
+    for lang, text in paragraphs.items():
+        assert detect_language(text) == lang
+
+
+def test_unknown_wires_in_agency_phrases_found_in_text_order() -> None:
+    """The agency phrases are searched only near their stems; results must not depend on that."""
+    text = (
+        "CASTELLON, March 3 (VNA) – Die Ermittler brauchen noch Tagen.\n"
+        "Le bilan a été revu, selon l'agence KORA. SELON L'AGENCE KORA, rien ne change.\n"
+        "Der Rat tagte, berichtete die Nachrichtenagentur ZEPA-2 am Abend (With Harbour Wire)."
+    )
+    credits = find_credits(text)
+    _assert_spans(text, credits)
+    assert [c.name for c in credits if c.role == "origin"] == ["VNA", "KORA", "ZEPA-2", "Harbour Wire"]
+    assert find_credits("Die Bilanz soll binnen sechs Tagen vorliegen, sagte die Agentur.") == []
+
+
 def test_no_letters_is_undetermined() -> None:
     assert detect_language("") == "und"
     assert detect_language("12 345 — 67") == "und"

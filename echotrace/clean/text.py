@@ -18,6 +18,7 @@ import bisect
 import hashlib
 import math
 import re
+import unicodedata
 from array import array
 from dataclasses import dataclass
 from functools import cache
@@ -27,6 +28,7 @@ import ahocorasick
 import numpy as np
 import yaml
 
+from echotrace.clean.normalise import _CHAR_MAP as _IDENTITY_CHAR_MAP
 from echotrace.clean.normalise import normalise_for_id
 from echotrace.records import Boilerplate, Cleaned
 
@@ -35,10 +37,18 @@ __all__ = ["RepeatedLines", "clean_text", "line_fingerprint", "strip_chrome_line
 # Only whitespace is unified in the output text; quotes and dashes stay as the page wrote them.
 _ODD_SPACE = re.compile("[\u00a0\u2000-\u200a\u202f\u205f\u3000\t\f\v]")
 _ZERO_WIDTH = re.compile("[\u200b-\u200d\u2060\ufeff]")
+_ODD_OR_ZERO_WIDTH = re.compile("[\u00a0\u2000-\u200d\u202f\u205f\u3000\t\f\v\u2060\ufeff]")
 _SPACES = re.compile(r" {2,}")
 _DIGIT = re.compile(r"\d")
 _LINE_BREAK = re.compile(r"\r\n|\r|\n|\u2028|\u2029")
+_OTHER_SPLITLINES_BREAK = re.compile("[\v\f\x1c\x1d\x1e\x85]")
 _PUNCT_TO_SPACE = re.compile(r"[^\w\s'-]+|_")
+# Whitespace that `normalise_for_id` would change: anything but single inner spaces.
+_IRREGULAR_SPACE = re.compile(r"[^\S ]|  |^ | $")
+# Characters `normalise_for_id` maps or drops beyond whitespace and case: its table minus spaces.
+_UNIFIED_CHARACTER = re.compile(
+    "[" + re.escape("".join(chr(c) for c in sorted(_IDENTITY_CHAR_MAP) if not chr(c).isspace())) + "]"
+)
 
 _MONTHS = (
     "january|february|march|april|may|june|july|august|september|october|november|december"
@@ -63,11 +73,16 @@ _DATELINE_START = re.compile(
     re.IGNORECASE,
 )
 _WORD = re.compile(r"\w+")
-_CREDIT = re.compile(
+# Credit lines: a cue anywhere (searched only when the line holds one of its stems: a scan with
+# this case-insensitive alternation costs ~30 µs a line) or a source/byline opening the line.
+_CREDIT_ANYWHERE = re.compile(
     r"translated by|traduit par|traduction|übersetzt von|übersetzung|traducido por|traducción|перевод"
-    r"|^\W{0,3}(?:source|sources|quelle|fuente|источник)\b"
-    r"|\((?:reporting|writing|editing|additional reporting) by"
-    r"|^(?:by|par|von|por|автор:?)\s[A-ZÀ-ÞА-ЯЁ]",
+    r"|\((?:reporting|writing|editing|additional reporting) by",
+    re.IGNORECASE,
+)
+_CREDIT_STEMS = ("transl", "tradu", "übersetz", "перевод", "(")
+_CREDIT_OPENING = re.compile(
+    r"\W{0,3}(?:source|sources|quelle|fuente|источник)\b|(?:by|par|von|por|автор:?)\s[A-ZÀ-ÞА-ЯЁ]",
     re.IGNORECASE,
 )
 _TIMEZONES = "GMT|UTC|MSK|CET|CEST|EET|EEST|EST|EDT|CST|CDT|PST|PDT|BST|IST"
@@ -130,7 +145,28 @@ def _lexicon() -> _Lexicon:
 
 def line_fingerprint(line: str) -> int:
     """Stable unsigned 64-bit hash of a line after identity normalisation (case, quotes, spaces)."""
-    return _hash64(normalise_for_id(line))
+    return _hash64(_identity_form(line))
+
+
+def _identity_form(line: str) -> str:
+    """`normalise_for_id(line)`, with a cheap exact path for lines it would only casefold and re-space.
+
+    Unifying quotes, dashes and odd spaces with `str.translate` and a dict costs ~10x the rest on
+    non-ASCII lines, yet most lines hold none or a few of those characters and are already NFC; and
+    `str.split` is slow on non-ASCII text, so spaces are re-joined only when a line needs it.
+    Every line of every page is fingerprinted twice (pass 1 and cleaning), so this path matters.
+    """
+    if not unicodedata.is_normalized("NFC", line):
+        return normalise_for_id(line)
+    if _UNIFIED_CHARACTER.search(line):  # the same table, applied only where it maps something
+        line = _UNIFIED_CHARACTER.sub(_unified, line)
+    if _IRREGULAR_SPACE.search(line):
+        line = " ".join(line.split())
+    return line.casefold()
+
+
+def _unified(match: re.Match[str]) -> str:
+    return str(_IDENTITY_CHAR_MAP[ord(match.group())])
 
 
 def _hash64(normalised: str) -> int:
@@ -154,20 +190,32 @@ class RepeatedLines:
         self._fingerprints: dict[str, array[int]] = {}
         self._documents: dict[str, int] = {}
         self._cache: dict[str, frozenset[int]] = {}
+        # A page belongs to several groups (folder and masthead): its lines are hashed once.
+        self._last_text: str | None = None
+        self._last_fingerprints: list[int] = []
 
     def add(self, group: str, text: str) -> None:
         """Count each distinct line of `text` once for `group`."""
-        seen: set[int] = set()
-        for raw_line in _LINE_BREAK.split(text):
-            line = raw_line.strip()
-            if len(line) < 3 or len(line) >= _MAX_FINGERPRINT_LINE:
-                continue
-            normalised = normalise_for_id(line)
-            if len(normalised) >= 3:
-                seen.add(_hash64(normalised))
-        self._fingerprints.setdefault(group, array("Q")).extend(sorted(seen))
+        if text is not self._last_text:
+            seen: set[int] = set()
+            for raw_line in _LINE_BREAK.split(text):
+                line = raw_line.strip()
+                if len(line) < 3 or len(line) >= _MAX_FINGERPRINT_LINE:
+                    continue
+                normalised = _identity_form(line)
+                if len(normalised) >= 3:
+                    seen.add(_hash64(normalised))
+            self._last_text, self._last_fingerprints = text, sorted(seen)
+        self._fingerprints.setdefault(group, array("Q")).extend(self._last_fingerprints)
         self._documents[group] = self._documents.get(group, 0) + 1
         self._cache.pop(group, None)
+
+    def merge(self, other: RepeatedLines) -> None:
+        """Add the counts of `other` (built over another share of the input, e.g. in a worker)."""
+        for group, fingerprints in other._fingerprints.items():
+            self._fingerprints.setdefault(group, array("Q")).extend(fingerprints)
+            self._documents[group] = self._documents.get(group, 0) + other._documents[group]
+            self._cache.pop(group, None)
 
     def documents(self, group: str) -> int:
         return self._documents.get(group, 0)
@@ -212,8 +260,27 @@ def _has_date(text: str) -> bool:
     return False
 
 
+def _few_alphabetic_words(text: str, limit: int) -> bool:
+    """At most `limit` words start with a letter; body lines are rejected after 2 × limit words."""
+    head = text.split(None, 2 * limit)
+    alphabetic = sum(1 for word in head[: 2 * limit] if word[0].isalpha())
+    if alphabetic <= limit and len(head) > 2 * limit:
+        alphabetic += sum(1 for word in head[-1].split() if word[0].isalpha())
+    return alphabetic <= limit
+
+
+def _is_credit_line(text: str) -> bool:
+    """A translator, source or byline credit ("translated by …", "Source: …", "By Jane Doe")."""
+    if _CREDIT_OPENING.match(text):
+        return True
+    folded = text.casefold()
+    return any(stem in folded for stem in _CREDIT_STEMS) and _CREDIT_ANYWHERE.search(text) is not None
+
+
 def _normalise_spaces(text: str) -> str:
     """Odd spaces to plain spaces, zero-width characters out (whole text at once: cheaper than per line)."""
+    if not _ODD_OR_ZERO_WIDTH.search(text):  # most pages: one scan instead of two substitutions
+        return text
     return _ODD_SPACE.sub(" ", _ZERO_WIDTH.sub("", text))
 
 
@@ -253,9 +320,22 @@ def _lexicon_reason(line: str, n_words: int, lex: _Lexicon, phrase_candidate: bo
     return None
 
 
-def _line_separators(text: str) -> list[int]:
-    """Length of the line break after each line (0 after the last), to keep character offsets."""
-    return [*(len(m.group()) for m in _LINE_BREAK.finditer(text)), 0]
+def _split_lines(text: str) -> list[tuple[str, int]]:
+    """Each line with the length of the break after it (0 after the last), to keep character offsets.
+
+    Breaks are those of `_LINE_BREAK`; `str.splitlines` (several times faster) also breaks at a
+    few control characters, so it serves only texts without them.
+    """
+    if _OTHER_SPLITLINES_BREAK.search(text):
+        separators = [*(len(m.group()) for m in _LINE_BREAK.finditer(text)), 0]
+        return list(zip(_LINE_BREAK.split(text), separators, strict=True))
+    lines: list[tuple[str, int]] = []
+    for piece in text.splitlines(keepends=True):
+        separator = 2 if piece.endswith("\r\n") else 1 if piece[-1] in "\r\n\u2028\u2029" else 0
+        lines.append((piece[: len(piece) - separator], separator))
+    if not lines or lines[-1][1]:
+        lines.append(("", 0))
+    return lines
 
 
 def _mark_phrase_candidates(text: str, lines: list[_Line], starts: list[int], lex: _Lexicon) -> None:
@@ -338,8 +418,8 @@ def _is_headline_shaped(line: _Line) -> bool:
     """Title-case words, no closing punctuation, mostly words (not "Joe Louis 26 - 1" table rows)."""
     return (
         3 <= line.n_words <= 25
-        and sum(1 for word in line.text.split() if word[0].isalpha()) >= 3
         and _final_char(line.text) not in (".", ",", ";", ":", "…", "")
+        and sum(1 for word in line.text.split() if word[0].isalpha()) >= 3
         and _title_case_share(line.text) >= 0.5
     )
 
@@ -385,10 +465,10 @@ def _classify(lines: list[_Line], repeated: frozenset[int], lex: _Lexicon) -> No
         if position < 5 and _CRAWL_STAMP.fullmatch(text):
             line.reason = "crawl_stamp"
             continue
-        line.protected = bool(
+        line.protected = (
             line.n_words <= 3 * _DATELINE_MAX_WORDS
-            and sum(1 for word in text.split() if word[0].isalpha()) <= _DATELINE_MAX_WORDS
-            and ((_DIGIT.search(text) and _has_date(text)) or _CREDIT.search(text))
+            and (line.n_words <= _DATELINE_MAX_WORDS or _few_alphabetic_words(text, _DATELINE_MAX_WORDS))
+            and ((_DIGIT.search(text) is not None and _has_date(text)) or _is_credit_line(text))
         )
         if (
             repeated
@@ -556,7 +636,7 @@ def clean_text(text: str, repeated: frozenset[int] = frozenset()) -> Cleaned:
     lines: list[_Line] = []
     starts: list[int] = []
     block = offset = 0
-    for raw, separator in zip(_LINE_BREAK.split(text), _line_separators(text), strict=True):
+    for raw, separator in _split_lines(text):
         stripped = _normalise_line(raw)
         if stripped:
             lines.append(_Line(text=stripped, block=block, n_words=stripped.count(" ") + 1))
@@ -599,7 +679,7 @@ def strip_chrome_lines(text: str) -> tuple[list[str], list[Boilerplate]]:
     lines: list[_Line] = []
     starts: list[int] = []
     offset = 0
-    for raw, separator in zip(_LINE_BREAK.split(text), _line_separators(text), strict=True):
+    for raw, separator in _split_lines(text):
         stripped = _normalise_line(raw)
         if stripped:
             lines.append(_Line(text=stripped, block=len(lines), n_words=stripped.count(" ") + 1))
