@@ -7,6 +7,7 @@ quote groups, stories, narratives) run over what the store holds once every docu
 
 from __future__ import annotations
 
+import functools
 import re
 import signal
 import threading
@@ -32,6 +33,7 @@ from echotrace.config import Settings
 from echotrace.engines import get_engine
 from echotrace.ingest import expand_inputs, read_file
 from echotrace.link import find_links
+from echotrace.link.near_dup import BatchMapper
 from echotrace.link.provenance import ProvenanceChain, provenance_chains
 from echotrace.link.quotes import group_quotes
 from echotrace.narratives.catalogue import (
@@ -79,6 +81,9 @@ class RunSummary:
 _DATA = Path(__file__).parent / "data"
 DEFAULT_CATALOGUES = [_DATA / "narratives.yaml", _DATA / "narratives_syria.yaml"]
 _MIN_UNITS_FOR_WORKERS = 300
+# Below this the copy search fingerprints ~5,000 articles/s in this process: shipping texts to
+# workers costs more than it saves.
+_MIN_ARTICLES_FOR_PARALLEL_LINKS = 30_000
 EVIDENCE_BLOCKS = ("related_links",)
 """Removed page blocks that narratives are also matched in."""
 _HTML_EXPANSION = 20
@@ -188,7 +193,8 @@ def process_document(raw: RawDoc, context: DocContext) -> DocResult | Skipped:
     stages = settings.stages
     mentions = (find_mentions(article.doc_id, text, context.entity_index(), article.language, article.title)
                 if "entities" in stages else [])
-    quotes = find_quotes(article.doc_id, text, article.language, paragraphs) if "quotes" in stages else []
+    quotes = (find_quotes(article.doc_id, text, article.language, paragraphs, syntax=settings.quote_syntax)
+              if "quotes" in stages else [])
     if quotes and "entities" in stages:
         for quote in quotes:
             quote.speaker_entity_id = speaker_entity(quote, mentions, context.entity_index())
@@ -371,6 +377,13 @@ class _Timer:
             self.progress(self.report.name, 1, 1)
 
 
+def _link_mapper(settings: Settings, n_articles: int) -> BatchMapper | None:
+    """The engine's workers for the copy search's fingerprinting, when the corpus is worth it."""
+    if settings.engine == "local" and (n_articles < _MIN_ARTICLES_FOR_PARALLEL_LINKS or settings.workers <= 1):
+        return None
+    return functools.partial(get_engine(settings.engine, settings.scheduler), workers=settings.workers)
+
+
 def corpus_stages(writer: StoreWriter, settings: Settings,
                   progress: ProgressHook | None = None) -> list[StageReport]:
     """Stages over the whole stored corpus; each replaces its tables in one transaction."""
@@ -385,7 +398,7 @@ def corpus_stages(writer: StoreWriter, settings: Settings,
     links: list[DocLink] = []
     if "links" in stages:
         with _Timer("links", progress, reports) as report:
-            links, spans = find_links(articles)
+            links, spans = find_links(articles, map_batches=_link_mapper(settings, len(articles)))
             chains = provenance_chains(articles, links)
             writer.replace_corpus_results(links=links, link_spans=spans)
             writer.replace_rows("provenance", _provenance_columns(chains))

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from echotrace.link.near_dup import copy_links
+from echotrace.link.near_dup import BatchMapper, copy_links
 from echotrace.link.provenance import ChainStep, ProvenanceChain, provenance_chains
 from echotrace.link.translation import (
     SCORE_SENTENCES,
@@ -29,12 +29,15 @@ __all__ = [
 
 
 def find_links(
-    articles: Sequence[Article], *, embedder: Embedder | None = None
+    articles: Sequence[Article], *, embedder: Embedder | None = None, map_batches: BatchMapper | None = None
 ) -> tuple[list[DocLink], list[LinkSpan]]:
     """All links between `articles`; one link per pair, the most specific kind wins
-    (duplicate > reuse > translation > same_story). `doc_a` < `doc_b` always."""
+    (duplicate > reuse > translation > same_story). `doc_a` < `doc_b` always.
+
+    `map_batches` fingerprints batches for the copy search on an engine's workers (results do
+    not depend on it)."""
     ordered = sorted({a.doc_id: a for a in articles}.values(), key=lambda a: a.doc_id)
-    links, spans = copy_links(ordered)
+    links, spans = copy_links(ordered, map_batches=map_batches)
     copied = {(link.doc_a, link.doc_b) for link in links}
     more_links, more_spans = semantic_links(ordered, copied, embedder)
     links.extend(more_links)
