@@ -77,6 +77,8 @@ def run(
     aliases: Annotated[list[Path] | None, typer.Option(help="Extra alias table (YAML).")] = None,
     catalogue: Annotated[list[Path] | None, typer.Option(help="Narrative catalogue (YAML/CSV/JSON).")] = None,
     config: Annotated[Path | None, typer.Option(help="TOML settings file ([echotrace] table).")] = None,
+    fast_quotes: Annotated[bool, typer.Option(
+        "--fast-quotes", help="Tag English quotes without a dependency parse: ~4x faster, fewer found.")] = False,
 ) -> None:
     """Ingest pages into the store and run every stage; re-running never duplicates."""
     try:
@@ -85,7 +87,8 @@ def run(
             columns=parse_columns(columns) or None,
             max_file_bytes=max_file_mb * 2**20 if max_file_mb else None,
             aliases=[str(p) for p in aliases] if aliases else None,
-            catalogues=[str(p) for p in catalogue] if catalogue else None)
+            catalogues=[str(p) for p in catalogue] if catalogue else None,
+            quote_syntax=False if fast_quotes else None)
         with _progress() as hook:
             summary = run_pipeline(paths, db, settings, progress=hook)
     except (FileNotFoundError, ValueError, StoreLocked) as exc:

@@ -25,13 +25,15 @@ class Settings:
     catalogues: list[str] = field(default_factory=list)
     repeated_line_min_docs: int = 3
     repeated_line_min_share: float = 0.3
+    # Quote tagging reads a dependency parse of English cue sentences: 4x the cost, +3 points F1.
+    quote_syntax: bool = True
     stages: list[str] = field(
         default_factory=lambda: ["links", "entities", "quotes", "stories", "narratives"])
 
     def result_settings(self) -> dict[str, Any]:
         """The settings that change what is stored (a resumed run must use the same)."""
         keep = {"max_file_bytes", "max_decompressed_bytes", "max_text_chars", "columns", "aliases",
-                "repeated_line_min_docs", "repeated_line_min_share"}
+                "repeated_line_min_docs", "repeated_line_min_share", "quote_syntax"}
         return {k: v for k, v in asdict(self).items() if k in keep}
 
     @classmethod

@@ -224,3 +224,24 @@ def test_partitioned_parquet_export_is_queried_in_place(tmp_path: Path) -> None:
     con = duckdb.connect(str(db), read_only=True)
     assert con.execute("SELECT count(*) FROM articles").fetchone() == (7,)
     con.close()
+
+
+def test_fast_quotes_setting_is_recorded_and_still_finds_direct_quotes(tmp_path: Path) -> None:
+    corpus = tmp_path / "in"
+    corpus.mkdir()
+    (corpus / "bridge.txt").write_text(
+        "Eastvale bridge to reopen\n\n“We will reopen the bridge before the spring floods arrive,” Mayor Ana "
+        "Ortiz said on Monday. Engineers said the repairs had cost twice the estimate.\n", encoding="utf-8")
+    quotes = {}
+    for fast in (False, True):
+        db = tmp_path / f"fast-{fast}.duckdb"
+        run([str(corpus)], db, Settings(workers=1, quote_syntax=not fast, stages=["quotes"]))
+        con = duckdb.connect(str(db), read_only=True)
+        try:
+            quotes[fast] = con.execute("SELECT text, speaker_name FROM quotes ORDER BY start").fetchall()
+            settings = json.loads(con.execute("SELECT settings FROM runs").fetchone()[0])
+        finally:
+            con.close()
+        assert settings["quote_syntax"] is (not fast)
+    for found in quotes.values():
+        assert any("reopen the bridge" in text and speaker and "Ortiz" in speaker for text, speaker in found)
