@@ -191,32 +191,27 @@ _AGENCY_REACH = 40  # stem to the end of "agentur VNA-12345"-sized names, with r
 
 
 def _translator_cues(text: str) -> Iterator[re.Match[str]]:
-    """Translator cues, searched only around the stems every cue contains (a full scan is slow)."""
-    lowered = text.lower()
-    if len(lowered) != len(text):  # lower() changed offsets ("İ"): scan the whole text instead
-        yield from _TRANSLATOR.finditer(text)
-        return
-    starts = sorted({i for stem in _TRANSLATOR_STEMS for i in _occurrences(lowered, stem)})
-    searched_to = 0
-    for index in starts:
-        window_start = max(searched_to, index - _CUE_LEAD)
-        match = _TRANSLATOR.search(text, window_start, min(len(text), index + _CUE_REACH))
-        if match is not None:
-            searched_to = match.end()
-            yield match
+    """Translator cues ("translated by …")."""
+    return _matches_near_stems(text, _TRANSLATOR, _TRANSLATOR_STEMS, _CUE_LEAD, _CUE_REACH)
 
 
 def _agency_phrases(text: str) -> Iterator[re.Match[str]]:
-    """"selon l'agence VNA" and kin, searched only around the stems every phrase contains."""
+    """"selon l'agence VNA" and kin."""
+    return _matches_near_stems(text, _AGENCY_PHRASE, _AGENCY_STEMS, _AGENCY_LEAD, _AGENCY_REACH)
+
+
+def _matches_near_stems(text: str, pattern: re.Pattern[str], stems: Sequence[str], lead: int,
+                        reach: int) -> Iterator[re.Match[str]]:
+    """`pattern`'s matches, searched only in windows around the stems every match contains (a full
+    scan of a long page is slow): from `lead` characters before a stem to `reach` after it."""
     lowered = text.lower()
-    if len(lowered) != len(text):  # lower() changed offsets: scan the whole text instead
-        yield from _AGENCY_PHRASE.finditer(text)
+    if len(lowered) != len(text):  # lower() changed offsets ("İ"): scan the whole text instead
+        yield from pattern.finditer(text)
         return
-    starts = sorted({i for stem in _AGENCY_STEMS for i in _occurrences(lowered, stem)})
+    starts = sorted({i for stem in stems for i in _occurrences(lowered, stem)})
     searched_to = 0
     for index in starts:
-        window_start = max(searched_to, index - _AGENCY_LEAD)
-        match = _AGENCY_PHRASE.search(text, window_start, min(len(text), index + _AGENCY_REACH))
+        match = pattern.search(text, max(searched_to, index - lead), min(len(text), index + reach))
         if match is not None:
             searched_to = match.end()
             yield match
