@@ -24,7 +24,7 @@ from echotrace.annotate.dates import find_dates
 from echotrace.annotate.entities import EntityIndex, entities_for, find_mentions
 from echotrace.annotate.language import article_language, split_paragraphs
 from echotrace.annotate.outlet import find_outlet
-from echotrace.annotate.quotes import find_quotes
+from echotrace.annotate.quotes import find_quotes, load_quote_models
 from echotrace.annotate.sources import find_credits
 from echotrace.clean.html import clean_html, html_metadata
 from echotrace.clean.normalise import make_doc_id
@@ -113,8 +113,14 @@ _CONTEXT: DocContext | None = None
 
 
 def _init_worker(context: DocContext) -> None:
+    """Models are loaded here, not by the first document, whose time limit they would eat."""
     global _CONTEXT
     _CONTEXT = context
+    stages = context.settings.stages
+    if "entities" in stages:
+        context.entity_index()
+    if "quotes" in stages:
+        load_quote_models(context.settings.quote_syntax)
 
 
 def outlet_groups(raw: RawDoc) -> list[str]:
@@ -389,6 +395,8 @@ def corpus_stages(writer: StoreWriter, settings: Settings,
     """Stages over the whole stored corpus; each replaces its tables in one transaction."""
     reports: list[StageReport] = []
     stages = settings.stages
+    if not stages:  # ingest only: loading the whole corpus back would be wasted
+        return reports
     with _Timer("load", progress, reports) as report:
         articles = writer.load_articles()
         mentions = writer.load_mentions()

@@ -41,7 +41,7 @@ from echotrace.annotate.quote_tokens import (
 from echotrace.annotate.sentences import split_sentences
 from echotrace.records import Paragraph, Quote
 
-__all__ = ["MODEL_PATH", "find_quotes"]
+__all__ = ["MODEL_PATH", "find_quotes", "load_quote_models"]
 
 MODEL_PATH = Path(__file__).resolve().parents[1] / "data" / "quote_model.crfsuite"
 FAST_MODEL_PATH = MODEL_PATH.with_name("quote_model_fast.crfsuite")
@@ -69,6 +69,12 @@ def _tagger(syntax: bool) -> tuple[Any, bool]:
     tagger = pycrfsuite.Tagger()
     tagger.open(str(path))
     return tagger, use_syntax
+
+
+def load_quote_models(syntax: bool = True) -> None:
+    """Load the tagger (and the parser it reads) now, so that a worker's first document does not
+    spend its time budget on model loading."""
+    _tagger(syntax)
 
 
 def find_quotes(doc_id: str, text: str, lang: str = "en",
