@@ -3,13 +3,14 @@
 Usage: python bench/eval_similarity.py PATH [--predictions-out CSV] [--limit N] [--features]
 
 Gold scores run 1 (same) .. 4 (different), so the Pearson r reported is between our similarity
-and -Overall / -Narrative. The score is the fixed-weight combination in
-`echotrace.link.translation.WEIGHTS` (not fitted on this file). All documents of the file are
+and -Overall / -Narrative. The score is the fixed combination `combined_score` of
+`echotrace.link.translation` (not fitted on this file). All documents of the file are
 profiled in one call, as the link stage profiles a corpus: language centring and name weights
 come from those texts (never from the gold scores), so a split is scored on its own texts.
 `--features` also prints each
-feature's own r and a weight fit scored by leave-one-language-pair-out cross-validation, to
-show what fitting would add without reporting an in-sample number as if it were held out.
+feature's own r, the score's r on the odd and even halves (by pair_id order), and a weight fit
+(every feature plus the strongest semantic view) scored by leave-one-language-pair-out CV and across
+the halves, to show what fitting would add without reporting an in-sample number as held out.
 """
 
 from __future__ import annotations
@@ -32,7 +33,8 @@ if str(ROOT) not in sys.path:
 
 from echotrace.link.translation import (  # noqa: E402
     SCORE_SENTENCES,
-    WEIGHTS,
+    SEMANTIC_VIEWS,
+    combined_score,
     pair_features,
     profile_documents,
 )
@@ -75,6 +77,17 @@ def _cv_by_language_pair(features: np.ndarray, target: np.ndarray, groups: list[
     return _pearson(predicted.tolist(), target.tolist())
 
 
+def _halves_fit(features: np.ndarray, target: np.ndarray) -> tuple[float, float]:
+    """Pearson r of least-squares weights fitted on one half (even / odd rows), scored on the other."""
+    design = np.hstack([features, np.ones((features.shape[0], 1))])
+    even = np.arange(len(target)) % 2 == 0
+    scores = []
+    for fit, held in ((even, ~even), (~even, even)):
+        weights, *_ = np.linalg.lstsq(design[fit], target[fit], rcond=None)
+        scores.append(_pearson((design[held] @ weights).tolist(), target[held].tolist()))
+    return scores[0], scores[1]
+
+
 def main(argv: Sequence[str] | None = None) -> dict[str, object]:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("path", type=Path)
@@ -94,7 +107,7 @@ def main(argv: Sequence[str] | None = None) -> dict[str, object]:
     pair_rows = [pair_features(profiles[2 * k], profiles[2 * k + 1]) for k in range(len(rows))]
     names = sorted(pair_rows[0]) if pair_rows else []
     features = np.array([[row[n] for n in names] for row in pair_rows]).reshape(len(rows), len(names))
-    scores = features @ np.array([WEIGHTS.get(n, 0.0) for n in names])
+    scores = np.array([combined_score(row) for row in pair_rows])
     overall = np.array([-float(r["Overall"]) for r in rows])
     narrative = np.array([-float(r["Narrative"]) for r in rows])
     groups = [f"{r['lang1']}-{r['lang2']}" for r in rows]
@@ -115,8 +128,15 @@ def main(argv: Sequence[str] | None = None) -> dict[str, object]:
     if args.features:
         for column, name in enumerate(names):
             print(f"feature {name:10} r_overall={_pearson(features[:, column].tolist(), overall.tolist()):.3f}")
-        cv = _cv_by_language_pair(features, overall, groups)
-        print(f"least-squares weights, leave-one-language-pair-out CV: r_overall={cv:.3f}")
+        even = np.arange(len(rows)) % 2 == 0
+        print(f"score on halves: even r_overall={_pearson(scores[even].tolist(), overall[even].tolist()):.4f} "
+              f"odd r_overall={_pearson(scores[~even].tolist(), overall[~even].tolist()):.4f}")
+        strongest = features[:, [names.index(n) for n in SEMANTIC_VIEWS]].max(axis=1, keepdims=True)
+        fitted = np.hstack([features, strongest])
+        cv = _cv_by_language_pair(fitted, overall, groups)
+        fit_even, fit_odd = _halves_fit(fitted, overall)
+        print(f"least-squares weights (views + strongest), leave-one-language-pair-out CV: r_overall={cv:.4f}; "
+              f"fit on odd, scored on even: {fit_even:.4f}; fit on even, scored on odd: {fit_odd:.4f}")
 
     if args.predictions_out:
         with args.predictions_out.open("w", encoding="utf-8", newline="") as handle:
