@@ -2,9 +2,11 @@
 
 Usage: python bench/eval_narratives.py PATH.csv [--predictions-out CSV] [--limit N]
 Last line: JSON {"pearson_narrative", "n_pairs", ...}. Mojibake is repaired, not dropped.
-Nothing in echotrace.narratives.similarity is fitted to labels (see its docstring);
-`pearson_raw_mean` is the plain mean of the raw cosines, before they are read on the fixed scale;
-`pearson_cv5` / `pearson_cv_language_pair` pick that scale's floor and ceiling on training folds only.
+Nothing in echotrace.narratives.similarity is fitted to labels (see its docstring); documents are
+profiled with their language (`lang1`/`lang2`), so vectors are centred per language as in a corpus run.
+`pearson_raw_mean` is the plain mean of the signals, before they are read on their fixed scales;
+`pearson_cv5` / `pearson_cv_language_pair` pick that scale's floor and ceiling on training folds only
+(the scale of language-centred pairs; pairs compared raw keep theirs).
 """
 
 from __future__ import annotations
@@ -19,7 +21,13 @@ from pathlib import Path
 import numpy as np
 from scipy.stats import pearsonr
 
-from echotrace.narratives.similarity import narrative_similarity, profile_documents, read_signals, signals
+from echotrace.narratives.similarity import (
+    narrative_similarity,
+    profile_documents,
+    read_signals,
+    reading_scale,
+    signals,
+)
 
 
 def _repair(text: str) -> str:
@@ -33,13 +41,15 @@ def _repair(text: str) -> str:
         return str(ftfy.fix_encoding(text))
 
 
-_FLOORS = (0.15, 0.2, 0.25, 0.3)
-_CEILINGS = (0.6, 0.65, 0.7, 0.75, 0.8)
+_FLOORS = (0.0, 0.05, 0.1, 0.15, 0.2, 0.25, 0.3)
+_CEILINGS = (0.5, 0.55, 0.6, 0.65, 0.7, 0.75, 0.8)
 
 
-def _held_out(raw: list[dict[str, float]], gold: list[float], pair_langs: list[str]) -> dict[str, float]:
+def _held_out(raw: list[dict[str, float]], scales: list[tuple[float, float] | None], gold: list[float],
+              pair_langs: list[str]) -> dict[str, float]:
     """Pearson when the scale's floor and ceiling are picked from a grid on training folds only
-    (5 folds, and leave-one-language-pair-out): what the fixed values would give on unseen data."""
+    (5 folds, and leave-one-language-pair-out): what the fixed values would give on unseen data.
+    `scales[i]` is None for centred pairs (the grid applies) and the fixed raw scale otherwise."""
     if len(gold) < 50:
         return {}
     order = np.random.default_rng(0).permutation(len(gold))
@@ -54,9 +64,10 @@ def _held_out(raw: list[dict[str, float]], gold: list[float], pair_langs: list[s
             train = np.setdiff1d(np.arange(len(gold)), test)
             floor, ceiling = max(
                 ((f, c) for f in _FLOORS for c in _CEILINGS),
-                key=lambda fc: float(pearsonr([read_signals(raw[i], *fc) for i in train], target[train])[0]),
+                key=lambda fc: float(pearsonr([read_signals(raw[i], *(scales[i] or fc)) for i in train],
+                                              target[train])[0]),
             )
-            predicted[test] = [read_signals(raw[i], floor, ceiling) for i in test]
+            predicted[test] = [read_signals(raw[i], *(scales[i] or (floor, ceiling))) for i in test]
         out[name] = round(float(pearsonr(predicted, target)[0]), 4)
     return out
 
@@ -74,18 +85,21 @@ def main(argv: list[str] | None = None) -> int:
     if args.limit:
         rows = rows[: args.limit]
     started = time.perf_counter()
-    texts = sorted({_repair(r[k] or "") for r in rows for k in ("text1", "text2")})
+    lang_of = {_repair(r[f"text{k}"] or ""): r.get(f"lang{k}") or "?" for r in rows for k in (1, 2)}
+    texts = sorted(lang_of)
     index = {t: i for i, t in enumerate(texts)}
-    profiles = profile_documents(texts)
+    profiles = profile_documents(texts, langs=[lang_of[t] for t in texts])
     scores: list[float] = []
-    raw: list[float] = []  # mean of the raw cosines, for comparison
+    raw: list[float] = []  # mean of the cosines, for comparison
     raw_signals: list[dict[str, float]] = []
+    raw_scales: list[tuple[float, float] | None] = []  # None: centred pair
     gold: list[float] = []
     for row in rows:
         a = profiles[index[_repair(row["text1"] or "")]]
         b = profiles[index[_repair(row["text2"] or "")]]
         scores.append(narrative_similarity(a, b))
         raw_signals.append(signals(a, b))
+        raw_scales.append(None if a.centred is not None and b.centred is not None else reading_scale(a, b))
         raw.append(float(np.mean(list(raw_signals[-1].values()))))
         gold.append(-float(row["Narrative"]))
     elapsed = time.perf_counter() - started
@@ -110,7 +124,8 @@ def main(argv: list[str] | None = None) -> int:
         "pearson_raw_mean": round(float(pearsonr(raw, gold)[0]), 4),
         "n_pairs": len(rows),
         "per_language_pair": per_pair,
-        **_held_out(raw_signals, gold, [f"{r.get('lang1', '?')}-{r.get('lang2', '?')}" for r in rows]),
+        "n_pairs_centred": raw_scales.count(None),
+        **_held_out(raw_signals, raw_scales, gold, [f"{r.get('lang1', '?')}-{r.get('lang2', '?')}" for r in rows]),
         "seconds": round(elapsed, 1),
     }
     print(json.dumps(result))

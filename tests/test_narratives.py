@@ -319,6 +319,33 @@ def test_import_claimreview_shapes(tmp_path: Path) -> None:
     assert specs[1].source == "https://factcheck.example/2"
 
 
+def _hashed_embedder(texts: Sequence[str]) -> npt.NDArray[np.float32]:
+    """Bag of hashed words: texts sharing words point alike, and a shared word ('Report') puts
+    every text of the corpus in one region, as a language does for a real model."""
+    vectors = np.zeros((len(texts), 64), dtype=np.float32)
+    for row, text in enumerate(texts):
+        for word in text.lower().split():
+            vectors[row, sum(map(ord, word)) % 64] += 1.0
+    norms = np.linalg.norm(vectors, axis=1, keepdims=True)
+    norms[norms == 0] = 1.0
+    return vectors / norms
+
+
+def test_narrative_similarity_centres_languages_with_enough_documents() -> None:
+    from echotrace.narratives.similarity import narrative_similarity, profile_documents, reading_scale
+
+    english = [f"Report {i}. Mayor Kowalczyk{i} opened bridge number {100 + i} in town{i} today." for i in range(60)]
+    french = ["Rapport. Le maire Kowalczyk1 a ouvert le pont numéro 101 aujourd'hui.", "Rapport. Il pleut à Lyon."]
+    profiles = profile_documents(english + french, _hashed_embedder, langs=["en"] * 60 + ["fr"] * 2)
+    assert all(p.centred is not None for p in profiles[:60])
+    assert all(p.centred is None for p in profiles[60:])  # too few French documents to estimate a mean
+    assert reading_scale(profiles[0], profiles[1]) != reading_scale(profiles[0], profiles[60])
+    assert narrative_similarity(profiles[1], profiles[1]) == 1.0
+    assert narrative_similarity(profiles[1], profiles[2]) < narrative_similarity(profiles[1], profiles[1])
+    # The shared rare name and number make the French article closer to its English counterpart.
+    assert narrative_similarity(profiles[1], profiles[60]) > narrative_similarity(profiles[1], profiles[61])
+
+
 # --- evaluation gate ---------------------------------------------------------------------------
 
 @pytest.mark.slow
@@ -335,4 +362,4 @@ def test_eval_gate_semeval_subset(shared_dir: Path, tmp_path: Path, capsys: pyte
     assert predictions.read_text(encoding="utf-8").startswith("pair_id,score")
 
 
-GATE_PEARSON = 0.75  # measured 0.79 on these 100 pairs (full dev 0.734; nothing fitted to the labels)
+GATE_PEARSON = 0.77  # measured 0.799 on these 100 pairs (full dev 0.748, 5-fold CV 0.746; nothing fitted to labels)
