@@ -153,6 +153,9 @@ def link_quality(db: Path, corpus: Path) -> dict[str, Any]:
     Planted docs are mapped to doc ids through the `inputs` table. Two planted docs that became
     one document (same clean text) count as found. `precision_related` also accepts a predicted
     pair inside one planted family (a copy of a copy), which the truth lists only as two links.
+    `precision_same_story` also accepts a pair of one planted story: the generator renders every
+    article of a story from the same facts and templates, so two of them share sentences verbatim
+    or translated even where no link was planted.
     """
     truth = json.loads((corpus / "truth.json").read_text(encoding="utf-8"))
     con = duckdb.connect(str(db), read_only=True)
@@ -179,11 +182,15 @@ def link_quality(db: Path, corpus: Path) -> dict[str, Any]:
     family = _components(planted)
     found = set(predicted) & set(planted)
     related = {p for p in predicted if p[0] in family and family[p[0]] == family.get(p[1])}
+    story_of = {doc_of_name[d["name"]]: d["story_id"] for d in truth["docs"] if doc_of_name.get(d["name"])}
+    same_story = related | {p for p in predicted
+                            if story_of.get(p[0]) is not None and story_of.get(p[0]) == story_of.get(p[1])}
     out: dict[str, Any] = {
         "planted": len(planted) + sum(merged.values()), "merged_into_one_doc": sum(merged.values()),
         "unmapped": unmapped, "predicted": len(predicted),
         "precision": round(len(found) / len(predicted), 4) if predicted else None,
         "precision_related": round(len(related) / len(predicted), 4) if predicted else None,
+        "precision_same_story": round(len(same_story) / len(predicted), 4) if predicted else None,
         "recall": round((len(found) + sum(merged.values())) / (len(planted) + sum(merged.values())), 4)
         if planted or merged else None,
         "kind_agreement": round(sum(1 for p in found if predicted[p] == planted[p]) / len(found), 4)

@@ -50,6 +50,17 @@ OUTRO = (
     "Send your questions about rationing to our newsroom and we will answer the most common ones "
     "in a live blog on Friday afternoon together with the local council."
 )
+WIRE_FR = [
+    "L'autorité régionale de l'eau de Velmora a annoncé jeudi que le réservoir du nord était "
+    "tombé à son plus bas niveau depuis quarante ans, après un troisième hiver sec d'affilée.",
+    "Le président de l'autorité, Ostin Calder, a déclaré aux journalistes que le rationnement "
+    "commencerait lundi dans onze districts et que les fermes ne recevraient de l'eau que deux jours "
+    "par semaine jusqu'à nouvel ordre.",
+    "Des ingénieurs testent une conduite provisoire depuis la rivière Darrow, qui pourrait couvrir "
+    "environ un cinquième des besoins quotidiens de la ville d'ici la fin du mois si les essais réussissent.",
+    "Des conseillers de l'opposition ont accusé l'autorité d'avoir ignoré des avertissements émis il y a "
+    "deux ans et réclamé une enquête indépendante sur la gestion des réserves pendant la sécheresse.",
+]
 UNRELATED = [
     "The city orchestra opened its winter season with a programme of early symphonies that drew "
     "a full house and long applause for the young conductor from the coastal academy.",
@@ -176,6 +187,45 @@ def test_exact_copy_is_a_duplicate_and_wrapped_wire_story_is_reuse() -> None:
     by_id = {a.doc_id: a for a in (original, copy, wrapped)}
     aligned = sorted(span_texts(s, by_id) for s in spans_between(spans, "wire", "wrapped"))
     assert aligned == sorted((p, p) for p in WIRE[:3])
+
+
+def test_facts_conflict_tells_a_filled_template_from_a_translation() -> None:
+    conflict = translation.facts_conflict
+    assert conflict("Schools in Linmi will remain closed until further notice.",
+                    "Schools in Tekadu will remain closed until further notice.")
+    assert conflict("Local businesses estimate the damage at 130 million.",
+                    "The damage could reach 133 million, according to local business groups.")
+    assert conflict("Der Krisenstab will am Dienstag erneut zusammenkommen.",
+                    "Der Krisenstab will am Mittwoch erneut zusammenkommen.")
+    # A retranslation keeps names and numbers and changes the wording; a translation shares no wording.
+    assert not conflict("Authority chairman Ostin Calder said rationing would start in 11 districts.",
+                        "Rationing will begin in 11 districts, chairman Ostin Calder told reporters.")
+    assert not conflict(WIRE[0], WIRE_FR[0])
+    assert not conflict("Russia's Defense Ministry said on Friday.", "The Russian Defence Ministry said on Friday.")
+
+
+def test_a_widely_republished_story_stays_evidence_for_its_translation() -> None:
+    """Six outlets carry the wire story word for word: its sentences are not stock phrases, and the
+    French translation is still linked to it."""
+    copies = [make_article(f"copy{k}", WIRE, datetime(2024, 5, 2 + k), outlet=f"Outlet {k}") for k in range(6)]
+    french = make_article("fr", WIRE_FR, datetime(2024, 5, 4), outlet="Le Courrier")
+    french.language = "fr"
+    links, spans = find_links([*copies, french])
+    to_french = [lk for lk in links if "fr" in (lk.doc_a, lk.doc_b)]
+    assert to_french and all(lk.kind == "translation" for lk in to_french)
+    assert len(spans_between(spans, "copy0", "fr")) >= 2
+
+
+def test_reports_from_one_template_about_other_events_are_not_linked() -> None:
+    def report(town: str, day: str, level: int, districts: int, river: str) -> list[str]:
+        return [f"The water authority of {town} said on {day} that the reservoir had fallen to {level} percent.",
+                f"Rationing will start next week in {districts} districts of {town}, the authority said.",
+                f"Engineers are testing a temporary pipeline from the {river} river to supply {town}.",
+                f"Farms around {town} will receive water only two days a week until further notice."]
+    first = make_article("a", report("Velmora", "Monday", 31, 11, "Darrow"), datetime(2024, 5, 2), outlet="A")
+    second = make_article("b", report("Dunmere", "Friday", 18, 7, "Ashby"), datetime(2024, 8, 9), outlet="B")
+    links, spans = find_links([first, second])
+    assert links == [] and spans == []
 
 
 def test_same_input_in_any_order_gives_the_same_links(seed_articles: list[Article]) -> None:

@@ -38,8 +38,7 @@ def find_links(
     not depend on it)."""
     ordered = sorted({a.doc_id: a for a in articles}.values(), key=lambda a: a.doc_id)
     links, spans = copy_links(ordered, map_batches=map_batches)
-    copied = {(link.doc_a, link.doc_b) for link in links}
-    more_links, more_spans = semantic_links(ordered, copied, embedder)
+    more_links, more_spans = semantic_links(ordered, links, embedder)
     links.extend(more_links)
     spans.extend(more_spans)
     links.sort(key=lambda lk: (lk.doc_a, lk.doc_b))

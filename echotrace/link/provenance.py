@@ -71,7 +71,8 @@ def earlier_of(a: Article, b: Article) -> str | None:
     return a.doc_id if date_a < date_b else b.doc_id
 
 
-def _components(doc_ids: Sequence[str], links: Sequence[DocLink]) -> list[list[str]]:
+def linked_groups(doc_ids: Sequence[str], links: Sequence[DocLink]) -> list[list[str]]:
+    """Connected groups (two or more members, each sorted) of `doc_ids` joined by `links`."""
     parent = {doc_id: doc_id for doc_id in doc_ids}
 
     def find(x: str) -> str:
@@ -108,7 +109,7 @@ def provenance_chains(articles: Sequence[Article], links: Sequence[DocLink]) -> 
         ranked.setdefault(link.doc_a, []).append(link)
         ranked.setdefault(link.doc_b, []).append(link)
     chains: list[ProvenanceChain] = []
-    for members in _components(sorted(by_id), links):
+    for members in linked_groups(sorted(by_id), links):
         ordered = sorted((by_id[d] for d in members), key=_order_key)
         origin_votes = Counter(
             credit.name for article in ordered for credit in article.credits if credit.role == "origin"

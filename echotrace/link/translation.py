@@ -37,7 +37,7 @@ import numpy.typing as npt
 from echotrace.annotate.sentences import split_sentences
 from echotrace.clean.text import line_fingerprint
 from echotrace.link import fingerprints as fp
-from echotrace.link.provenance import article_date, earlier_of
+from echotrace.link.provenance import article_date, earlier_of, linked_groups
 from echotrace.records import Article, DocLink, LinkSpan
 
 Vectors = npt.NDArray[np.float32]
@@ -89,6 +89,14 @@ TITLE_WORDS = 10
 # Weight of the sentence alignment subtracted as the pair's background similarity; the score is
 # rescaled by 1 / (1 - BACKGROUND_WEIGHT) so that two identical documents still score 1.
 BACKGROUND_WEIGHT = 0.4
+# Share of their words two aligned sentences keep, besides the names and numbers only one of
+# them has, for the pair to read as one template filled with other facts (`facts_conflict`).
+SAME_WORDING = 0.7
+
+_DIGITS = re.compile(r"\d+")
+_WORD = re.compile(r"\w+")
+# After these a capital letter opens a sentence or a quotation rather than marking a name.
+_SENTENCE_OPENERS = ".!?\n\"“«„"
 
 _CJK_STOP = re.compile(r"(?<=[。！？；])")
 # Sentences glued without a space ("…życie?Podczas", "سوهاج.العمر"), common in scraped text, and
@@ -151,6 +159,40 @@ def name_tokens(text: str) -> frozenset[str]:
             continue
         found.add(token.casefold()[:NAME_PREFIX])
     return frozenset(found)
+
+
+def facts_conflict(a_sentence: str, b_sentence: str) -> bool:
+    """Whether two aligned sentences state other facts: both carry numbers and share none, or
+    they share their wording but each has names or numbers the other lacks ("Schools in Linmi
+    will remain closed" / "Schools in Tekadu will remain closed"). That is one template filled
+    with another event's facts (weather, casualty and market reports), not a copy or a
+    translation, which keep numbers and names. Translations share little wording, so names
+    spelled differently across languages (Moscow, Moskau) are never compared."""
+    a_numbers, b_numbers = set(_DIGITS.findall(a_sentence)), set(_DIGITS.findall(b_sentence))
+    if a_numbers and b_numbers and not a_numbers & b_numbers:
+        return True
+    a_words, a_facts = _words_and_facts(a_sentence)
+    b_words, b_facts = _words_and_facts(b_sentence)
+    a_only, b_only = a_facts - b_words, b_facts - a_words
+    if not a_only or not b_only:
+        return False
+    wording = (a_words | b_words) - a_only - b_only
+    return len(a_words & b_words) >= SAME_WORDING * len(wording)
+
+
+def _words_and_facts(sentence: str) -> tuple[set[str], set[str]]:
+    """Casefolded words, and those that are numbers or capitalised past the sentence start."""
+    words: set[str] = set()
+    facts: set[str] = set()
+    for match in _WORD.finditer(sentence):
+        word = match.group().casefold()
+        words.add(word)
+        before = sentence[max(0, match.start() - 2) : match.start()]
+        if any(ch.isdigit() for ch in word) or (
+            match.group()[0].isupper() and match.start() > 0 and not any(ch in _SENTENCE_OPENERS for ch in before)
+        ):
+            facts.add(word)
+    return words, facts
 
 
 def _title_text(text: str) -> str:
@@ -374,11 +416,23 @@ def _mostly_verbatim(
     return verbatim * 2 > len(matches)
 
 
-def _stock_sentences(prints: Sequence[Sequence[int]]) -> set[int]:
-    """Sentences found in more than STOCK_DOCS articles: an outlet's background paragraph or
-    sign-off ("Follow us on Instagram"), shared without any copying of the story."""
-    counts = Counter(fingerprint for doc in prints for fingerprint in set(doc))
-    return {fingerprint for fingerprint, n in counts.items() if n > STOCK_DOCS}
+def _stock_sentences(prints: Sequence[Sequence[int]], families: Sequence[str]) -> set[int]:
+    """Sentences found in more than STOCK_DOCS copy families: an outlet's background paragraph
+    or sign-off ("Follow us on Instagram"), shared without any copying of the story. Families,
+    not articles, are counted: a wire story republished by ten sites is not stock, and its
+    sentences must stay evidence for the translations of it."""
+    holders: dict[int, set[str]] = {}
+    for family, doc in zip(families, prints, strict=True):
+        for fingerprint in doc:
+            holders.setdefault(fingerprint, set()).add(family)
+    return {fingerprint for fingerprint, owners in holders.items() if len(owners) > STOCK_DOCS}
+
+
+def _copy_families(articles: Sequence[Article], copies: Sequence[DocLink]) -> list[str]:
+    """Per article, the first doc_id of its group of copies (its own id when it has none)."""
+    family = {doc_id: members[0] for members in linked_groups([a.doc_id for a in articles], copies)
+              for doc_id in members}
+    return [family.get(a.doc_id, a.doc_id) for a in articles]
 
 
 def _days_apart(a: Article, b: Article) -> float | None:
@@ -391,10 +445,14 @@ def _days_apart(a: Article, b: Article) -> float | None:
 
 def semantic_links(
     articles: Sequence[Article],
-    skip: set[tuple[str, str]],
+    copies: Sequence[DocLink],
     embedder: Embedder | None = None,
 ) -> tuple[list[DocLink], list[LinkSpan]]:
-    """`translation` and `same_story` links; pairs in `skip` (already copies) are left alone."""
+    """`translation` and `same_story` links; pairs already linked in `copies` are left alone.
+
+    Aligned sentences that state other facts (`facts_conflict`) are no evidence; when they are
+    as many as the agreeing ones, the two articles report different events in one outlet
+    style, and the pair gets no translation evidence at all."""
     profiles = profile_documents(
         [a.text for a in articles], [a.language for a in articles], embedder, titles=[a.title for a in articles]
     )
@@ -402,14 +460,17 @@ def semantic_links(
     spans: list[LinkSpan] = []
     prints = [[line_fingerprint(a.text[start:end]) for start, end in p.spans]
               for a, p in zip(articles, profiles, strict=True)]
-    stock = _stock_sentences(prints)
+    stock = _stock_sentences(prints, _copy_families(articles, copies))
+    skip = {(link.doc_a, link.doc_b) for link in copies}
     for i, j in neighbour_pairs(profiles):
         a, b = articles[i], articles[j]
         if (a.doc_id, b.doc_id) in skip:
             continue
         p, q = profiles[i], profiles[j]
-        matches = [m for m in aligned_sentences(p, q)
-                   if prints[i][m[0]] not in stock and prints[j][m[1]] not in stock]
+        fresh = [m for m in aligned_sentences(p, q) if prints[i][m[0]] not in stock and prints[j][m[1]] not in stock]
+        matches = [m for m in fresh if not facts_conflict(a.text[slice(*p.spans[m[0]])], b.text[slice(*q.spans[m[1]])])]
+        if len(fresh) - len(matches) >= len(matches):
+            matches = []
         score = pair_similarity(p, q)
         days = _days_apart(a, b)
         own_outlet = a.outlet is not None and a.outlet == b.outlet and a.language == b.language
