@@ -98,7 +98,9 @@ _WORD = re.compile(r"\w+")
 # After these a capital letter opens a sentence or a quotation rather than marking a name.
 _SENTENCE_OPENERS = ".!?\n\"“«„"
 
-_CJK_STOP = re.compile(r"(?<=[。！？；])")
+# Chinese and Japanese end sentences with full-width stops and no space, which the shared
+# sentence splitter (built for spaced scripts) does not cut on.
+CJK_STOP = re.compile(r"(?<=[。！？；])")
 # Sentences glued without a space ("…życie?Podczas", "سوهاج.العمر"), common in scraped text, and
 # the Arabic question mark, which the shared splitter does not know.
 _GLUED_STOP = re.compile(r"(?<=[^\W\d_]{2}[.!?؟])(?=[\"“«]?[A-ZÀ-ÖØ-ÞА-ЯЁ\u0600-\u06FF])|(?<=؟)(?=\s)")
@@ -132,7 +134,7 @@ def _sentence_spans(text: str, limit: int) -> list[tuple[int, int]]:
     spans: list[tuple[int, int]] = []
     for sentence in split_sentences(text):
         pos = sentence.start
-        for piece in _CJK_STOP.split(sentence.text):
+        for piece in CJK_STOP.split(sentence.text):
             for part in _GLUED_STOP.split(piece):
                 stripped = part.strip()
                 if stripped and len(stripped) >= MIN_SENTENCE_CHARS // 4:

@@ -34,8 +34,15 @@ import numpy as np
 import numpy.typing as npt
 
 from echotrace.annotate.sentences import split_sentences
+from echotrace.link.translation import (
+    CJK_STOP,
+    centred_rows,
+    idf_name_weights,
+    language_centres,
+    name_overlap,
+    name_tokens,
+)
 from echotrace.link.translation import OPENING_CHARS as PASSAGE_CHARS
-from echotrace.link.translation import centred_rows, idf_name_weights, language_centres, name_overlap, name_tokens
 
 __all__ = [
     "NarrativeProfile",
@@ -64,9 +71,6 @@ CENTRED_CEILING = 0.65
 NAMES_FLOOR = 0.05
 NAMES_CEILING = 0.30
 
-# Chinese and Japanese end sentences with full-width stops and no space, which the sentence
-# splitter (built for spaced scripts) does not cut on.
-_CJK_STOP = re.compile(r"(?<=[。！？；])")
 # A headline is the first line, or what comes before the first run of two spaces ("Title  Body").
 _HEADLINE_BREAK = re.compile(r"\n|\s{2,}")
 
@@ -102,7 +106,7 @@ def _default_embedder(texts: Sequence[str]) -> Vectors:
 
 
 def _sentences(text: str) -> list[str]:
-    pieces = [p.strip() for s in split_sentences(text) for p in _CJK_STOP.split(s.text)]
+    pieces = [p.strip() for s in split_sentences(text) for p in CJK_STOP.split(s.text)]
     long_enough = [p for p in pieces if len(p) >= MIN_SENTENCE_CHARS]
     return (long_enough or [p for p in pieces if p] or [text[:LEAD_CHARS] or " "])[:MAX_SENTENCES]
 
