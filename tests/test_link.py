@@ -70,18 +70,18 @@ UNRELATED = [
 
 
 def make_article(doc_id: str, blocks: list[str], published: datetime | None = None,
-                 credits: list[Credit] | None = None, outlet: str | None = None) -> Article:
+                 credits: list[Credit] | None = None, outlet: str | None = None, language: str = "en") -> Article:
     """An Article with one paragraph per block, as the cleaner would hand it over."""
     text = "\n\n".join(blocks)
     paragraphs: list[Paragraph] = []
     pos = 0
     for idx, block in enumerate(blocks):
         start = text.index(block, pos)
-        paragraphs.append(Paragraph(idx, start, start + len(block), "en", block))
+        paragraphs.append(Paragraph(idx, start, start + len(block), language, block))
         pos = start + len(block)
     return Article(doc_id=doc_id, title=None, text=text, url=None, outlet=outlet, published=published,
                    date_kind="published" if published else None, date_evidence=None, crawled=None,
-                   language="en", source_paths=[], fmt="txt", paragraphs=paragraphs, credits=credits or [])
+                   language=language, source_paths=[], fmt="txt", paragraphs=paragraphs, credits=credits or [])
 
 
 def seed_article(key: str, text: str, credits: list[Credit] | None = None) -> Article:
@@ -208,8 +208,7 @@ def test_a_widely_republished_story_stays_evidence_for_its_translation() -> None
     """Six outlets carry the wire story word for word: its sentences are not stock phrases, and the
     French translation is still linked to it."""
     copies = [make_article(f"copy{k}", WIRE, datetime(2024, 5, 2 + k), outlet=f"Outlet {k}") for k in range(6)]
-    french = make_article("fr", WIRE_FR, datetime(2024, 5, 4), outlet="Le Courrier")
-    french.language = "fr"
+    french = make_article("fr", WIRE_FR, datetime(2024, 5, 4), outlet="Le Courrier", language="fr")
     links, spans = find_links([*copies, french])
     to_french = [lk for lk in links if "fr" in (lk.doc_a, lk.doc_b)]
     assert to_french and all(lk.kind == "translation" for lk in to_french)

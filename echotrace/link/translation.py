@@ -96,7 +96,7 @@ SAME_WORDING = 0.7
 _DIGITS = re.compile(r"\d+")
 _WORD = re.compile(r"\w+")
 # After these a capital letter opens a sentence or a quotation rather than marking a name.
-_SENTENCE_OPENERS = ".!?\n\"“«„"
+_SENTENCE_OPENERS = ".!?\n\"“«"
 
 # Chinese and Japanese end sentences with full-width stops and no space, which the shared
 # sentence splitter (built for spaced scripts) does not cut on.
@@ -156,8 +156,7 @@ def name_tokens(text: str) -> frozenset[str]:
             if len(digits) >= 2:
                 found.add(digits)
             continue
-        before = text[max(0, match.start() - 2) : match.start()]
-        if match.start() == 0 or any(ch in ".!?\n\"“«" for ch in before):
+        if _opens_sentence(text, match.start()):
             continue
         found.add(token.casefold()[:NAME_PREFIX])
     return frozenset(found)
@@ -189,12 +188,17 @@ def _words_and_facts(sentence: str) -> tuple[set[str], set[str]]:
     for match in _WORD.finditer(sentence):
         word = match.group().casefold()
         words.add(word)
-        before = sentence[max(0, match.start() - 2) : match.start()]
         if any(ch.isdigit() for ch in word) or (
-            match.group()[0].isupper() and match.start() > 0 and not any(ch in _SENTENCE_OPENERS for ch in before)
+            match.group()[0].isupper() and not _opens_sentence(sentence, match.start())
         ):
             facts.add(word)
     return words, facts
+
+
+def _opens_sentence(text: str, start: int) -> bool:
+    """Whether a word at `start` opens the text, a sentence or a quotation, where a capital
+    letter says nothing about a name."""
+    return start == 0 or any(ch in _SENTENCE_OPENERS for ch in text[max(0, start - 2) : start])
 
 
 def _title_text(text: str) -> str:
