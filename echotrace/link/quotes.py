@@ -4,14 +4,15 @@ Re-translations of one statement share few words ("join forces" / "combine effor
 quotes are compared with multilingual sentence embeddings, helped by lexical overlap when the
 wording is shared. A group holds one speaker and one statement: two quotes with different known
 speakers never meet in a group; a quote whose speaker is unknown may join a group on a stricter
-threshold (its own speaker_name stays None: grouping is evidence, not attribution). A group holds
-at most one quote per document, so a speaker's related statements do not chain into one group;
-pairs are merged best-first, so each quote joins its closest counterpart.
+threshold (its own speaker_name stays None: grouping is evidence, not attribution). Apart from
+verbatim repeats, a group takes one quote per document, so a speaker's related statements do not
+chain into one group; pairs are merged best-first, so each quote joins its closest counterpart.
 """
 
 from __future__ import annotations
 
 import hashlib
+import itertools
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import replace
@@ -37,53 +38,118 @@ _WORD = re.compile(r"\w+")
 
 def group_quotes(quotes: Sequence[Quote], published: Mapping[str, datetime | None],
                  canonical: Mapping[str, str] | None = None) -> tuple[list[Quote], list[QuoteGroup]]:
-    """Quotes with `group_id` set (every quote belongs to one group) and the groups."""
+    """Quotes with `group_id` set (every quote belongs to one group) and the groups.
+
+    Work is done per distinct statement (whitespace-normalised text), not per quote: a
+    statement carried verbatim by 500 outlets is embedded and searched once, and its copies are
+    grouped directly, so the cost grows with the distinct statements of a corpus."""
     ordered = sorted(quotes, key=lambda q: (q.doc_id, q.start, q.end, q.quote_id))
     if not ordered:
         return [], []
-    keys = [_key(q.speaker_name, canonical) for q in ordered]
-    word_sets = [frozenset(w.lower() for w in _WORD.findall(q.text)) for q in ordered]
-    # Cheap first: quotes too short to group are never embedded, and a statement carried verbatim
-    # by many outlets is embedded once.
-    groupable = [i for i, words in enumerate(word_sets) if len(words) >= _MIN_WORDS]
-    pairs = [(score, groupable[i], groupable[j]) for score, i, j in _candidate_pairs(
-        [ordered[i] for i in groupable], [keys[i] for i in groupable],
-        _unique_embeddings([ordered[i].text for i in groupable]), [word_sets[i] for i in groupable])]
-    parent = list(range(len(ordered)))
-    group_key: list[str | None] = list(keys)
-    group_docs: list[set[str]] = [{q.doc_id} for q in ordered]
-
-    def find(i: int) -> int:
-        while parent[i] != i:
-            parent[i] = parent[parent[i]]
-            i = parent[i]
-        return i
-
-    for _score, i, j in pairs:
-        root_i, root_j = find(i), find(j)
-        if root_i == root_j:
-            continue
-        key_i, key_j = group_key[root_i], group_key[root_j]
-        if key_i is not None and key_j is not None and key_i != key_j:
-            continue
-        if group_docs[root_i] & group_docs[root_j]:
-            continue  # one statement per document: stops chains through a speaker's other quotes
-        low, high = sorted((root_i, root_j))
-        parent[high] = low
-        group_key[low] = key_i if key_i is not None else key_j
-        group_docs[low] |= group_docs[high]
+    key_of = {name: _key(name, canonical) for name in {q.speaker_name for q in ordered}}
+    groups = _Groups(ordered, [key_of[q.speaker_name] for q in ordered])
+    carriers: dict[str, list[int]] = {}
+    for i, q in enumerate(ordered):
+        carriers.setdefault(" ".join(q.text.split()), []).append(i)
+    # Cheap first: quotes too short to group are never embedded.
+    words = {text: _words(text) for text in carriers}
+    statements = sorted(text for text in carriers if len(words[text]) >= _MIN_WORDS)
+    # Verbatim copies first (they score above any paraphrase): each joins the first earlier
+    # group of its statement with a compatible speaker, else opens one. A statement repeated
+    # within one article is still one statement.
+    heads = [_verbatim_groups(groups, carriers[text]) for text in statements]
+    for score, a, b in _candidate_pairs(embed(statements), [words[text] for text in statements]):
+        by_key_a, by_key_b = groups.by_key(heads[a]), groups.by_key(heads[b])
+        # Groups of one speaker meet on the lower threshold, a group of unknown speakers on the
+        # stricter one; groups of two known speakers never meet.
+        for key in sorted(k for k in by_key_a.keys() & by_key_b.keys() if k is not None):
+            for root_a, root_b in itertools.product(by_key_a[key], by_key_b[key]):
+                groups.merge(root_a, root_b)
+        if score >= UNKNOWN_SPEAKER_THRESHOLD:
+            for unknown, others in ((by_key_a.get(None, []), heads[b]), (by_key_b.get(None, []), heads[a])):
+                for root in unknown:
+                    # An unknown speaker's group joins the first group it fits; once that gives
+                    # it a speaker, no other speaker's group fits any more.
+                    for other in others:
+                        if groups.merge(root, other) and groups.key[groups.find(root)] is not None:
+                            break
+        heads[a], heads[b] = groups.roots(heads[a]), groups.roots(heads[b])
     members: dict[int, list[int]] = {}
     for i in range(len(ordered)):
-        members.setdefault(find(i), []).append(i)
+        members.setdefault(groups.find(i), []).append(i)
     out_quotes: list[Quote] = list(ordered)
-    groups: list[QuoteGroup] = []
+    out_groups: list[QuoteGroup] = []
     for root, indices in sorted(members.items()):
-        group = _make_group([ordered[i] for i in indices], published, group_key[root], canonical)
-        groups.append(group)
+        group = _make_group([ordered[i] for i in indices], published, groups.key[root], canonical)
+        out_groups.append(group)
         for i in indices:
             out_quotes[i] = replace(ordered[i], group_id=group.group_id)
-    groups.sort(key=lambda g: g.group_id)
-    return out_quotes, groups
+    out_groups.sort(key=lambda g: g.group_id)
+    return out_quotes, out_groups
+
+
+def _verbatim_groups(groups: _Groups, carriers: Sequence[int]) -> list[int]:
+    """Group the quotes carrying one statement: each joins the first earlier group with a
+    compatible speaker, else opens one; returns the first quote of each group.
+
+    Only the first group can lack a speaker (an unknown speaker's quote opens a group only when
+    there is none), so the search is a dict lookup, not a scan."""
+    heads: list[int] = []
+    of_key: dict[str | None, int] = {}
+    for i in carriers:
+        key = groups.key[i]
+        first_unknown = bool(heads) and groups.key[groups.find(heads[0])] is None
+        target = heads[0] if heads and (key is None or first_unknown) else of_key.get(key)
+        if target is None:
+            heads.append(i)
+        else:
+            groups.merge(target, i, verbatim=True)
+        of_key.setdefault(groups.key[groups.find(i)], target if target is not None else i)
+    return heads
+
+
+class _Groups:
+    """Union-find over quotes that keeps a group to one speaker and one quote per document
+    (the latter stops chains through a speaker's other, related statements)."""
+
+    def __init__(self, quotes: Sequence[Quote], keys: Sequence[str | None]) -> None:
+        self.parent = list(range(len(quotes)))
+        self.key: list[str | None] = list(keys)
+        self.docs: list[set[str]] = [{q.doc_id} for q in quotes]
+
+    def find(self, i: int) -> int:
+        while self.parent[i] != i:
+            self.parent[i] = self.parent[self.parent[i]]
+            i = self.parent[i]
+        return i
+
+    def roots(self, heads: Sequence[int]) -> list[int]:
+        """The current groups of a statement's quotes, given one quote of each."""
+        return sorted({self.find(i) for i in heads})
+
+    def by_key(self, heads: Sequence[int]) -> dict[str | None, list[int]]:
+        """The current groups of a statement's quotes by speaker key."""
+        out: dict[str | None, list[int]] = {}
+        for root in self.roots(heads):
+            out.setdefault(self.key[root], []).append(root)
+        return out
+
+    def merge(self, i: int, j: int, verbatim: bool = False) -> bool:
+        """Join the groups of i and j when their speakers and documents allow; True if joined.
+        `verbatim`: i and j carry the same words, which may repeat within one document."""
+        root_i, root_j = self.find(i), self.find(j)
+        if root_i == root_j:
+            return True
+        key_i, key_j = self.key[root_i], self.key[root_j]
+        if key_i is not None and key_j is not None and key_i != key_j:
+            return False
+        if not verbatim and self.docs[root_i] & self.docs[root_j]:
+            return False
+        low, high = sorted((root_i, root_j))
+        self.parent[high] = low
+        self.key[low] = key_i if key_i is not None else key_j
+        self.docs[low] |= self.docs[high]
+        return True
 
 
 def _key(name: str | None, canonical: Mapping[str, str] | None) -> str | None:
@@ -94,45 +160,37 @@ def _key(name: str | None, canonical: Mapping[str, str] | None) -> str | None:
     return speaker_key(name) or None
 
 
-def _unique_embeddings(texts: Sequence[str]) -> npt.NDArray[np.float32]:
-    """One vector per text, each distinct whitespace-normalised text embedded once."""
-    normalised = [" ".join(text.split()) for text in texts]
-    distinct = sorted(set(normalised))
-    row = {text: i for i, text in enumerate(distinct)}
-    return embed(distinct)[[row[text] for text in normalised]] if texts else embed([])
+def _words(text: str) -> frozenset[str]:
+    return frozenset(w.lower() for w in _WORD.findall(text))
 
 
-def _candidate_pairs(quotes: Sequence[Quote], keys: Sequence[str | None], vectors: npt.NDArray[np.float32],
+def _candidate_pairs(vectors: npt.NDArray[np.float32],
                      word_sets: Sequence[frozenset[str]]) -> list[tuple[float, int, int]]:
-    """Pairs from different documents whose score passes the threshold for their speakers."""
+    """Pairs of distinct statements (a < b) scoring at least the lower threshold, best first."""
     pairs: list[tuple[float, int, int]] = []
-    n = len(quotes)
-    if n == 0:
+    n = len(vectors)
+    if n < 2:
         return pairs
     k = min(_NEIGHBOURS, n)
     seen: set[tuple[int, int]] = set()
     for start in range(0, n, _CHUNK):
         block = vectors[start:start + _CHUNK] @ vectors.T
-        # Only each quote's nearest neighbours: a statement repeated in 10,000 articles still forms
-        # one group through chains of neighbours, without 10,000² candidate pairs.
+        # Only each statement's nearest neighbours: related statements still meet through
+        # chains of neighbours, without n² candidate pairs.
         top = np.argpartition(-block, k - 1, axis=1)[:, :k] if n > k else np.tile(np.arange(n), (len(block), 1))
         near = np.take_along_axis(block, top, axis=1)
         rows, positions = np.nonzero(near >= SAME_SPEAKER_THRESHOLD - LEXICAL_WEIGHT)
         cols = top[rows, positions]
-        for row, col in sorted(zip(rows.tolist(), cols.tolist(), strict=True)):
-            i, j = sorted((start + row, col))
-            if i == j or (i, j) in seen or quotes[i].doc_id == quotes[j].doc_id:
+        for row, col in zip(rows.tolist(), cols.tolist(), strict=True):
+            a, b = sorted((start + row, col))
+            if a == b or (a, b) in seen:
                 continue
-            seen.add((i, j))
-            key_i, key_j = keys[i], keys[j]
-            if key_i is not None and key_j is not None and key_i != key_j:
-                continue
-            score = float(block[row, col]) + LEXICAL_WEIGHT * _overlap(word_sets[i], word_sets[j])
-            threshold = SAME_SPEAKER_THRESHOLD if key_i is not None and key_j is not None else UNKNOWN_SPEAKER_THRESHOLD
-            if score >= threshold:
-                pairs.append((-score, i, j))
+            seen.add((a, b))
+            score = float(block[row, col]) + LEXICAL_WEIGHT * _overlap(word_sets[a], word_sets[b])
+            if score >= SAME_SPEAKER_THRESHOLD:
+                pairs.append((-score, a, b))
     pairs.sort()
-    return [(-neg, i, j) for neg, i, j in pairs]
+    return [(-neg, a, b) for neg, a, b in pairs]
 
 
 def _overlap(a: frozenset[str], b: frozenset[str]) -> float:
