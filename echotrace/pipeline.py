@@ -12,7 +12,7 @@ import re
 import signal
 import threading
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from types import FrameType
@@ -392,7 +392,10 @@ def _link_mapper(settings: Settings, n_articles: int) -> BatchMapper | None:
 
 def corpus_stages(writer: StoreWriter, settings: Settings,
                   progress: ProgressHook | None = None) -> list[StageReport]:
-    """Stages over the whole stored corpus; each replaces its tables in one transaction."""
+    """Stages over the whole stored corpus; each replaces its tables in one transaction.
+
+    Each stage runs in its own function, so what it built (spans, quotes, matches) is freed
+    before the next one starts: only the articles, mentions and links stay for the whole run."""
     reports: list[StageReport] = []
     stages = settings.stages
     if not stages:  # ingest only: loading the whole corpus back would be wasted
@@ -406,30 +409,14 @@ def corpus_stages(writer: StoreWriter, settings: Settings,
     links: list[DocLink] = []
     if "links" in stages:
         with _Timer("links", progress, reports) as report:
-            links, spans = find_links(articles, map_batches=_link_mapper(settings, len(articles)))
-            chains = provenance_chains(articles, links)
-            writer.replace_corpus_results(links=links, link_spans=spans)
-            writer.replace_rows("provenance", _provenance_columns(chains))
-            report.count = len(articles)
-            report.detail = {"links": len(links), "spans": len(spans), "chains": len(chains)}
-            for kind in sorted({link.kind for link in links}):
-                report.detail[kind] = sum(1 for link in links if link.kind == kind)
+            links = _links_stage(writer, settings, articles, report)
     if "entities" in stages:
         with _Timer("entities", progress, reports) as report:
-            index = EntityIndex.load([Path(p) for p in settings.aliases])
-            entities = entities_for([m for ms in mentions.values() for m in ms], index)
-            writer.replace_corpus_results(entities=entities)
+            _entities_stage(writer, settings, mentions, report)
             report.count = len(articles)
-            report.detail = {"entities": len(entities), "mentions": sum(len(m) for m in mentions.values())}
     if "quotes" in stages:
         with _Timer("quote groups", progress, reports) as report:
-            quotes = writer.load_quotes()
-            published = {a.doc_id: a.published or a.crawled for a in articles}
-            grouped, groups = group_quotes(quotes, published)
-            writer.replace_corpus_results(quotes=grouped, quote_groups=groups)
-            report.count = len(quotes)
-            report.detail = {"quotes": len(quotes), "groups": len(groups),
-                             "across_documents": sum(1 for g in groups if g.n_docs > 1)}
+            _quote_groups_stage(writer, articles, report)
     story_of: dict[str, str] = {}
     if "stories" in stages:
         with _Timer("stories", progress, reports) as report:
@@ -440,18 +427,54 @@ def corpus_stages(writer: StoreWriter, settings: Settings,
             report.detail = {"stories": len(set(story_of.values()))}
     if "narratives" in stages:
         with _Timer("narratives", progress, reports) as report:
-            specs = _catalogue(settings)
-            matches = match_narratives(articles, specs)
-            matches += _block_matches(articles, writer.load_boilerplate(EVIDENCE_BLOCKS), specs)
-            matches.sort(key=lambda m: (m.narrative_id, m.doc_id, m.boilerplate_idx is not None, m.start, m.end))
-            discovered, discovered_matches = discover_claims(articles, story_of or None)
-            narratives = [Narrative(s.narrative_id, s.title, s.origin, s.description) for s in specs]
-            writer.replace_corpus_results(narratives=narratives + discovered,
-                                          narrative_matches=matches + discovered_matches)
-            report.count = len(articles)
-            report.detail = {"catalogued": len(specs), "matched": len({m.narrative_id for m in matches}),
-                             "evidence": len(matches), "discovered": len(discovered)}
+            _narratives_stage(writer, settings, articles, story_of, report)
     return reports
+
+
+def _links_stage(writer: StoreWriter, settings: Settings, articles: Sequence[Article],
+                 report: StageReport) -> list[DocLink]:
+    links, spans = find_links(articles, map_batches=_link_mapper(settings, len(articles)))
+    chains = provenance_chains(articles, links)
+    writer.replace_corpus_results(links=links, link_spans=spans)
+    writer.replace_rows("provenance", _provenance_columns(chains))
+    report.count = len(articles)
+    report.detail = {"links": len(links), "spans": len(spans), "chains": len(chains)}
+    for kind in sorted({link.kind for link in links}):
+        report.detail[kind] = sum(1 for link in links if link.kind == kind)
+    return links
+
+
+def _entities_stage(writer: StoreWriter, settings: Settings, mentions: Mapping[str, Sequence[Mention]],
+                    report: StageReport) -> None:
+    index = EntityIndex.load([Path(p) for p in settings.aliases])
+    entities = entities_for([m for ms in mentions.values() for m in ms], index)
+    writer.replace_corpus_results(entities=entities)
+    report.detail = {"entities": len(entities), "mentions": sum(len(m) for m in mentions.values())}
+
+
+def _quote_groups_stage(writer: StoreWriter, articles: Sequence[Article], report: StageReport) -> None:
+    quotes = writer.load_quotes()
+    published = {a.doc_id: a.published or a.crawled for a in articles}
+    grouped, groups = group_quotes(quotes, published)
+    writer.replace_corpus_results(quotes=grouped, quote_groups=groups)
+    report.count = len(quotes)
+    report.detail = {"quotes": len(quotes), "groups": len(groups),
+                     "across_documents": sum(1 for g in groups if g.n_docs > 1)}
+
+
+def _narratives_stage(writer: StoreWriter, settings: Settings, articles: Sequence[Article],
+                      story_of: Mapping[str, str], report: StageReport) -> None:
+    specs = _catalogue(settings)
+    matches = match_narratives(articles, specs)
+    matches += _block_matches(articles, writer.load_boilerplate(EVIDENCE_BLOCKS), specs)
+    matches.sort(key=lambda m: (m.narrative_id, m.doc_id, m.boilerplate_idx is not None, m.start, m.end))
+    discovered, discovered_matches = discover_claims(articles, story_of or None)
+    narratives = [Narrative(s.narrative_id, s.title, s.origin, s.description) for s in specs]
+    writer.replace_corpus_results(narratives=narratives + discovered,
+                                  narrative_matches=matches + discovered_matches)
+    report.count = len(articles)
+    report.detail = {"catalogued": len(specs), "matched": len({m.narrative_id for m in matches}),
+                     "evidence": len(matches), "discovered": len(discovered)}
 
 
 def _block_matches(articles: Sequence[Article], blocks: dict[str, list[tuple[int, str]]],

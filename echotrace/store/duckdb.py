@@ -20,7 +20,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, overload
 
 import duckdb
 import pyarrow as pa
@@ -355,23 +355,24 @@ class StoreWriter:
 
     # -- reading back what the per-document stages stored, for the corpus stages -----------
     def load_articles(self) -> list[Article]:
+        pool = _Pool()
         with self.transaction() as con:
             paragraphs: dict[str, list[Paragraph]] = {}
-            for doc_id, idx, start, end, lang, text in con.execute(
-                    'SELECT doc_id, idx, start, "end", lang, text FROM paragraphs ORDER BY doc_id, idx').fetchall():
-                paragraphs.setdefault(doc_id, []).append(Paragraph(idx, start, end, lang, text))
+            for doc_id, idx, start, end, lang, text in _rows(con.execute(
+                    'SELECT doc_id, idx, start, "end", lang, text FROM paragraphs ORDER BY doc_id, idx')):
+                paragraphs.setdefault(pool(doc_id), []).append(Paragraph(idx, start, end, pool(lang), text))
             credits: dict[str, list[Credit]] = {}
-            for doc_id, name, role, start, end, evidence in con.execute(
-                    'SELECT doc_id, name, role, start, "end", evidence FROM credits ORDER BY doc_id, start').fetchall():
-                credits.setdefault(doc_id, []).append(Credit(name, role, start, end, evidence))
-            rows = con.execute("""
+            for doc_id, name, role, start, end, evidence in _rows(con.execute(
+                    'SELECT doc_id, name, role, start, "end", evidence FROM credits ORDER BY doc_id, start')):
+                credits.setdefault(pool(doc_id), []).append(Credit(pool(name), pool(role), start, end, evidence))
+            return [Article(doc_id=pool(r[0]), title=r[1], text=r[2], url=r[3], outlet=pool(r[4]), published=r[5],
+                            date_kind=pool(r[6]), date_evidence=r[7], crawled=r[8], language=pool(r[9]),
+                            source_paths=list(r[10]), fmt=pool(r[11]), paragraphs=paragraphs.get(r[0], []),
+                            credits=credits.get(r[0], []), outlet_evidence=pool(r[12]))
+                    for r in _rows(con.execute("""
                 SELECT doc_id, title, text, url, outlet, published, date_kind, date_evidence, crawled,
                        language, source_paths, fmt, outlet_evidence
-                FROM articles ORDER BY doc_id""").fetchall()
-        return [Article(doc_id=r[0], title=r[1], text=r[2], url=r[3], outlet=r[4], published=r[5],
-                        date_kind=r[6], date_evidence=r[7], crawled=r[8], language=r[9],
-                        source_paths=list(r[10]), fmt=r[11], paragraphs=paragraphs.get(r[0], []),
-                        credits=credits.get(r[0], []), outlet_evidence=r[12]) for r in rows]
+                FROM articles ORDER BY doc_id"""))]
 
     def load_boilerplate(self, reasons: Sequence[str]) -> dict[str, list[tuple[int, str]]]:
         """Removed blocks of the given kinds per article, as (idx, text)."""
@@ -386,18 +387,25 @@ class StoreWriter:
     def load_mentions(self) -> dict[str, list[Mention]]:
         out: dict[str, list[Mention]] = {}
         with self.transaction() as con:
-            for r in con.execute('SELECT doc_id, start, "end", entity_id, text, method, salience FROM mentions '
-                                 'ORDER BY doc_id, start, "end", entity_id').fetchall():
-                out.setdefault(r[0], []).append(Mention(*r))
+            pool = _Pool()
+            for doc_id, start, end, entity_id, text, method, salience in _rows(con.execute(
+                    'SELECT doc_id, start, "end", entity_id, text, method, salience FROM mentions '
+                    'ORDER BY doc_id, start, "end", entity_id')):
+                doc_id = pool(doc_id)
+                out.setdefault(doc_id, []).append(
+                    Mention(doc_id, start, end, pool(entity_id), pool(text), pool(method), salience))
         return out
 
     def load_quotes(self) -> list[Quote]:
+        pool = _Pool()
         with self.transaction() as con:
-            rows = con.execute("""
+            return [Quote(quote_id, pool(doc_id), start, end, pool(text), pool(speaker), pool(entity), pool(kind),
+                          speaker_start, speaker_end, cue_start, cue_end, pool(cue), pool(group_id))
+                    for (quote_id, doc_id, start, end, text, speaker, entity, kind, speaker_start, speaker_end,
+                         cue_start, cue_end, cue, group_id) in _rows(con.execute("""
                 SELECT quote_id, doc_id, start, "end", text, speaker_name, speaker_entity_id, kind,
                        speaker_start, speaker_end, cue_start, cue_end, cue, group_id
-                FROM quotes ORDER BY doc_id, start, quote_id""").fetchall()
-        return [Quote(*r) for r in rows]
+                FROM quotes ORDER BY doc_id, start, quote_id"""))]
 
     def load_stories(self) -> list[StoryMember]:
         with self.transaction() as con:
@@ -413,6 +421,30 @@ def open_writer(path: str | Path) -> Iterator[StoreWriter]:
         yield writer
     finally:
         writer.release()
+
+
+_FETCH_ROWS = 20_000
+
+
+def _rows(cursor: duckdb.DuckDBPyConnection) -> Iterator[tuple[Any, ...]]:
+    """A result's rows in chunks: the full list of tuples never sits beside the records built from it."""
+    while chunk := cursor.fetchmany(_FETCH_ROWS):
+        yield from chunk
+
+
+class _Pool:
+    """One string object per distinct value (doc ids, entity ids, speakers, languages repeat tens
+    of times per article): loading a corpus back costs memory per distinct value, not per row."""
+
+    def __init__(self) -> None:
+        self._seen: dict[str, str] = {}
+
+    @overload
+    def __call__(self, value: str) -> str: ...
+    @overload
+    def __call__(self, value: None) -> None: ...
+    def __call__(self, value: str | None) -> str | None:
+        return value if value is None else self._seen.setdefault(value, value)
 
 
 def _columns(names: Sequence[str], rows: Iterable[tuple[Any, ...]]) -> dict[str, list[Any]]:
