@@ -33,6 +33,7 @@ import psutil
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench.generate import SCHEMA_KIND, write_corpus
+from echotrace import embed
 from echotrace.config import Settings
 from echotrace.pipeline import StageReport, run
 
@@ -92,7 +93,8 @@ class TreeSampler(threading.Thread):
 
 
 class StageClock:
-    """Progress hook that notes wall and CPU time at every stage boundary.
+    """Progress hook that notes wall and CPU time, and the texts embedded in this process, at
+    every stage boundary.
 
     The time between one stage's last report and the next stage's first (worker start-up,
     the first batch) belongs to the next stage, so a finished stage leaves an open mark that
@@ -102,6 +104,7 @@ class StageClock:
     def __init__(self, sampler: TreeSampler) -> None:
         self.sampler = sampler
         self.marks: list[tuple[str | None, float, float, float]] = []
+        self.embedded: list[tuple[int, int]] = []
 
     def __call__(self, stage: str, done: int, total: int | None) -> None:
         current = self.marks[-1][0] if self.marks else None
@@ -115,6 +118,7 @@ class StageClock:
     def mark(self, stage: str | None) -> None:
         own, children = self.sampler.cpu_seconds()
         self.marks.append((stage, time.perf_counter(), own, children))
+        self.embedded.append((embed.counts.requested, embed.counts.encoded))
 
     def cpu_by_stage(self) -> dict[str, tuple[float, float]]:
         """Stage -> (main process CPU s, worker CPU s), from one mark to the next."""
@@ -124,6 +128,16 @@ class StageClock:
                 continue
             before = out.get(stage, (0.0, 0.0))
             out[stage] = (before[0] + next_own - own, before[1] + next_kids - kids)
+        return out
+
+    def embedded_by_stage(self) -> dict[str, tuple[int, int]]:
+        """Stage -> (texts asked to embed, texts encoded) in the main process."""
+        out: dict[str, tuple[int, int]] = {}
+        for (stage, *_), (asked, encoded), (next_asked, next_encoded) in zip(
+                self.marks, self.embedded, self.embedded[1:], strict=False):
+            if stage is not None:
+                before = out.get(stage, (0, 0))
+                out[stage] = (before[0] + next_asked - asked, before[1] + next_encoded - encoded)
         return out
 
 
@@ -204,14 +218,18 @@ def link_quality(db: Path, corpus: Path) -> dict[str, Any]:
     return out
 
 
-def _stage_rows(stages: list[StageReport], docs: int, cpu: dict[str, tuple[float, float]]) -> list[dict[str, Any]]:
-    """Per stage: seconds, docs/s over the corpus size (corpus stages count the whole corpus), and
-    CPU seconds in the main process and in workers."""
+def _stage_rows(stages: list[StageReport], docs: int, cpu: dict[str, tuple[float, float]],
+                embedded: dict[str, tuple[int, int]]) -> list[dict[str, Any]]:
+    """Per stage: seconds, docs/s over the corpus size (corpus stages count the whole corpus),
+    CPU seconds in the main process and in workers, and texts embedded per document (asked for,
+    and encoded once each distinct text)."""
     rows = []
     for stage in stages:
         main_cpu, worker_cpu = cpu.get(stage.name, (0.0, 0.0))
         total_cpu = main_cpu + worker_cpu
+        asked, encoded = embedded.get(stage.name, (0, 0))
         rows.append({"stage": stage.name, "seconds": round(stage.seconds, 2),
+                     "embedded_per_doc": round(asked / docs, 1), "encoded_per_doc": round(encoded / docs, 1),
                      "docs_per_s": round(docs / stage.seconds, 1) if stage.seconds > 0 else None,
                      "cpu_main_s": round(main_cpu, 1), "cpu_workers_s": round(worker_cpu, 1),
                      "docs_per_cpu_s": round(docs / total_cpu, 1) if total_cpu > 0 else None,
@@ -264,7 +282,8 @@ def bench(n: int, engine: str, workers: int, scheduler: str | None, stages: list
         "load_before": [round(x, 1) for x in load_before], "load_after": [round(x, 1) for x in load_after],
         "cpu_main_s": round(main_cpu, 1), "cpu_workers_s": round(worker_cpu, 1),
         "docs_per_cpu_s": round(n_docs / (main_cpu + worker_cpu), 1),
-        "stages": _stage_rows(summary.stages, n_docs, clock.cpu_by_stage()), "links": quality,
+        "stages": _stage_rows(summary.stages, n_docs, clock.cpu_by_stage(), clock.embedded_by_stage()),
+        "links": quality,
     }
 
 
@@ -292,7 +311,8 @@ def main() -> None:
           f"workers {result['cpu_workers_s']} s = {result['docs_per_cpu_s']} docs/CPU-s")
     for row in result["stages"]:
         print(f"  {row['stage']:>12}: {row['seconds']:>8} s  {row['docs_per_s']} docs/s; CPU main "
-              f"{row['cpu_main_s']} s, workers {row['cpu_workers_s']} s = {row['docs_per_cpu_s']} docs/CPU-s")
+              f"{row['cpu_main_s']} s, workers {row['cpu_workers_s']} s = {row['docs_per_cpu_s']} docs/CPU-s; "
+              f"embedded {row['embedded_per_doc']}/doc, encoded {row['encoded_per_doc']}/doc")
     if result["links"]:
         print(f"  links: {result['links']}")
     print(json.dumps(result))
