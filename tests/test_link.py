@@ -267,6 +267,38 @@ def _letter_embedder(texts: Sequence[str]) -> npt.NDArray[np.float32]:
     return normalised
 
 
+def _word_embedder(texts: Sequence[str]) -> npt.NDArray[np.float32]:
+    """A stand-in model: bags of hashed words, so texts sharing words point alike."""
+    vectors = np.zeros((len(texts), 256), dtype=np.float32)
+    for row, text in enumerate(texts):
+        for word in text.lower().split():
+            vectors[row, sum(map(ord, word)) % 256] += 1.0
+    vectors[np.linalg.norm(vectors, axis=1) == 0, 0] = 1.0
+    normalised: npt.NDArray[np.float32] = vectors / np.linalg.norm(vectors, axis=1, keepdims=True)
+    return normalised
+
+
+def test_cascade_embeds_the_rest_only_of_documents_that_may_be_translations() -> None:
+    """Pass 1 embeds headline, opening and lead of every document; pass 2 the other sentences
+    only of documents in a pair that could still be a translation."""
+    tail = [f"Spokesman Ostin Calder listed district {k} of Velmora among those under rationing." for k in range(8)]
+    concerts = [f"The orchestra plays symphony number {k} on stage {k} with a guest soloist." for k in range(20)]
+    wire = make_article("wire", [*WIRE, *UNRELATED[:1], *WIRE, *tail], datetime(2024, 5, 2), outlet="A")
+    retold = make_article("retold", [*reversed(WIRE), *WIRE, *UNRELATED[1:], *tail], datetime(2024, 5, 3), outlet="B")
+    other = make_article("concert", concerts, datetime(2024, 5, 3), outlet="C")
+    asked: list[str] = []
+
+    def counting(texts: Sequence[str]) -> npt.NDArray[np.float32]:
+        asked.extend(texts)
+        return _word_embedder(texts)
+
+    links, spans = translation.semantic_links([other, retold, wire], [], counting)
+    assert [(lk.doc_a, lk.doc_b) for lk in links] == [("retold", "wire")]
+    assert tail[-1] in asked  # past the lead of a possible translation
+    assert concerts[translation.LEAD_SENTENCES - 1] in asked and concerts[translation.LEAD_SENTENCES] not in asked
+    assert any(wire.text[s.b_start : s.b_end] == tail[-1] for s in spans)
+
+
 def test_glued_sentences_and_arabic_question_marks_are_split() -> None:
     text = "Biblioteka zaprasza na spotkanie klubu.Podczas spotkania porozmawiamy o życiu w mieście."
     spans = translation._sentence_spans(text, 10)
