@@ -16,6 +16,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from echotrace.annotate.quote_tokens import SyntaxToken, Token
 from echotrace.records import Quote
 
 Span = frozenset[int]
@@ -246,20 +247,57 @@ def write_brat(path: Path, text: str, quotes: Sequence[Quote]) -> None:
     path.write_text("\n".join(lines) + ("\n" if lines else ""), encoding="utf-8")
 
 
+def fold_arg(value: str) -> tuple[int, int]:
+    """`K/N` on the command line: fold K of N."""
+    k, n = (int(x) for x in value.split("/"))
+    if not 0 <= k < n:
+        raise argparse.ArgumentTypeError(f"fold {value}: need 0 <= K < N")
+    return k, n
+
+
+def in_fold(paths: Sequence[Path], fold: tuple[int, int] | None, held_out: bool) -> list[Path]:
+    """The articles of fold K of N (every N-th in sorted order, from the K-th), or all the others:
+    the cross-validation folds on which the tagger's settings are chosen."""
+    if fold is None:
+        return list(paths)
+    k, n = fold
+    return [p for i, p in enumerate(paths) if (i % n == k) == held_out]
+
+
+def _use_parse_cache(folder: Path) -> None:
+    """Dependency parses from bench/train_quotes.py's pickle cache instead of spaCy (experiments)."""
+    import echotrace.annotate.quotes as quotes
+    from bench.train_quotes import parsed
+
+    def cached(text: str, tokens: Sequence[Token], cues: frozenset[str]) -> list[SyntaxToken]:
+        return parsed(text, folder)
+
+    quotes.parse_cue_sentences = cached  # type: ignore[attr-defined]  # the name find_quotes calls
+
+
 def main(argv: Sequence[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("path", type=Path)
     parser.add_argument("--predictions-out", type=Path, default=None)
     parser.add_argument("--limit", type=int, default=0, help="score only the first N articles")
+    parser.add_argument("--fold", type=fold_arg, default=None, metavar="K/N",
+                        help="score only fold K of N (a model trained with train_quotes.py --hold-out K/N)")
+    parser.add_argument("--model", type=Path, default=None, help="CRF model file instead of the shipped one")
+    parser.add_argument("--parse-cache", type=Path, default=None, help="pickled parses (train_quotes.py)")
     args = parser.parse_args(argv)
-    from echotrace.annotate.quotes import find_quotes  # the training script imports this module too
+    import echotrace.annotate.quotes as extraction  # the training script imports this module too
+
+    if args.model is not None:
+        extraction.MODEL_PATH = args.model
+    if args.parse_cache is not None:
+        _use_parse_cache(args.parse_cache)
 
     text_dir = args.path / "text"
     ann_dir = args.path / "attributions"
     if args.predictions_out:
         args.predictions_out.mkdir(parents=True, exist_ok=True)
     counts = Counts()
-    texts = sorted(text_dir.glob("*.txt"))
+    texts = in_fold(sorted(text_dir.glob("*.txt")), args.fold, held_out=True)
     if args.limit:
         texts = texts[: args.limit]
     started = time.perf_counter()
@@ -269,7 +307,7 @@ def main(argv: Sequence[str] | None = None) -> None:
         if ann is None:
             continue
         text = text_path.read_text(encoding="utf-8")
-        quotes = find_quotes(text_path.stem, text, "en")
+        quotes = extraction.find_quotes(text_path.stem, text, "en")
         if args.predictions_out:
             write_brat(args.predictions_out / f"{text_path.stem}.ann", text, quotes)
         score_document(predicted_items(text, quotes), gold_items(text, read_brat(ann)), counts)

