@@ -58,7 +58,7 @@ LEAD_SENTENCES = SCORE_SENTENCES
 # translation: one agreeing aligned sentence pair in the leads (`_agreeing_matches`), names that
 # overlap by GATE_NAMES (a translation keeps them in whatever part it re-tells) or a same-story
 # score of GATE_SCORE. Set on the generated 2k corpus (bench/pipeline.py 2000): every planted
-# translation the full alignment finds passes, and 1,915 of 1,990 documents have such a pair
+# translation the full alignment finds passes, and 1,847 of 1,990 documents have such a pair
 # (stories there are many articles rendered from one set of facts); the seeds' re-translations
 # align past their leads and pass on their scores (.628, .622).
 GATE_NAMES = 0.6
@@ -74,7 +74,7 @@ PASS2_BLOCK = 256
 MIN_SENTENCE_CHARS = 20
 # Neighbours per document on the lead-mean vectors (pass 1). On the generated 2k corpus, 7 keep
 # the recall of planted links (.997) and put fewer pairs of two stories among the links than 10
-# (7.4 % against 9.0 %; 8.2 % when the full-text means of all 30 sentences chose 10).
+# (7.4 % against 8.9 %; 8.2 % when the means of all 30 sentences chose 10).
 NEIGHBOURS = 7
 NEIGHBOUR_MIN_COSINE = 0.45
 # Sentence cosines of re-translations of one statement measure .74-.84 on the seeds
