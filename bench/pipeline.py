@@ -6,7 +6,8 @@ Usage: python bench/pipeline.py N [--engine local|dask] [--workers 2] [--schedul
 Prints docs/s per stage (from the pipeline's own StageReports), the peak RSS of the main process,
 of the largest worker and of the whole process tree (forkserver and Dask workers are
 grandchildren, so the tree is sampled), the load average (the machine may be shared), and the
-precision and recall of `doc_links` against the generator's planted links. Last line: one JSON
+precision and recall of `doc_links` against the generator's planted links and of quote groups
+on the planted statements (`quote_group_quality`). Last line: one JSON
 object. Targets (issue 8): >= 100 docs/s end to end on 2 cores; ingest+clean+metadata >= 500
 docs/s; near-duplicate stage >= 5,000 docs/s; peak RSS < 4 GiB at 100k; Dask within 1.5x.
 """
@@ -32,7 +33,7 @@ import psutil
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench.generate import SCHEMA_KIND, write_corpus
+from bench.generate import QUOTES, SCHEMA_KIND, write_corpus
 from echotrace import embed
 from echotrace.config import Settings
 from echotrace.pipeline import StageReport, run
@@ -218,6 +219,41 @@ def link_quality(db: Path, corpus: Path) -> dict[str, Any]:
     return out
 
 
+def quote_group_quality(db: Path, corpus: Path) -> dict[str, Any]:
+    """Pairwise precision and recall of stored quote groups on the planted statements.
+
+    The generator plants a few stock statements (QUOTES, in each language) spoken by a story's
+    person; the truth group of such a quote is (that person, statement index), whatever the
+    language or outlet. Quotes of other text (reported speech rendered from templates) are
+    not scored: the truth does not say which of them are one statement."""
+    truth = json.loads((corpus / "truth.json").read_text(encoding="utf-8"))
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        source_doc = dict(con.execute("SELECT source, doc_id FROM inputs WHERE doc_id IS NOT NULL").fetchall())
+        rows = con.execute("SELECT doc_id, text, group_id FROM quotes").fetchall()
+    finally:
+        con.close()
+    doc_of_file = {src.split(str(corpus) + os.sep, 1)[-1]: doc for src, doc in source_doc.items()}
+    speaker_of = {doc_of_file.get(d["files"][0]): d["quote_speakers"][0] for d in truth["docs"]
+                  if d["quote_speakers"]}
+    statement = {" ".join(text.split()).lower(): k for table in QUOTES.values() for k, text in enumerate(table)}
+    planted: list[tuple[tuple[str, int], str]] = []
+    for doc_id, text, group_id in rows:
+        k = statement.get(" ".join(text.strip(" ,.“”«»„\"").split()).lower())
+        if k is not None and doc_id in speaker_of:
+            planted.append(((speaker_of[doc_id], k), group_id))
+
+    def same_pairs(counts: Counter[Any]) -> int:
+        return sum(c * (c - 1) // 2 for c in counts.values())
+
+    true_pairs = same_pairs(Counter(label for label, _ in planted))
+    predicted_pairs = same_pairs(Counter(group for _, group in planted))
+    both = same_pairs(Counter(planted))
+    return {"planted_quotes": len(planted),
+            "precision": round(both / predicted_pairs, 4) if predicted_pairs else None,
+            "recall": round(both / true_pairs, 4) if true_pairs else None}
+
+
 def _stage_rows(stages: list[StageReport], docs: int, cpu: dict[str, tuple[float, float]],
                 embedded: dict[str, tuple[int, int]]) -> list[dict[str, Any]]:
     """Per stage: seconds, docs/s over the corpus size (corpus stages count the whole corpus),
@@ -271,6 +307,7 @@ def bench(n: int, engine: str, workers: int, scheduler: str | None, stages: list
     by_name = {s.name: s for s in summary.stages}
     front = sum(by_name[s].seconds for s in ("scan", "ingest") if s in by_name)
     quality = link_quality(db, corpus) if "links" in stages else {}
+    quote_quality = quote_group_quality(db, corpus) if "quotes" in stages else {}
     return {
         "docs": n_docs, "engine": engine, "workers": workers, "stages_on": stages,
         "date": time.strftime("%Y-%m-%d %H:%M"), "generate_s": round(generated_s, 1),
@@ -283,7 +320,7 @@ def bench(n: int, engine: str, workers: int, scheduler: str | None, stages: list
         "cpu_main_s": round(main_cpu, 1), "cpu_workers_s": round(worker_cpu, 1),
         "docs_per_cpu_s": round(n_docs / (main_cpu + worker_cpu), 1),
         "stages": _stage_rows(summary.stages, n_docs, clock.cpu_by_stage(), clock.embedded_by_stage()),
-        "links": quality,
+        "links": quality, "quote_groups": quote_quality,
     }
 
 
@@ -315,6 +352,8 @@ def main() -> None:
               f"embedded {row['embedded_per_doc']}/doc, encoded {row['encoded_per_doc']}/doc")
     if result["links"]:
         print(f"  links: {result['links']}")
+    if result["quote_groups"]:
+        print(f"  quote groups on planted statements: {result['quote_groups']}")
     print(json.dumps(result))
 
 
