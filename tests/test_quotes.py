@@ -16,7 +16,7 @@ from echotrace.annotate.quotes import find_quotes
 from echotrace.records import Paragraph, Quote
 
 # Pinned a little below the score measured on the first 15 PolNeAR dev articles (bench/RESULTS.md).
-EVAL_GATE = {"content_overlap_f1": 0.70, "joint_f1": 0.57}
+EVAL_GATE = {"content_overlap_f1": 0.72, "joint_f1": 0.60}
 
 
 def _paragraphs(text: str, lang: str) -> list[Paragraph]:
@@ -255,3 +255,14 @@ def test_polnear_eval_gate(shared_dir: Path, tmp_path: Path, capsys: pytest.Capt
     for key, floor in EVAL_GATE.items():
         assert scores[key] >= floor, (key, scores[key])
     assert len(list(tmp_path.glob("*.ann"))) == 15
+
+
+def test_folds_partition_the_articles() -> None:
+    """Settings are chosen on train folds: held-out and training articles never mix."""
+    from bench.eval_quotes import in_fold
+
+    paths = [Path(f"a{i:02d}.txt") for i in range(10)]
+    for k in range(4):
+        held, trained = in_fold(paths, (k, 4), held_out=True), in_fold(paths, (k, 4), held_out=False)
+        assert sorted(held + trained) == paths and not set(held) & set(trained)
+    assert in_fold(paths, None, held_out=True) == paths

@@ -28,6 +28,7 @@ CLOSING_DOUBLE = frozenset("”»")
 STRAIGHT_DOUBLE = '"'
 QUOTE_CHARS = frozenset("“”«»„\"‚‘’'")
 _SENTENCE_END = frozenset(".!?…")
+_CLAUSE_PUNCT = frozenset(",:;—–()")
 _PRONOUNS = frozenset("he she they it we i you him her them his their its".split())
 
 
@@ -180,6 +181,8 @@ def token_features(tokens: Sequence[Token], cue_words: frozenset[str],
     n = len(tokens)
     cue_left, cue_right = _distances(is_cue, tokens)
     broad_left, broad_right = _distances(is_broad, tokens)
+    punct_left, punct_right = _distances([w in _CLAUSE_PUNCT for w in lowers], tokens)
+    that_left, _ = _distances([w == "that" for w in lowers], tokens)
     # Sentence-level evidence: a cue word, a broad cue, a quotation mark, "according to", a colon;
     # and, per token, how many commas / whether a colon precede it within the sentence.
     sentence_flags = [""] * n
@@ -224,6 +227,11 @@ def token_features(tokens: Sequence[Token], cue_words: frozenset[str],
         ["com=" + (str(c) if c < 2 else "n") + (":" if colon else "") for c, colon in
          zip(commas_before, colon_before, strict=True)],
         ["left=" + (str(k) if k < 4 else "n") for k in sentence_len],
+        ["pl=" + _bucket(d) for d in punct_left],
+        ["pr=" + _bucket(d) for d in punct_right],
+        ["thl=" + _bucket(d) for d in that_left],
+        ["qcl=" + ("1" if t.in_quote else "0") + _bucket(a) + _bucket(b) for t, a, b in
+         zip(tokens, broad_left, broad_right, strict=True)],
     ]
     for off in (-3, -2, -1, 1, 2, 3):
         pad_word = [f"w{off}=<pad>"] * min(abs(off), n)
@@ -404,7 +412,8 @@ def _governance(k: int, parsed: Sequence[SyntaxToken], is_cue: Sequence[bool]) -
             rel = branch.dep
             side = "<" if k < node else ">"
             kind = "acc" if parsed[node].word == "according" else "v"
-            feats += ["gov=" + rel, "govs=" + rel + side, "govk=" + kind + rel, "govd=" + _bucket(depth)]
+            feats += ["gov=" + rel, "govs=" + rel + side, "govk=" + kind + rel, "govd=" + _bucket(depth),
+                      "govw=" + _lemma(parsed[node].word) + side]
             if k == branch.left:
                 feats.append("govL=" + rel)
             if k == branch.right:

@@ -52,6 +52,7 @@ _MAX_CONTENT_HOLE = 2
 _SENTENCE_PENALTY = 3
 _CUE_SEARCH_TOKENS = 60
 _MAX_WORDS_AFTER_CUE = 4
+_RECOVER_SOURCE = 0.15
 
 
 @lru_cache(maxsize=2)
@@ -233,21 +234,27 @@ def _tagged_attributions(text: str, start: int, end: int, syntax: bool) -> list[
     lexicon = cue_words("en")
     tagger, use_syntax = _tagger(syntax)
     parse = parse_cue_sentences(region, tokens, lexicon) if use_syntax else None
-    labels: list[str] = tagger.tag(token_features(tokens, lexicon, parse))
+    labels: list[str] = _recover_sources(tagger, tagger.tag(token_features(tokens, lexicon, parse)))
     segments = _close_gaps(_segments(labels, tokens), tokens)
     cues = [s for s in segments if s.role == "CUE"]
     sources = [s for s in segments if s.role == "SRC"]
     by_cue: dict[int, list[_Segment]] = {}
     sentence_of: list[int] = []
-    sentence = 0
+    paragraph_of: list[int] = []
+    sentence = paragraph = 0
     for tok in tokens:
         sentence += tok.sent_pos == 0
+        paragraph += tok.para_start
         sentence_of.append(sentence)
+        paragraph_of.append(paragraph)
     cue_index = _Index(cues)
     source_index = _Index(sources)
     segment_index = _Index(segments)
     for seg in (s for s in segments if s.role == "CON"):
-        near = cue_index.between(seg.first - _CUE_SEARCH_TOKENS, seg.last + _CUE_SEARCH_TOKENS)
+        # A cue in a later paragraph never introduces this content: "…" [new paragraph] X said that…
+        # (fold 0 of PolNeAR train: +0.002 overlap, +0.004 joint F1).
+        near = [c for c in cue_index.between(seg.first - _CUE_SEARCH_TOKENS, seg.last + _CUE_SEARCH_TOKENS)
+                if c.first < seg.first or paragraph_of[c.first] == paragraph_of[seg.last]]
         distances = [(_cue_distance(seg, c, source_index, sentence_of), c.first, c) for c in near]
         if distances:
             distance, _, nearest = min(distances, key=lambda d: (d[0], d[1]))
@@ -263,6 +270,22 @@ def _tagged_attributions(text: str, start: int, end: int, syntax: bool) -> list[
         source = _source_of(cue, source_index, segment_index)
         out.append(_found(text, tokens, start, _one_statement(tokens, contents, cue, source_index, sentence_of),
                           cue, source))
+    return out
+
+
+def _recover_sources(tagger: Any, labels: list[str]) -> list[str]:
+    """Viterbi labels, plus as source the words near a cue that the best path left out but whose
+    marginal probability of being a source is at least 0.15 (threshold and gain, +0.014 joint F1, from
+    fold 0 of 4 on PolNeAR train; recovering content or cue words the same way gained < 0.003)."""
+    cues = [i for i, label in enumerate(labels) if label.endswith("CUE")]
+    out = list(labels)
+    for i, label in enumerate(labels):
+        if label != "O":
+            continue
+        k = bisect_left(cues, i)
+        near = (k < len(cues) and cues[k] - i <= _MAX_SOURCE_GAP) or (k > 0 and i - cues[k - 1] <= _MAX_SOURCE_GAP)
+        if near and tagger.marginal("B-SRC", i) + tagger.marginal("I-SRC", i) >= _RECOVER_SOURCE:
+            out[i] = "I-SRC" if i and out[i - 1].endswith("SRC") else "B-SRC"
     return out
 
 
