@@ -162,6 +162,19 @@ def _components(pairs: Iterable[tuple[str, str]]) -> dict[str, str]:
     return {x: find(x) for x in list(parent)}
 
 
+def _truth_and_rows(db: Path, corpus: Path, query: str) -> tuple[dict[str, Any], dict[str, str], list[Any]]:
+    """The generator's truth, the stored doc id of each of its files (through `inputs`), and the
+    rows of `query` on the store."""
+    truth = json.loads((corpus / "truth.json").read_text(encoding="utf-8"))
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        source_doc = dict(con.execute("SELECT source, doc_id FROM inputs WHERE doc_id IS NOT NULL").fetchall())
+        rows = con.execute(query).fetchall()
+    finally:
+        con.close()
+    return truth, {src.split(str(corpus) + os.sep, 1)[-1]: doc for src, doc in source_doc.items()}, rows
+
+
 def link_quality(db: Path, corpus: Path) -> dict[str, Any]:
     """Precision and recall of stored duplicate/reuse/translation links against the planted ones.
 
@@ -172,14 +185,7 @@ def link_quality(db: Path, corpus: Path) -> dict[str, Any]:
     article of a story from the same facts and templates, so two of them share sentences verbatim
     or translated even where no link was planted.
     """
-    truth = json.loads((corpus / "truth.json").read_text(encoding="utf-8"))
-    con = duckdb.connect(str(db), read_only=True)
-    try:
-        source_doc = dict(con.execute("SELECT source, doc_id FROM inputs WHERE doc_id IS NOT NULL").fetchall())
-        predicted_rows = con.execute("SELECT doc_a, doc_b, kind FROM doc_links").fetchall()
-    finally:
-        con.close()
-    doc_of_file = {src.split(str(corpus) + os.sep, 1)[-1]: doc for src, doc in source_doc.items()}
+    truth, doc_of_file, predicted_rows = _truth_and_rows(db, corpus, "SELECT doc_a, doc_b, kind FROM doc_links")
     doc_of_name = {d["name"]: doc_of_file.get(d["files"][0]) for d in truth["docs"]}
     planted: dict[tuple[str, str], str] = {}
     merged: Counter[str] = Counter()
@@ -226,14 +232,7 @@ def quote_group_quality(db: Path, corpus: Path) -> dict[str, Any]:
     person; the truth group of such a quote is (that person, statement index), whatever the
     language or outlet. Quotes of other text (reported speech rendered from templates) are
     not scored: the truth does not say which of them are one statement."""
-    truth = json.loads((corpus / "truth.json").read_text(encoding="utf-8"))
-    con = duckdb.connect(str(db), read_only=True)
-    try:
-        source_doc = dict(con.execute("SELECT source, doc_id FROM inputs WHERE doc_id IS NOT NULL").fetchall())
-        rows = con.execute("SELECT doc_id, text, group_id FROM quotes").fetchall()
-    finally:
-        con.close()
-    doc_of_file = {src.split(str(corpus) + os.sep, 1)[-1]: doc for src, doc in source_doc.items()}
+    truth, doc_of_file, rows = _truth_and_rows(db, corpus, "SELECT doc_id, text, group_id FROM quotes")
     speaker_of = {doc_of_file.get(d["files"][0]): d["quote_speakers"][0] for d in truth["docs"]
                   if d["quote_speakers"]}
     statement = {" ".join(text.split()).lower(): k for table in QUOTES.values() for k, text in enumerate(table)}
