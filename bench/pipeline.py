@@ -7,7 +7,8 @@ Prints docs/s per stage (from the pipeline's own StageReports), the peak RSS of 
 of the largest worker and of the whole process tree (forkserver and Dask workers are
 grandchildren, so the tree is sampled), the load average (the machine may be shared), and the
 precision and recall of `doc_links` against the generator's planted links and of quote groups
-on the planted statements (`quote_group_quality`). Last line: one JSON
+on the planted statements (`quote_group_quality`), and B³ of stories against the planted stories
+(`story_quality`). Last line: one JSON
 object. Targets (issue 8): >= 100 docs/s end to end on 2 cores; ingest+clean+metadata >= 500
 docs/s; near-duplicate stage >= 5,000 docs/s; peak RSS < 4 GiB at 100k; Dask within 1.5x.
 """
@@ -33,6 +34,7 @@ import psutil
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from bench.eval_stories import b_cubed_f1
 from bench.generate import QUOTES, SCHEMA_KIND, write_corpus
 from echotrace import embed
 from echotrace.config import Settings
@@ -253,6 +255,21 @@ def quote_group_quality(db: Path, corpus: Path) -> dict[str, Any]:
             "recall": round(both / true_pairs, 4) if true_pairs else None}
 
 
+def story_quality(db: Path, corpus: Path) -> dict[str, Any]:
+    """B³ precision, recall and F1 of stored stories against the generator's planted stories."""
+    truth, doc_of_file, rows = _truth_and_rows(db, corpus, "SELECT doc_id, story_id FROM stories")
+    story_of = dict(rows)
+    planted: dict[str, str] = {}
+    for doc in truth["docs"]:
+        doc_id = doc_of_file.get(doc["files"][0])
+        if doc_id in story_of:
+            planted.setdefault(doc_id, doc["story_id"])
+    docs = sorted(planted)
+    precision, recall, f1 = b_cubed_f1([planted[d] for d in docs], [story_of[d] for d in docs])
+    return {"planted_stories": len(set(planted.values())), "stories": len({story_of[d] for d in docs}),
+            "b3_precision": round(precision, 4), "b3_recall": round(recall, 4), "b3_f1": round(f1, 4)}
+
+
 def _stage_rows(stages: list[StageReport], docs: int, cpu: dict[str, tuple[float, float]],
                 embedded: dict[str, tuple[int, int]]) -> list[dict[str, Any]]:
     """Per stage: seconds, docs/s over the corpus size (corpus stages count the whole corpus),
@@ -307,6 +324,7 @@ def bench(n: int, engine: str, workers: int, scheduler: str | None, stages: list
     front = sum(by_name[s].seconds for s in ("scan", "ingest") if s in by_name)
     quality = link_quality(db, corpus) if "links" in stages else {}
     quote_quality = quote_group_quality(db, corpus) if "quotes" in stages else {}
+    stories = story_quality(db, corpus) if "stories" in stages else {}
     return {
         "docs": n_docs, "engine": engine, "workers": workers, "stages_on": stages,
         "date": time.strftime("%Y-%m-%d %H:%M"), "generate_s": round(generated_s, 1),
@@ -319,7 +337,7 @@ def bench(n: int, engine: str, workers: int, scheduler: str | None, stages: list
         "cpu_main_s": round(main_cpu, 1), "cpu_workers_s": round(worker_cpu, 1),
         "docs_per_cpu_s": round(n_docs / (main_cpu + worker_cpu), 1),
         "stages": _stage_rows(summary.stages, n_docs, clock.cpu_by_stage(), clock.embedded_by_stage()),
-        "links": quality, "quote_groups": quote_quality,
+        "links": quality, "quote_groups": quote_quality, "stories": stories,
     }
 
 
@@ -353,6 +371,8 @@ def main() -> None:
         print(f"  links: {result['links']}")
     if result["quote_groups"]:
         print(f"  quote groups on planted statements: {result['quote_groups']}")
+    if result["stories"]:
+        print(f"  stories vs planted stories: {result['stories']}")
     print(json.dumps(result))
 
 

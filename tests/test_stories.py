@@ -103,6 +103,14 @@ def test_time_window_unless_linked_copies(index: EntityIndex) -> None:
     # A linked copy joins across the window; "c" stays out: it is 42 days from "b" and no copy of it.
     copy = DocLink("a", "b", "duplicate", 1.0, "a", "test")
     assert _groups(cluster_stories(articles, mentions, [copy])) == {frozenset({"a", "b"}), frozenset({"c"})}
+    # Reuse of most of the text forces one story too; a shared paragraph or a few aligned
+    # sentences (low scores) do not: two events in one town share background text.
+    for kind, score, joined in (("reuse", 0.8, True), ("translation", 0.7, True),
+                                ("reuse", 0.3, False), ("translation", 0.2, False)):
+        link = DocLink("a", "b", kind, score, "a", "test")
+        expected = ({frozenset({"a", "b"}), frozenset({"c"})} if joined
+                    else {frozenset({"a", "c"}), frozenset({"b"})})
+        assert _groups(cluster_stories(articles, mentions, [link])) == expected, (kind, score)
 
 
 def test_different_events_of_one_kind_stay_apart(index: EntityIndex) -> None:
