@@ -640,22 +640,28 @@ def test_repeated_lines_merged_from_shares_equal_one_pass() -> None:
     assert first.repeated("courier") == whole.repeated("courier")
 
 
-# Characters the fast identity path must treat exactly as normalise_for_id: its whole mapping table,
-# other whitespace, combining marks (NFC), case folds that change length, and line-break characters.
+# Characters the fast identity path must treat exactly as the reference definition: the whole mapping
+# table, other whitespace, combining marks (NFC), case folds that change length, line-break characters.
 _IDENTITY_ALPHABET = (
     "‘’‚‛′`´“”„‟″«»‐‑‒–—―−…\u00a0\u2007\u202f\u2000\u2009\u3000\u200b\u200c\u200d\u2060\ufeff\u00ad"
-    " \t\n\r\x85\u2028aZéE\u0301ßİſ'\"-.x"
+    " \t\n\r\x85\x1c\u2028aZéE\u0301ßİſ'\"-.x\ud800"
 )
 
 
 @settings(max_examples=400, deadline=None)
 @given(st.text(alphabet=_IDENTITY_ALPHABET, max_size=30) | st.text(max_size=30))
-def test_line_fingerprint_is_normalise_for_id_hashed(line: str) -> None:
-    """The cheap path for lines without quotes or dashes must give the same fingerprint as the full one."""
-    from echotrace.clean.text import _hash64, _identity_form
+def test_normalise_for_id_matches_its_reference_definition(line: str) -> None:
+    """Replacing mapped characters one by one and `str.split` must equal NFC + translate + regex spaces."""
+    import re
+    import unicodedata
 
-    assert _identity_form(line) == normalise_for_id(line)
-    assert line_fingerprint(line) == _hash64(normalise_for_id(line))
+    from echotrace.clean.normalise import _REPLACEMENT
+    from echotrace.clean.text import _hash64
+
+    table = str.maketrans(_REPLACEMENT)
+    reference = re.sub(r"\s+", " ", unicodedata.normalize("NFC", line).translate(table)).strip().casefold()
+    assert normalise_for_id(line) == reference
+    assert line_fingerprint(line) == _hash64(reference)
 
 
 @settings(max_examples=300, deadline=None)

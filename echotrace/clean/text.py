@@ -18,7 +18,6 @@ import bisect
 import hashlib
 import math
 import re
-import unicodedata
 from array import array
 from dataclasses import dataclass
 from functools import cache
@@ -28,7 +27,6 @@ import ahocorasick
 import numpy as np
 import yaml
 
-from echotrace.clean.normalise import _CHAR_MAP as _IDENTITY_CHAR_MAP
 from echotrace.clean.normalise import normalise_for_id
 from echotrace.records import Boilerplate, Cleaned
 
@@ -43,12 +41,6 @@ _DIGIT = re.compile(r"\d")
 _LINE_BREAK = re.compile(r"\r\n|\r|\n|\u2028|\u2029")
 _OTHER_SPLITLINES_BREAK = re.compile("[\v\f\x1c\x1d\x1e\x85]")
 _PUNCT_TO_SPACE = re.compile(r"[^\w\s'-]+|_")
-# Whitespace that `normalise_for_id` would change: anything but single inner spaces.
-_IRREGULAR_SPACE = re.compile(r"[^\S ]|  |^ | $")
-# Characters `normalise_for_id` maps or drops beyond whitespace and case: its table minus spaces.
-_UNIFIED_CHARACTER = re.compile(
-    "[" + re.escape("".join(chr(c) for c in sorted(_IDENTITY_CHAR_MAP) if not chr(c).isspace())) + "]"
-)
 
 _MONTHS = (
     "january|february|march|april|may|june|july|august|september|october|november|december"
@@ -145,28 +137,7 @@ def _lexicon() -> _Lexicon:
 
 def line_fingerprint(line: str) -> int:
     """Stable unsigned 64-bit hash of a line after identity normalisation (case, quotes, spaces)."""
-    return _hash64(_identity_form(line))
-
-
-def _identity_form(line: str) -> str:
-    """`normalise_for_id(line)`, with a cheap exact path for lines it would only casefold and re-space.
-
-    Unifying quotes, dashes and odd spaces with `str.translate` and a dict costs ~10x the rest on
-    non-ASCII lines, yet most lines hold none or a few of those characters and are already NFC; and
-    `str.split` is slow on non-ASCII text, so spaces are re-joined only when a line needs it.
-    Every line of every page is fingerprinted twice (pass 1 and cleaning), so this path matters.
-    """
-    if not unicodedata.is_normalized("NFC", line):
-        return normalise_for_id(line)
-    if _UNIFIED_CHARACTER.search(line):  # the same table, applied only where it maps something
-        line = _UNIFIED_CHARACTER.sub(_unified, line)
-    if _IRREGULAR_SPACE.search(line):
-        line = " ".join(line.split())
-    return line.casefold()
-
-
-def _unified(match: re.Match[str]) -> str:
-    return str(_IDENTITY_CHAR_MAP[ord(match.group())])
+    return _hash64(normalise_for_id(line))
 
 
 def _hash64(normalised: str) -> int:
@@ -202,7 +173,7 @@ class RepeatedLines:
                 line = raw_line.strip()
                 if len(line) < 3 or len(line) >= _MAX_FINGERPRINT_LINE:
                     continue
-                normalised = _identity_form(line)
+                normalised = normalise_for_id(line)
                 if len(normalised) >= 3:
                     seen.add(_hash64(normalised))
             self._last_text, self._last_fingerprints = text, sorted(seen)
