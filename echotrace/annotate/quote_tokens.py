@@ -12,6 +12,7 @@ from bisect import bisect_left, bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache, lru_cache
+from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
@@ -138,6 +139,7 @@ BROAD_CUES = frozenset(
 )
 
 
+@lru_cache(maxsize=1 << 16)
 def _lemma(word: str) -> str:
     """Crude suffix stripping, so rare inflections share weights with common ones."""
     for suffix in ("ing", "ed", "es", "s"):
@@ -147,38 +149,65 @@ def _lemma(word: str) -> str:
 
 
 def _distances(flags: Sequence[bool], tokens: Sequence[Token]) -> tuple[list[int], list[int]]:
-    """Distance (in tokens, 99 = none) to the nearest flagged token in the same sentence, each side."""
+    """Distance (in tokens, 99 = none or farther) to the nearest flagged token in the same sentence,
+    each side."""
     n = len(tokens)
     left = [99] * n
     right = [99] * n
-    last = -1
+    last = -99
     for i in range(n):
         if tokens[i].sent_pos == 0:
-            last = -1
-        if last >= 0:
+            last = -99
+        if i - last < 99:
             left[i] = i - last
         if flags[i]:
             last = i
-    nxt = -1
+    nxt = n + 99
     for i in range(n - 1, -1, -1):
-        if nxt >= 0:
+        if nxt - i < 99:
             right[i] = nxt - i
         if flags[i]:
             nxt = i
         if tokens[i].sent_pos == 0:
-            nxt = -1
+            nxt = n + 99
     return left, right
+
+
+@cache
+def _bucketed(prefix: str) -> tuple[str, ...]:
+    """`prefix + _bucket(d)` for d in 0..99: distance features become list look-ups."""
+    return tuple(prefix + _bucket(d) for d in range(100))
+
+
+_WORD_CACHE_LIMIT = 200_000
+_word_cache: dict[str, tuple[str, str, str, str, str]] = {}
+
+
+def _word_strings(word: str) -> tuple[str, str, str, str, str]:
+    """The features of one word that depend on nothing else (word, lemma, shape, suffix) and its
+    bare shape, built once per distinct word: news repeats its vocabulary, and string building is
+    most of the cost."""
+    hit = _word_cache.get(word)
+    if hit is None:
+        if len(_word_cache) >= _WORD_CACHE_LIMIT:
+            _word_cache.clear()
+        low = word.lower()
+        shape = _shape(word)
+        hit = _word_cache[word] = ("w=" + low, "lem=" + _lemma(low), "s=" + shape, "suf=" + low[-3:], shape)
+    return hit
 
 
 def token_features(tokens: Sequence[Token], cue_words: frozenset[str],
                    syntax: Sequence[SyntaxToken] | None = None) -> list[list[str]]:
     """One feature list per token: word, shape, cue lexicons, quote state, position, neighbours,
     and with `syntax` (parse_cue_sentences) the dependency features."""
+    n = len(tokens)
     lowers = [t.text.lower() for t in tokens]
-    shapes = [_shape(t.text) for t in tokens]
+    strings = [_word_strings(t.text) for t in tokens]
+    shapes = [w[4] for w in strings]
     is_cue = [w in cue_words for w in lowers]
     is_broad = [c or w in BROAD_CUES for c, w in zip(is_cue, lowers, strict=True)]
-    n = len(tokens)
+    in_quote = ["1" if t.in_quote else "0" for t in tokens]
     cue_left, cue_right = _distances(is_cue, tokens)
     broad_left, broad_right = _distances(is_broad, tokens)
     punct_left, punct_right = _distances([w in _CLAUSE_PUNCT for w in lowers], tokens)
@@ -186,9 +215,8 @@ def token_features(tokens: Sequence[Token], cue_words: frozenset[str],
     # Sentence-level evidence: a cue word, a broad cue, a quotation mark, "according to", a colon;
     # and, per token, how many commas / whether a colon precede it within the sentence.
     sentence_flags = [""] * n
-    commas_before = [0] * n
-    colon_before = [False] * n
-    sentence_len = [0] * n
+    commas_before = [""] * n
+    sentence_len = [""] * n
     begin = 0
     for i in range(n + 1):
         if i == n or (i > begin and tokens[i].sent_pos == 0):
@@ -197,71 +225,78 @@ def token_features(tokens: Sequence[Token], cue_words: frozenset[str],
                 + ("q" if any(w in QUOTE_CHARS for w in words) else "") \
                 + ("a" if "according" in words else "") + (":" if ":" in words else "")
             commas = 0
-            colon = False
+            colon = ""
             for k in range(begin, i):
                 sentence_flags[k] = flags
-                sentence_len[k] = i - k
-                commas_before[k] = commas
-                colon_before[k] = colon
+                sentence_len[k] = _LEFT[i - k] if i - k < 4 else "left=n"
+                commas_before[k] = (_COMMAS[commas] if commas < 2 else "com=n") + colon
                 commas += lowers[k] == ","
-                colon = colon or lowers[k] == ":"
+                colon = colon or (":" if lowers[k] == ":" else "")
             begin = i
+    cl, cr, bl, br = _bucketed("cl="), _bucketed("cr="), _bucketed("bl="), _bucketed("br=")
+    pl, pr, thl = _bucketed("pl="), _bucketed("pr="), _bucketed("thl=")
+    plain = _bucketed("")
     # Built column by column (list comprehensions), then zipped: this runs on every token of
     # every English article, so it must stay cheap.
     columns: list[list[str]] = [
         ["b"] * n,
-        ["w=" + w for w in lowers],
-        ["lem=" + _lemma(w) for w in lowers],
-        ["s=" + sh for sh in shapes],
-        ["suf=" + w[-3:] for w in lowers],
-        ["q=1" if t.in_quote else "q=0" for t in tokens],
+        [w[0] for w in strings],
+        [w[1] for w in strings],
+        [w[2] for w in strings],
+        [w[3] for w in strings],
+        ["q=" + q for q in in_quote],
         ["cue=1" if c else "cue=0" for c in is_cue],
         ["bcue=1" if c else "bcue=0" for c in is_broad],
-        ["pos=" + (str(t.sent_pos) if t.sent_pos < 4 else "n") for t in tokens],
-        ["cl=" + _bucket(d) for d in cue_left],
-        ["cr=" + _bucket(d) for d in cue_right],
-        ["bl=" + _bucket(d) for d in broad_left],
-        ["br=" + _bucket(d) for d in broad_right],
+        [_POSITION[t.sent_pos] if t.sent_pos < 4 else "pos=n" for t in tokens],
+        [cl[d] for d in cue_left],
+        [cr[d] for d in cue_right],
+        [bl[d] for d in broad_left],
+        [br[d] for d in broad_right],
         ["sf=" + f for f in sentence_flags],
-        ["qsf=" + ("1" if t.in_quote else "0") + f for t, f in zip(tokens, sentence_flags, strict=True)],
-        ["com=" + (str(c) if c < 2 else "n") + (":" if colon else "") for c, colon in
-         zip(commas_before, colon_before, strict=True)],
-        ["left=" + (str(k) if k < 4 else "n") for k in sentence_len],
-        ["pl=" + _bucket(d) for d in punct_left],
-        ["pr=" + _bucket(d) for d in punct_right],
-        ["thl=" + _bucket(d) for d in that_left],
-        ["qcl=" + ("1" if t.in_quote else "0") + _bucket(a) + _bucket(b) for t, a, b in
-         zip(tokens, broad_left, broad_right, strict=True)],
+        ["qsf=" + q + f for q, f in zip(in_quote, sentence_flags, strict=True)],
+        commas_before,
+        sentence_len,
+        [pl[d] for d in punct_left],
+        [pr[d] for d in punct_right],
+        [thl[d] for d in that_left],
+        ["qcl=" + q + plain[a] + plain[b] for q, a, b in zip(in_quote, broad_left, broad_right, strict=True)],
     ]
     for off in (-3, -2, -1, 1, 2, 3):
         pad_word = [f"w{off}=<pad>"] * min(abs(off), n)
-        words = [f"w{off}=" + w for w in (lowers[off:] if off > 0 else lowers[:off])]
+        name = f"w{off}="
+        words = [name + w for w in (lowers[off:] if off > 0 else lowers[:off])]
         columns.append(pad_word + words if off < 0 else words + pad_word)
+    if n > 1:
+        pairs = [a + "|" + b for a, b in pairwise(lowers)]
+        columns.append(["bi-1=<start>"] + ["bi-1=" + p for p in pairs])
+        columns.append(["bi+1=" + p for p in pairs] + ["bi+1=<end>"])
     feats = [list(row) for row in zip(*columns, strict=True)]
+    if n > 1:
+        # Edge rows have no bigram on that side (the placeholder only kept the columns aligned).
+        feats[0].remove("bi-1=<start>")
+        feats[-1].remove("bi+1=<end>")
     for off in (-3, -2, -1, 1, 2, 3):
         name = f"s{off}="
+        cue_name, broad_name = f"cue{off}", f"bcue{off}"
         for i in range(max(0, -off), min(n, n - off)):
-            feats[i].append(name + shapes[i + off])
-            if is_cue[i + off]:
-                feats[i].append(f"cue{off}")
-            elif is_broad[i + off]:
-                feats[i].append(f"bcue{off}")
+            row = feats[i]
+            row.append(name + shapes[i + off])
+            if is_broad[i + off]:
+                row.append(cue_name if is_cue[i + off] else broad_name)
     for i in range(n):
+        row = feats[i]
         if tokens[i].para_start:
-            feats[i].append("para")
+            row.append("para")
         if lowers[i] in _PRONOUNS:
-            feats[i].append("pron")
+            row.append("pron")
         if i > 0:
-            feats[i].append("bi-1=" + lowers[i - 1] + "|" + lowers[i])
             if lowers[i - 1] in QUOTE_CHARS:
-                feats[i].append("after_quote")
+                row.append("after_quote")
             if is_broad[i]:
                 # "Smith said" / "he said" / "officials said": who stands right before the cue.
-                feats[i].append("cue_after=" + ("pron" if lowers[i - 1] in _PRONOUNS else shapes[i - 1]))
-        if i + 1 < n:
-            feats[i].append("bi+1=" + lowers[i] + "|" + lowers[i + 1])
-            if lowers[i + 1] in QUOTE_CHARS:
-                feats[i].append("before_quote")
+                row.append("cue_after=" + ("pron" if lowers[i - 1] in _PRONOUNS else shapes[i - 1]))
+        if i + 1 < n and lowers[i + 1] in QUOTE_CHARS:
+            row.append("before_quote")
     if syntax is not None:
         parsed = syntax_features(tokens, syntax, cue_words)
         tags = [row[0] for row in parsed]
@@ -270,6 +305,11 @@ def token_features(tokens: Sequence[Token], cue_words: frozenset[str],
             feats[i].append("t-1" + (tags[i - 1] if i > 0 else "<pad>"))
             feats[i].append("t+1" + (tags[i + 1] if i + 1 < n else "<pad>"))
     return feats
+
+
+_POSITION = tuple(f"pos={k}" for k in range(4))
+_LEFT = tuple(f"left={k}" for k in range(4))
+_COMMAS = ("com=0", "com=1")
 
 
 def _bucket(distance: int) -> str:
