@@ -57,6 +57,9 @@ class TreeSampler(threading.Thread):
         self.peak_main_mb = 0.0
         self.peak_worker_mb = 0.0
         self.peak_tree_mb = 0.0
+        # Peak RSS of this process per stage (set by StageClock): which stage holds the most.
+        self.stage: str | None = None
+        self.peak_main_by_stage: dict[str, float] = {}
         self._child_cpu: dict[int, float] = {}
         self._lock = threading.Lock()
         self._stop_event = threading.Event()
@@ -83,12 +86,17 @@ class TreeSampler(threading.Thread):
 
     def run(self) -> None:
         while True:
-            main_mb = self._me.memory_info().rss / 2**20
-            tree_mb = main_mb + self._sample_children()
-            self.peak_main_mb = max(self.peak_main_mb, main_mb)
-            self.peak_tree_mb = max(self.peak_tree_mb, tree_mb)
+            self.sample()
             if self._stop_event.wait(1.0):
                 return
+
+    def sample(self) -> None:
+        main_mb = self._me.memory_info().rss / 2**20
+        tree_mb = main_mb + self._sample_children()
+        self.peak_main_mb = max(self.peak_main_mb, main_mb)
+        self.peak_tree_mb = max(self.peak_tree_mb, tree_mb)
+        if self.stage is not None:
+            self.peak_main_by_stage[self.stage] = max(self.peak_main_by_stage.get(self.stage, 0.0), main_mb)
 
     def stop(self) -> None:
         self._stop_event.set()
@@ -115,10 +123,13 @@ class StageClock:
             self.mark(None)
         elif self.marks and current is None:
             self.marks[-1] = (stage, *self.marks[-1][1:])
+            self.sampler.stage = stage
         elif current != stage:
             self.mark(stage)
 
     def mark(self, stage: str | None) -> None:
+        self.sampler.sample()  # the stage that ends gets its last sample
+        self.sampler.stage = stage
         own, children = self.sampler.cpu_seconds()
         self.marks.append((stage, time.perf_counter(), own, children))
         self.embedded.append((embed.counts.requested, embed.counts.encoded))
@@ -271,10 +282,10 @@ def story_quality(db: Path, corpus: Path) -> dict[str, Any]:
 
 
 def _stage_rows(stages: list[StageReport], docs: int, cpu: dict[str, tuple[float, float]],
-                embedded: dict[str, tuple[int, int]]) -> list[dict[str, Any]]:
+                embedded: dict[str, tuple[int, int]], peak_mb: dict[str, float]) -> list[dict[str, Any]]:
     """Per stage: seconds, docs/s over the corpus size (corpus stages count the whole corpus),
-    CPU seconds in the main process and in workers, and texts embedded per document (asked for,
-    and encoded once each distinct text)."""
+    CPU seconds in the main process and in workers, texts embedded per document (asked for,
+    and encoded once each distinct text), and the peak RSS of the main process."""
     rows = []
     for stage in stages:
         main_cpu, worker_cpu = cpu.get(stage.name, (0.0, 0.0))
@@ -285,6 +296,7 @@ def _stage_rows(stages: list[StageReport], docs: int, cpu: dict[str, tuple[float
                      "docs_per_s": round(docs / stage.seconds, 1) if stage.seconds > 0 else None,
                      "cpu_main_s": round(main_cpu, 1), "cpu_workers_s": round(worker_cpu, 1),
                      "docs_per_cpu_s": round(docs / total_cpu, 1) if total_cpu > 0 else None,
+                     "peak_rss_main_mb": round(peak_mb.get(stage.name, 0.0)),
                      "count": stage.count, **stage.detail})
     return rows
 
@@ -336,7 +348,8 @@ def bench(n: int, engine: str, workers: int, scheduler: str | None, stages: list
         "load_before": [round(x, 1) for x in load_before], "load_after": [round(x, 1) for x in load_after],
         "cpu_main_s": round(main_cpu, 1), "cpu_workers_s": round(worker_cpu, 1),
         "docs_per_cpu_s": round(n_docs / (main_cpu + worker_cpu), 1),
-        "stages": _stage_rows(summary.stages, n_docs, clock.cpu_by_stage(), clock.embedded_by_stage()),
+        "stages": _stage_rows(summary.stages, n_docs, clock.cpu_by_stage(), clock.embedded_by_stage(),
+                              sampler.peak_main_by_stage),
         "links": quality, "quote_groups": quote_quality, "stories": stories,
     }
 
@@ -366,7 +379,8 @@ def main() -> None:
     for row in result["stages"]:
         print(f"  {row['stage']:>12}: {row['seconds']:>8} s  {row['docs_per_s']} docs/s; CPU main "
               f"{row['cpu_main_s']} s, workers {row['cpu_workers_s']} s = {row['docs_per_cpu_s']} docs/CPU-s; "
-              f"embedded {row['embedded_per_doc']}/doc, encoded {row['encoded_per_doc']}/doc")
+              f"embedded {row['embedded_per_doc']}/doc, encoded {row['encoded_per_doc']}/doc; "
+              f"peak main {row['peak_rss_main_mb']} MiB")
     if result["links"]:
         print(f"  links: {result['links']}")
     if result["quote_groups"]:
