@@ -343,6 +343,19 @@ def test_cheap_detector_settles_plain_paragraphs_without_fasttext(monkeypatch: p
         assert detect_language(text) == lang
 
 
+@settings(max_examples=1000, deadline=None)
+@given(st.text(alphabet=" a\t\n\u00a0\u2028x", max_size=12), st.integers(0, 14))
+def test_irregular_space_test_matches_its_regex_definition(text: str, end: int) -> None:
+    """Re-spacing a language sample is decided by plain string tests, which must agree with the
+    regex they replaced: whitespace other than single inner spaces in text[:end]."""
+    import re
+
+    from echotrace.annotate.language import _irregular_spaces
+
+    expected = re.compile(r"[^\S ]|  |^ | $").search(text, 0, end) is not None
+    assert _irregular_spaces(text, end) == expected
+
+
 def test_unknown_wires_in_agency_phrases_found_in_text_order() -> None:
     """The agency phrases are searched only near their stems; results must not depend on that."""
     text = (
