@@ -31,7 +31,8 @@ from echotrace.clean.normalise import make_doc_id
 from echotrace.clean.text import RepeatedLines, clean_text
 from echotrace.config import Settings
 from echotrace.engines import get_engine
-from echotrace.ingest import expand_inputs, read_file
+from echotrace.engines.local import start_server
+from echotrace.ingest import expand_inputs, file_format, read_file
 from echotrace.link import find_links
 from echotrace.link.near_dup import BatchMapper
 from echotrace.link.provenance import ProvenanceChain, provenance_chains
@@ -81,6 +82,7 @@ class RunSummary:
 _DATA = Path(__file__).parent / "data"
 DEFAULT_CATALOGUES = [_DATA / "narratives.yaml", _DATA / "narratives_syria.yaml"]
 _MIN_UNITS_FOR_WORKERS = 300
+_RECORD_FORMATS = frozenset({"jsonl", "json", "csv", "warc"})
 # Below this the copy search fingerprints ~5,000 articles/s in this process: shipping texts to
 # workers costs more than it saves.
 _MIN_ARTICLES_FOR_PARALLEL_LINKS = 30_000
@@ -320,9 +322,16 @@ def _batches(items: Iterator[RawDoc | Skipped], seen: set[str], size: int,
         yield batch
 
 
+def _may_hold(files: Sequence[str], units: int) -> bool:
+    """Whether the input may hold `units` documents, known before reading: enough files, or a file of records."""
+    return len(files) >= units or any(file_format(f) in _RECORD_FORMATS for f in files)
+
+
 def ingest(writer: StoreWriter, run_id: str, files: Sequence[str], settings: Settings,
            progress: ProgressHook | None = None) -> list[StageReport]:
     started = time.perf_counter()
+    if settings.engine == "local" and settings.workers > 1 and _may_hold(files, _MIN_UNITS_FOR_WORKERS):
+        start_server([__name__])  # workers are likely: their imports overlap the scan
     repeated, units = scan_repeated_lines(files, settings, progress)
     scan = StageReport("scan", units, time.perf_counter() - started, {"groups": len(repeated)})
 
