@@ -92,6 +92,9 @@ def tokenize(text: str) -> list[Token]:
     return tokens
 
 
+_SHAPES = ("d", "AA", "Aa", "a", "p", "x")
+
+
 def _shape(word: str) -> str:
     if word.isdigit():
         return "d"
@@ -275,14 +278,17 @@ def token_features(tokens: Sequence[Token], cue_words: frozenset[str],
         # Edge rows have no bigram on that side (the placeholder only kept the columns aligned).
         feats[0].remove("bi-1=<start>")
         feats[-1].remove("bi+1=<end>")
+    # Neighbour shapes by slices, neighbour cues only where there is a cue (few tokens).
+    broad_at = [i for i in range(n) if is_broad[i]]
     for off in (-3, -2, -1, 1, 2, 3):
-        name = f"s{off}="
+        named = {shape: f"s{off}={shape}" for shape in _SHAPES}
+        rows = feats[:n - off] if off > 0 else feats[-off:]
+        for row, shape in zip(rows, shapes[max(0, off):], strict=False):
+            row.append(named[shape])
         cue_name, broad_name = f"cue{off}", f"bcue{off}"
-        for i in range(max(0, -off), min(n, n - off)):
-            row = feats[i]
-            row.append(name + shapes[i + off])
-            if is_broad[i + off]:
-                row.append(cue_name if is_cue[i + off] else broad_name)
+        for j in broad_at:
+            if 0 <= j - off < n:
+                feats[j - off].append(cue_name if is_cue[j] else broad_name)
     for i in range(n):
         row = feats[i]
         if tokens[i].para_start:
