@@ -182,22 +182,14 @@ def _bucketed(prefix: str) -> tuple[str, ...]:
     return tuple(prefix + _bucket(d) for d in range(100))
 
 
-_WORD_CACHE_LIMIT = 200_000
-_word_cache: dict[str, tuple[str, str, str, str, str]] = {}
-
-
+@lru_cache(maxsize=200_000)
 def _word_strings(word: str) -> tuple[str, str, str, str, str]:
     """The features of one word that depend on nothing else (word, lemma, shape, suffix) and its
     bare shape, built once per distinct word: news repeats its vocabulary, and string building is
     most of the cost."""
-    hit = _word_cache.get(word)
-    if hit is None:
-        if len(_word_cache) >= _WORD_CACHE_LIMIT:
-            _word_cache.clear()
-        low = word.lower()
-        shape = _shape(word)
-        hit = _word_cache[word] = ("w=" + low, "lem=" + _lemma(low), "s=" + shape, "suf=" + low[-3:], shape)
-    return hit
+    low = word.lower()
+    shape = _shape(word)
+    return "w=" + low, "lem=" + _lemma(low), "s=" + shape, "suf=" + low[-3:], shape
 
 
 def token_features(tokens: Sequence[Token], cue_words: frozenset[str],
