@@ -245,12 +245,14 @@ def _verified_links(
     size_a, size_b, shared = fp.intersection_sizes(values, offsets[:-1], offsets[1:], verify)
     jaccards = (shared / np.maximum(1, size_a + size_b - shared)).tolist()
     containments = (shared / np.maximum(1, np.minimum(size_a, size_b))).tolist()
+    starts, stops, overlaps = aligned.of(verify)
     links: list[DocLink] = []
     spans: list[LinkSpan] = []
-    for (i, j), jac, con in zip(to_verify, jaccards, containments, strict=True):
+    for (i, j), jac, con, start, stop, shared_in_paragraphs in zip(
+        to_verify, jaccards, containments, starts.tolist(), stops.tolist(), overlaps.tolist(), strict=True
+    ):
         a, b = stubs[i], stubs[j]
-        part = aligned.of(i, j)
-        shared_in_paragraphs = int(aligned.overlap[part].sum())
+        part = slice(start, stop)
         if jac >= DUPLICATE_JACCARD:
             kind, score = "duplicate", jac
         elif con >= REUSE_CONTAINMENT or shared_in_paragraphs >= MIN_SHARED_SHINGLES:
@@ -311,6 +313,10 @@ class _Aligned:
         unique = np.unique(self.keys)
         return set(zip((unique // self.n_docs).tolist(), (unique % self.n_docs).tolist(), strict=True))
 
-    def of(self, doc_a: int, doc_b: int) -> slice:
-        key = doc_a * self.n_docs + doc_b
-        return slice(int(np.searchsorted(self.keys, key, "left")), int(np.searchsorted(self.keys, key, "right")))
+    def of(self, doc_pairs: Pairs) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64], npt.NDArray[np.int64]]:
+        """For each (doc_a, doc_b) row: where its matches start and stop, and their summed overlap."""
+        keys = doc_pairs[:, 0] * self.n_docs + doc_pairs[:, 1]
+        starts = np.searchsorted(self.keys, keys, "left")
+        stops = np.searchsorted(self.keys, keys, "right")
+        summed = np.concatenate([[0], np.cumsum(self.overlap)])
+        return starts, stops, summed[stops] - summed[starts]

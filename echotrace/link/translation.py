@@ -33,6 +33,7 @@ import re
 from collections import Counter
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
+from functools import lru_cache
 
 import numpy as np
 import numpy.typing as npt
@@ -210,8 +211,10 @@ def facts_conflict(a_sentence: str, b_sentence: str) -> bool:
     return len(a_words & b_words) >= SAME_WORDING * len(wording)
 
 
-def _words_and_facts(sentence: str) -> tuple[set[str], set[str]]:
-    """Casefolded words, and those that are numbers or capitalised past the sentence start."""
+@lru_cache(maxsize=1 << 16)
+def _words_and_facts(sentence: str) -> tuple[frozenset[str], frozenset[str]]:
+    """Casefolded words, and those that are numbers or capitalised past the sentence start
+    (cached: a document's sentences are compared again in each of its pairs)."""
     words: set[str] = set()
     facts: set[str] = set()
     for match in _WORD.finditer(sentence):
@@ -221,7 +224,7 @@ def _words_and_facts(sentence: str) -> tuple[set[str], set[str]]:
             match.group()[0].isupper() and not _opens_sentence(sentence, match.start())
         ):
             facts.add(word)
-    return words, facts
+    return frozenset(words), frozenset(facts)
 
 
 def _opens_sentence(text: str, start: int) -> bool:
