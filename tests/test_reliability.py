@@ -9,7 +9,9 @@ test_pipeline.py has the single-kill test over clean input and the in-process lo
 from __future__ import annotations
 
 import gzip
+import os
 import random
+import signal
 import subprocess
 import sys
 import time
@@ -132,7 +134,13 @@ def test_second_writer_is_refused_and_readers_work_during_a_run(
             if count is not None:
                 counts.append(count)
                 if count and refused is None:
-                    refused = subprocess.run(cli(corpus, db, config), capture_output=True, text=True, timeout=300)
+                    # Paused, the run cannot end (and free its lock) before the second writer has
+                    # asked for it, however slowly that one starts on a loaded machine.
+                    os.killpg(writer.pid, signal.SIGSTOP)
+                    try:
+                        refused = subprocess.run(cli(corpus, db, config), capture_output=True, text=True, timeout=300)
+                    finally:
+                        os.killpg(writer.pid, signal.SIGCONT)
             time.sleep(0.1)
         assert writer.wait(timeout=600) == 0
     finally:
