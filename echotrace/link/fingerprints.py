@@ -329,10 +329,15 @@ def pairs_from_keys(
     `groups` (e.g. the document of each paragraph) drops pairs inside one group. Buckets larger
     than `max_bucket` are boilerplate shared by many pages ("Subscribe to our newsletter"):
     they are skipped rather than exploding into quadratic pair lists.
+
+    Each band's pairs are merged into the distinct pairs so far before the next band is read:
+    two copies of a paragraph share every band, so all bands' pairs at once held each pair up to
+    32 times (168 MiB for 1.1M distinct paragraph pairs of the generated 2k corpus).
     """
     n = keys.shape[0]
-    found: list[npt.NDArray[np.int64]] = []
+    codes = np.zeros(0, dtype=np.int64)
     for band in range(keys.shape[1] if n >= 2 else 0):
+        found: list[npt.NDArray[np.int64]] = []
         column = np.ascontiguousarray(keys[:, band])
         # Order inside a bucket does not matter: pairs are sorted and made unique below.
         order = np.argsort(column).astype(np.int64)
@@ -348,13 +353,17 @@ def pairs_from_keys(
             members = order[starts[sizes == size][:, None] + np.arange(size)]
             left, right = np.triu_indices(size, k=1)
             found.append(np.stack([members[:, left].ravel(), members[:, right].ravel()], axis=1))
-    if not found:
-        return np.zeros((0, 2), dtype=np.int64)
-    pairs = np.vstack(found)
-    pairs.sort(axis=1)
-    if groups is not None:
-        pairs = pairs[groups[pairs[:, 0]] != groups[pairs[:, 1]]]
-    codes = sorted_unique(pairs[:, 0] * n + pairs[:, 1])
+        if not found:
+            continue
+        pairs = np.vstack(found)
+        del found
+        pairs.sort(axis=1)
+        if groups is not None:
+            pairs = pairs[groups[pairs[:, 0]] != groups[pairs[:, 1]]]
+        merged = np.concatenate([codes, sorted_unique(pairs[:, 0] * n + pairs[:, 1])])
+        del pairs
+        merged.sort(kind="stable")  # two sorted runs: a linear merge
+        codes = merged[np.r_[True, merged[1:] != merged[:-1]]] if merged.size else merged
     return np.stack([codes // n, codes % n], axis=1)
 
 
