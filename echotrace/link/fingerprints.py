@@ -16,7 +16,7 @@ generation has no per-document Python call and its output order is fully determi
 from __future__ import annotations
 
 import functools
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import TypeVar
 
@@ -399,16 +399,27 @@ def intersection_sizes(
     sizes_a = np.zeros(len(pairs), dtype=np.int64)
     sizes_b = np.zeros(len(pairs), dtype=np.int64)
     shared = np.zeros(len(pairs), dtype=np.int64)
+    for chunk, chunk_a, chunk_b, chunk_shared in intersection_chunks(values, starts, ends, pairs):
+        sizes_a[chunk], sizes_b[chunk], shared[chunk] = chunk_a, chunk_b, chunk_shared
+    return sizes_a, sizes_b, shared
+
+
+def intersection_chunks(
+    values: HashSet, starts: Offsets, ends: Offsets, pairs: npt.NDArray[np.int64]
+) -> Iterator[tuple[slice, Offsets, Offsets, Offsets]]:
+    """`intersection_sizes` a chunk of pairs at a time (the chunk, then its three arrays), for
+    callers that keep only some pairs and need not hold three figures for every one."""
     row_sizes = ends - starts
     first = 0
     while first < len(pairs):
         # At most ~_VERIFY_VALUES values, hence < 2**24 slices: a slice id fits the 24 free bits.
-        lengths = row_sizes[pairs[first:, 0]] + row_sizes[pairs[first:, 1]]
+        # Cumulative lengths over a bounded window: the chunk never needs more than that.
+        window = pairs[first : first + _VERIFY_VALUES]
+        lengths = row_sizes[window[:, 0]] + row_sizes[window[:, 1]]
         last = first + max(1, int(np.searchsorted(np.cumsum(lengths), _VERIFY_VALUES)))
         chunk = slice(first, min(last, len(pairs)))
-        sizes_a[chunk], sizes_b[chunk], shared[chunk] = _intersections(values, starts, ends, pairs[chunk])
+        yield (chunk, *_intersections(values, starts, ends, pairs[chunk]))
         first = chunk.stop
-    return sizes_a, sizes_b, shared
 
 
 def _intersections(

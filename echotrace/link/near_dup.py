@@ -234,33 +234,45 @@ def _verified_links(
     corpus: _Corpus, stubs: Sequence[Article], lengths: Sequence[int], doc_pairs: Pairs, unit_pairs: Pairs
 ) -> tuple[list[DocLink], list[LinkSpan]]:
     values = corpus.shingles.values
-    size_a, size_b, shared = fp.intersection_sizes(values, corpus.unit_lo, corpus.unit_hi, unit_pairs)
-    containment = shared / np.maximum(1, np.minimum(size_a, size_b))
-    keep = containment >= PARAGRAPH_CONTAINMENT
-    aligned = _Aligned.build(corpus, stubs, unit_pairs[keep], containment[keep], shared[keep])
+    # Paragraph pairs are kept chunk by chunk: only the contained ones are held (a third of
+    # them on the generated corpus, whose stock paragraphs make most candidates).
+    kept: list[tuple[Pairs, npt.NDArray[np.float64], npt.NDArray[np.int64]]] = []
+    for chunk, size_a, size_b, shared in fp.intersection_chunks(values, corpus.unit_lo, corpus.unit_hi, unit_pairs):
+        containment = shared / np.maximum(1, np.minimum(size_a, size_b))
+        keep = containment >= PARAGRAPH_CONTAINMENT
+        kept.append((unit_pairs[chunk][keep], containment[keep], shared[keep]))
+    pairs, scores, overlaps = (np.concatenate(part) for part in zip(*kept, strict=True)) if kept else (
+        np.zeros((0, 2), dtype=np.int64), np.zeros(0), np.zeros(0, dtype=np.int64))
+    del kept
+    aligned = _Aligned.build(corpus, stubs, pairs.reshape(-1, 2), scores, overlaps)
+    del pairs, scores, overlaps
 
-    to_verify = sorted({(int(i), int(j)) for i, j in doc_pairs.tolist()} | aligned.doc_pairs())
-    verify = np.array(to_verify, dtype=np.int64).reshape(-1, 2)
+    # Document pairs as sorted codes, not Python tuples (~150 bytes a pair: 200 MiB at 10k).
+    n_docs = len(stubs)
+    codes = fp.sorted_unique(np.concatenate([doc_pairs[:, 0] * n_docs + doc_pairs[:, 1], aligned.keys]))
+    verify = np.stack([codes // n_docs, codes % n_docs], axis=1)
+    del codes
     offsets = corpus.shingles.offsets
     size_a, size_b, shared = fp.intersection_sizes(values, offsets[:-1], offsets[1:], verify)
-    jaccards = (shared / np.maximum(1, size_a + size_b - shared)).tolist()
-    containments = (shared / np.maximum(1, np.minimum(size_a, size_b))).tolist()
+    jaccards = shared / np.maximum(1, size_a + size_b - shared)
+    containments = shared / np.maximum(1, np.minimum(size_a, size_b))
     starts, stops, overlaps = aligned.of(verify)
+    linked = ((jaccards >= DUPLICATE_JACCARD) | (containments >= REUSE_CONTAINMENT)
+              | (overlaps >= MIN_SHARED_SHINGLES))
     links: list[DocLink] = []
     spans: list[LinkSpan] = []
-    for (i, j), jac, con, start, stop, shared_in_paragraphs in zip(
-        to_verify, jaccards, containments, starts.tolist(), stops.tolist(), overlaps.tolist(), strict=True
+    for (i, j), jac, con, start, stop in zip(
+        verify[linked].tolist(), jaccards[linked].tolist(), containments[linked].tolist(),
+        starts[linked].tolist(), stops[linked].tolist(), strict=True
     ):
         a, b = stubs[i], stubs[j]
         part = slice(start, stop)
         if jac >= DUPLICATE_JACCARD:
             kind, score = "duplicate", jac
-        elif con >= REUSE_CONTAINMENT or shared_in_paragraphs >= MIN_SHARED_SHINGLES:
+        else:
             # Score: the share of the shorter article that is copied (one shared paragraph of
             # ten scores ~.1, a wrapped wire story ~1).
             kind, score = "reuse", con
-        else:
-            continue
         links.append(DocLink(a.doc_id, b.doc_id, kind, round(score, 4), earlier_of(a, b), METHOD))
         if part.stop > part.start:
             located = list(zip(corpus.unit_span[aligned.first[part]].tolist(),
@@ -308,10 +320,6 @@ class _Aligned:
         return cls(keys[order], np.where(swap, pairs[:, 1], pairs[:, 0])[order],
                    np.where(swap, pairs[:, 0], pairs[:, 1])[order], score[order],
                    np.where(stock | same_outlet, 0, shared).astype(np.int64)[order], len(stubs))
-
-    def doc_pairs(self) -> set[tuple[int, int]]:
-        unique = np.unique(self.keys)
-        return set(zip((unique // self.n_docs).tolist(), (unique % self.n_docs).tolist(), strict=True))
 
     def of(self, doc_pairs: Pairs) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64], npt.NDArray[np.int64]]:
         """For each (doc_a, doc_b) row: where its matches start and stop, and their summed overlap."""
