@@ -21,7 +21,7 @@ ROOT = Path(__file__).resolve().parents[1]
 # pair_id (0.768 on all 1,283) on 2026-12-02 (was 0.634 / 0.744 before the strongest-view share,
 # the alignment background and headline-length fallback titles; 0.630 / 0.725 before language
 # centring, the opening view and idf-weighted names); pinned a bit below so quality can only go up.
-FLOOR_OVERALL = 0.67
+FLOOR_OVERALL = 0.68
 
 SEED_DATES = {
     "000": datetime(2016, 12, 15),
@@ -295,7 +295,8 @@ def test_cascade_embeds_the_rest_only_of_documents_that_may_be_translations() ->
     links, spans = translation.semantic_links([other, retold, wire], [], counting)
     assert [(lk.doc_a, lk.doc_b) for lk in links] == [("retold", "wire")]
     assert tail[-1] in asked  # past the lead of a possible translation
-    assert concerts[translation.LEAD_SENTENCES - 1] in asked and concerts[translation.LEAD_SENTENCES] not in asked
+    # The concert review's lead and opening were embedded; nothing past them.
+    assert concerts[translation.LEAD_SENTENCES - 1] in asked and concerts[-1] not in asked
     assert any(wire.text[s.b_start : s.b_end] == tail[-1] for s in spans)
 
 

