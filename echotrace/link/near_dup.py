@@ -305,21 +305,28 @@ class _Aligned:
               score: npt.NDArray[np.float64], shared: npt.NDArray[np.int64]) -> _Aligned:
         doc_i, doc_j = corpus.unit_doc[pairs[:, 0]], corpus.unit_doc[pairs[:, 1]]
         # A paragraph found in many articles is stock text (background, "Follow us on…"), not a copy.
-        unit_partner = np.unique(np.concatenate([np.stack([pairs[:, 0], doc_j], axis=1),
-                                                 np.stack([pairs[:, 1], doc_i], axis=1)]), axis=0)
-        partners = np.bincount(unit_partner[:, 0], minlength=len(corpus.unit_doc))
+        n_docs = len(stubs)
+        unit_partner = fp.sorted_unique(np.concatenate([pairs[:, 0] * n_docs + doc_j, pairs[:, 1] * n_docs + doc_i]))
+        partners = np.bincount(unit_partner // n_docs, minlength=len(corpus.unit_doc))
+        del unit_partner
         stock = (partners[pairs[:, 0]] > MAX_PARAGRAPH_DOCS) | (partners[pairs[:, 1]] > MAX_PARAGRAPH_DOCS)
-        swap = doc_i > doc_j
-        doc_a, doc_b = np.where(swap, doc_j, doc_i), np.where(swap, doc_i, doc_j)
+        del partners
         codes: dict[str, int] = {}
         outlet = np.array([-1 if a.outlet is None else codes.setdefault(a.outlet, len(codes)) for a in stubs],
                           dtype=np.int64)
-        same_outlet = (outlet[doc_a] >= 0) & (outlet[doc_a] == outlet[doc_b])
-        keys = doc_a * len(stubs) + doc_b
+        stock |= (outlet[doc_i] >= 0) & (outlet[doc_i] == outlet[doc_j])
+        # Temporaries the size of `pairs` are released as soon as used: 100k documents give
+        # tens of millions of matched paragraph pairs.
+        swap = doc_i > doc_j
+        keys = np.minimum(doc_i, doc_j) * n_docs + np.maximum(doc_i, doc_j)
+        del doc_i, doc_j
         order = np.argsort(keys, kind="stable")
-        return cls(keys[order], np.where(swap, pairs[:, 1], pairs[:, 0])[order],
-                   np.where(swap, pairs[:, 0], pairs[:, 1])[order], score[order],
-                   np.where(stock | same_outlet, 0, shared).astype(np.int64)[order], len(stubs))
+        keys = keys[order]
+        first = np.where(swap, pairs[:, 1], pairs[:, 0])[order]
+        second = np.where(swap, pairs[:, 0], pairs[:, 1])[order]
+        del swap
+        overlap = np.where(stock, 0, shared).astype(np.int64)[order]
+        return cls(keys, first, second, score[order], overlap, n_docs)
 
     def of(self, doc_pairs: Pairs) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64], npt.NDArray[np.int64]]:
         """For each (doc_a, doc_b) row: where its matches start and stop, and their summed overlap."""
