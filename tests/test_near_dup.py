@@ -157,3 +157,23 @@ def test_empty_and_degenerate_inputs() -> None:
            for i, text in enumerate(["", "   ", "\ud800 lone", "日本語" * 5_000, "word" * 300_000])]
     links, _ = copy_links(odd)
     assert links == []
+
+
+def test_pages_sharing_only_stock_paragraphs_are_not_copies() -> None:
+    """A sign-off that many pages carry is no evidence of copying, even for a short page made
+    mostly of it; a page that copies another's paragraphs still is."""
+    rng = random.Random(5)
+
+    def paragraph(words: int) -> str:
+        return " ".join("".join(rng.choice("abcdefghijklmnoprstuvz") for _ in range(rng.randint(3, 9)))
+                        for _ in range(words)).capitalize() + "."
+
+    stock = paragraph(40)
+    when = datetime(2024, 1, 1)
+    pages = ["\n\n".join([*(paragraph(40) for _ in range(5)), stock]) for _ in range(6)]
+    short = f"{stock}\n\n{paragraph(15)}"
+    copier = "\n\n".join([*pages[0].split("\n\n")[:3], paragraph(40), paragraph(40)])
+    articles = [Article(f"d{k}", None, text, None, f"outlet{k}", when, "published", None, None, "en", [], "txt")
+                for k, text in enumerate([*pages, short, copier])]
+    links, _ = copy_links(articles)
+    assert [(lk.doc_a, lk.doc_b, lk.kind) for lk in links] == [("d0", "d7", "reuse")]

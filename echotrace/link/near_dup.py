@@ -248,15 +248,20 @@ def _verified_links(
     del pairs, scores, overlaps
 
     # Document pairs as sorted codes, not Python tuples (~150 bytes a pair: 200 MiB at 10k).
+    # Pairs that share only stock or same-outlet paragraphs are not candidates of their own
+    # (they would be millions at 100k documents); the document-level LSH may still propose them.
     n_docs = len(stubs)
-    codes = fp.sorted_unique(np.concatenate([doc_pairs[:, 0] * n_docs + doc_pairs[:, 1], aligned.keys]))
+    codes = fp.sorted_unique(np.concatenate([doc_pairs[:, 0] * n_docs + doc_pairs[:, 1],
+                                             aligned.keys[aligned.overlap > 0]]))
     verify = np.stack([codes // n_docs, codes % n_docs], axis=1)
     del codes
     offsets = corpus.shingles.offsets
     size_a, size_b, shared = fp.intersection_sizes(values, offsets[:-1], offsets[1:], verify)
     jaccards = shared / np.maximum(1, size_a + size_b - shared)
-    containments = shared / np.maximum(1, np.minimum(size_a, size_b))
-    starts, stops, overlaps = aligned.of(verify)
+    starts, stops, overlaps, stock = aligned.of(verify)
+    # Stock text shared is no copying: a short page that is mostly an outlet's sign-off does
+    # not reuse every page that carries it.
+    containments = np.maximum(0, shared - stock) / np.maximum(1, np.minimum(size_a, size_b))
     linked = ((jaccards >= DUPLICATE_JACCARD) | (containments >= REUSE_CONTAINMENT)
               | (overlaps >= MIN_SHARED_SHINGLES))
     links: list[DocLink] = []
@@ -297,7 +302,8 @@ class _Aligned:
     first: npt.NDArray[np.int64]  # unit in doc_a
     second: npt.NDArray[np.int64]  # unit in doc_b
     score: npt.NDArray[np.float64]
-    overlap: npt.NDArray[np.int64]  # shared shingles, 0 for stock text or the same outlet
+    overlap: npt.NDArray[np.int32]  # shared shingles, 0 for stock text or the same outlet
+    stock_shared: npt.NDArray[np.int32]  # shared shingles of stock text, else 0
     n_docs: int
 
     @classmethod
@@ -314,7 +320,7 @@ class _Aligned:
         codes: dict[str, int] = {}
         outlet = np.array([-1 if a.outlet is None else codes.setdefault(a.outlet, len(codes)) for a in stubs],
                           dtype=np.int64)
-        stock |= (outlet[doc_i] >= 0) & (outlet[doc_i] == outlet[doc_j])
+        same_outlet = (outlet[doc_i] >= 0) & (outlet[doc_i] == outlet[doc_j])
         # Temporaries the size of `pairs` are released as soon as used: 100k documents give
         # tens of millions of matched paragraph pairs.
         swap = doc_i > doc_j
@@ -325,13 +331,16 @@ class _Aligned:
         first = np.where(swap, pairs[:, 1], pairs[:, 0])[order]
         second = np.where(swap, pairs[:, 0], pairs[:, 1])[order]
         del swap
-        overlap = np.where(stock, 0, shared).astype(np.int64)[order]
-        return cls(keys, first, second, score[order], overlap, n_docs)
+        overlap = np.where(stock | same_outlet, 0, shared).astype(np.int32)[order]
+        stock_shared = np.where(stock, shared, 0).astype(np.int32)[order]
+        return cls(keys, first, second, score[order], overlap, stock_shared, n_docs)
 
-    def of(self, doc_pairs: Pairs) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64], npt.NDArray[np.int64]]:
-        """For each (doc_a, doc_b) row: where its matches start and stop, and their summed overlap."""
+    def of(self, doc_pairs: Pairs) -> tuple[npt.NDArray[np.int64], ...]:
+        """For each (doc_a, doc_b) row: where its matches start and stop, their summed overlap and
+        their summed stock shingles."""
         keys = doc_pairs[:, 0] * self.n_docs + doc_pairs[:, 1]
         starts = np.searchsorted(self.keys, keys, "left")
         stops = np.searchsorted(self.keys, keys, "right")
-        summed = np.concatenate([[0], np.cumsum(self.overlap)])
-        return starts, stops, summed[stops] - summed[starts]
+        overlap = np.concatenate([[0], np.cumsum(self.overlap, dtype=np.int64)])
+        stock = np.concatenate([[0], np.cumsum(self.stock_shared, dtype=np.int64)])
+        return starts, stops, overlap[stops] - overlap[starts], stock[stops] - stock[starts]
