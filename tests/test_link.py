@@ -77,7 +77,7 @@ def make_article(doc_id: str, blocks: list[str], published: datetime | None = No
     pos = 0
     for idx, block in enumerate(blocks):
         start = text.index(block, pos)
-        paragraphs.append(Paragraph(idx, start, start + len(block), language, block))
+        paragraphs.append(Paragraph(idx, start, start + len(block), language))
         pos = start + len(block)
     return Article(doc_id=doc_id, title=None, text=text, url=None, outlet=outlet, published=published,
                    date_kind="published" if published else None, date_evidence=None, crawled=None,
@@ -302,14 +302,14 @@ def test_cascade_embeds_the_rest_only_of_documents_that_may_be_translations() ->
 
 def test_glued_sentences_and_arabic_question_marks_are_split() -> None:
     text = "Biblioteka zaprasza na spotkanie klubu.Podczas spotkania porozmawiamy o życiu w mieście."
-    spans = translation._sentence_spans(text, 10)
+    spans, _ = translation._sentence_spans(text, 10)
     assert [text[s:e] for s, e in spans] == ["Biblioteka zaprasza na spotkanie klubu.",
                                                "Podczas spotkania porozmawiamy o życiu w mieście."]
     arabic = "هل ارتفع سعر الدولار اليوم في البنوك؟ قال الخبراء إن السعر استقر بعد أسبوع من التراجع."
-    parts = [arabic[s:e] for s, e in translation._sentence_spans(arabic, 10)]
+    parts = [arabic[s:e] for s, e in translation._sentence_spans(arabic, 10)[0]]
     assert len(parts) == 2 and parts[0].endswith("؟") and not parts[1][0].isspace()
     # Decimals, domain names and lower-case joins stay whole.
-    assert len(translation._sentence_spans("The index rose 3.5 points, the analysts of example.com said.", 10)) == 1
+    assert len(translation._sentence_spans("The index rose 3.5 points, the analysts of example.com said.", 10)[0]) == 1
 
 
 def test_rare_shared_names_weigh_more_than_common_ones() -> None:

@@ -180,17 +180,13 @@ def _sentence_pieces(text: str) -> list[tuple[int, int]]:
     return spans
 
 
-def _sentence_spans(text: str, limit: int) -> list[tuple[int, int]]:
-    """The first `limit` sentences of at least MIN_SENTENCE_CHARS (all sentences if none is)."""
-    spans = _sentence_pieces(text)
-    long_enough = [s for s in spans if s[1] - s[0] >= MIN_SENTENCE_CHARS]
-    return (long_enough or spans)[:limit]
-
-
-def _opening_spans(text: str) -> list[tuple[int, int]]:
-    """The sentences that end within the first OPENING_CHARS characters (at least the first)."""
-    pieces = _sentence_pieces(text[: 2 * OPENING_CHARS])
-    return [span for span in pieces if span[1] <= OPENING_CHARS] or pieces[:1]
+def _sentence_spans(text: str, limit: int) -> tuple[list[tuple[int, int]], list[tuple[int, int]]]:
+    """The first `limit` sentences of at least MIN_SENTENCE_CHARS (all sentences if none is),
+    and the opening: the sentences that end within OPENING_CHARS (at least the first)."""
+    pieces = _sentence_pieces(text)
+    long_enough = [s for s in pieces if s[1] - s[0] >= MIN_SENTENCE_CHARS]
+    opening = [span for span in pieces if span[1] <= OPENING_CHARS] or pieces[:1]
+    return (long_enough or pieces)[:limit], opening
 
 
 def name_tokens(text: str) -> frozenset[str]:
@@ -274,8 +270,9 @@ def profile_documents(
     the similarity score reads only the first SCORE_SENTENCES; alignment evidence reads more.
     `titles` are the cleaner's titles; without one, the text's first line stands in. Language
     centring and name weights are computed over these documents, so profile a corpus in one call."""
-    all_spans = [_sentence_spans(text, max_sentences) for text in texts]
-    heads, sentences = _embed_documents(texts, all_spans, embedder, titles)
+    split = [_sentence_spans(text, max_sentences) for text in texts]
+    all_spans, openings = [spans for spans, _ in split], [opening for _, opening in split]
+    heads, sentences = _embed_documents(texts, all_spans, openings, embedder, titles)
     return _build_profiles(texts, langs, all_spans, heads, sentences)
 
 
@@ -305,6 +302,7 @@ def _joining(embedder: Embedder | None) -> JoiningEmbedder:
 def _embed_documents(
     texts: Sequence[str],
     all_spans: Sequence[Sequence[tuple[int, int]]],
+    openings: Sequence[Sequence[tuple[int, int]]],
     embedder: Embedder | None,
     titles: Sequence[str | None] | None,
 ) -> tuple[Vectors, list[Vectors]]:
@@ -313,21 +311,20 @@ def _embed_documents(
     its sentences, most of which the lead encodes anyway (`embed_joined`)."""
     pieces: list[str] = []
     joins: list[list[int]] = []
-    for k, (text, spans) in enumerate(zip(texts, all_spans, strict=True)):
+    for k, (text, spans, opening) in enumerate(zip(texts, all_spans, openings, strict=True)):
         title = titles[k] if titles is not None else None
         pieces.append(title or _title_text(text) or " ")
         pieces.extend(text[s:e] for s, e in spans)
-        opening = _opening_spans(text)
         joins.append(list(range(len(pieces), len(pieces) + len(opening))))
         pieces.extend(text[s:e] for s, e in opening)
-    vectors, openings = _joining(embedder)(pieces, joins)
+    vectors, joined = _joining(embedder)(pieces, joins)
     dim = vectors.shape[1] if len(pieces) else 512
     heads = np.zeros((len(texts), 2, dim), dtype=np.float32)
     sentences: list[Vectors] = []
     row = 0
     for k, spans in enumerate(all_spans):
         heads[k, 0] = vectors[row]
-        heads[k, 1] = openings[k]
+        heads[k, 1] = joined[k]
         sentences.append(vectors[row + 1 : row + 1 + len(spans)].copy())
         row += 1 + len(spans) + len(joins[k])
     return heads, sentences
@@ -565,9 +562,11 @@ def semantic_links(
     style, and the pair gets no translation evidence at all."""
     embed_pieces = _embedder_or_default(embedder)
     texts = [a.text for a in articles]
-    all_spans = [_sentence_spans(text, MAX_SENTENCES) for text in texts]
+    split = [_sentence_spans(text, MAX_SENTENCES) for text in texts]
+    all_spans, openings = [spans for spans, _ in split], [opening for _, opening in split]
+    del split
     families = _copy_families(articles, copies)
-    lead = _lead_profiles(articles, all_spans, embedder, families)
+    lead = _lead_profiles(articles, all_spans, openings, embedder, families)
     prints = [[line_fingerprint(text[start:end]) for start, end in spans]
               for text, spans in zip(texts, all_spans, strict=True)]
     stock = _stock_sentences(prints, families)
@@ -594,7 +593,8 @@ def semantic_links(
 
 
 def _lead_profiles(articles: Sequence[Article], all_spans: Sequence[list[tuple[int, int]]],
-                   embedder: Embedder | None, families: Sequence[str]) -> list[DocumentProfile]:
+                   openings: Sequence[list[tuple[int, int]]], embedder: Embedder | None,
+                   families: Sequence[str]) -> list[DocumentProfile]:
     """Pass 1: profiles of headline, opening and the first LEAD_SENTENCES sentences, embedded
     PASS_BLOCK documents per call so that no call holds the whole corpus's pieces. Blocks follow
     copy families, so copies share a call and their sentences are encoded once (`embed`)."""
@@ -605,8 +605,8 @@ def _lead_profiles(articles: Sequence[Article], all_spans: Sequence[list[tuple[i
     for start in range(0, len(order), PASS_BLOCK):
         block = order[start : start + PASS_BLOCK]
         block_heads, block_sentences = _embed_documents(
-            [articles[k].text for k in block], [lead_spans[k] for k in block], embedder,
-            [articles[k].title for k in block])
+            [articles[k].text for k in block], [lead_spans[k] for k in block], [openings[k] for k in block],
+            embedder, [articles[k].title for k in block])
         if heads is None:
             heads = np.zeros((len(articles), *block_heads.shape[1:]), dtype=np.float32)
         heads[block] = block_heads
