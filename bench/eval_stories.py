@@ -40,7 +40,7 @@ def article_from_text(
     pos = 0
     for idx, line in enumerate(text.split("\n") if with_paragraphs else ()):
         if line.strip():
-            paragraphs.append(Paragraph(idx, pos, pos + len(line), "en", line))
+            paragraphs.append(Paragraph(idx, pos, pos + len(line), "en"))
         pos += len(line) + 1
     return Article(
         doc_id=doc_id, title=title, text=text, url=None, outlet=None, published=published,

@@ -48,11 +48,13 @@ class Skipped:
 
 @dataclass(slots=True)
 class Paragraph:
+    """`text[start:end]` of its article: offsets only, so a corpus loaded back holds each
+    article's text once (the store's paragraphs table keeps the text for queries)."""
+
     idx: int
     start: int
     end: int
     lang: str
-    text: str
 
 
 @dataclass(slots=True)

@@ -351,7 +351,8 @@ def test_language_paragraphs_and_sentences(text: str) -> None:
     assert isinstance(detect_language(text), str)
     for paragraph in split_paragraphs(text):
         _inside(text, paragraph.start, paragraph.end)
-        assert paragraph.text == text[paragraph.start:paragraph.end] and paragraph.text.strip()
+        chunk = text[paragraph.start:paragraph.end]
+        assert chunk.strip() == chunk != ""
     for sentence in split_sentences(text, offset=7):
         _inside(text, sentence.start - 7, sentence.end - 7)
         assert sentence.text == text[sentence.start - 7:sentence.end - 7]

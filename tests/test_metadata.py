@@ -63,13 +63,12 @@ def test_seed_001_credit_date_and_mixed_languages(seed_texts: dict[str, str]) ->
     published, _ = find_dates(text, [])
     assert published is not None and published.value == datetime(2017, 11, 14)
     paragraphs = split_paragraphs(text)
-    by_lang = {p.lang for p in paragraphs if len(p.text.split()) > 20}
+    by_lang = {p.lang for p in paragraphs if len(text[p.start : p.end].split()) > 20}
     assert by_lang == {"en", "fr", "de"}
-    french = [p for p in paragraphs if p.text.startswith("Le ministère")]
-    german = [p for p in paragraphs if p.text.startswith("Laut ")]
+    french = [p for p in paragraphs if text[p.start : p.end].startswith("Le ministère")]
+    german = [p for p in paragraphs if text[p.start : p.end].startswith("Laut ")]
     assert french and all(p.lang == "fr" for p in french)
     assert german and all(p.lang == "de" for p in german)
-    assert all(text[p.start : p.end] == p.text for p in paragraphs)
     assert article_language(paragraphs) == "en"
     # The French and German quotes together read as French: only per-paragraph labels keep German.
     assert detect_language(text[text.index("1. Le refus") :]) == "fr"
@@ -380,9 +379,9 @@ def test_short_paragraphs_inherit_and_share_is_by_characters() -> None:
     text = f"Advertisement\n\n{long_en}\n\nRead more\n\nLa guerre continue.\n\nDie Armee rückt vor."
     paragraphs = split_paragraphs(text)
     assert [p.lang for p in paragraphs] == ["en", "en", "en", "fr", "de"]
-    assert all(text[p.start : p.end] == p.text for p in paragraphs)
-    many_small = [Paragraph(i, 0, 10, "fr", "x" * 10) for i in range(3)]
-    assert article_language([*many_small, Paragraph(3, 0, 100, "en", "x" * 100)]) == "en"
+    assert [text[p.start : p.end] for p in paragraphs][:2] == ["Advertisement", long_en]
+    many_small = [Paragraph(i, 0, 10, "fr") for i in range(3)]
+    assert article_language([*many_small, Paragraph(3, 0, 100, "en")]) == "en"
 
 
 # --- robustness and speed ----------------------------------------------------------------------
@@ -396,7 +395,7 @@ def test_never_raise_on_random_text(text: str) -> None:
     _assert_spans(text, [c for c in find_credits(text) if c.start is not None])
     assert isinstance(detect_language(text), str)
     paragraphs = split_paragraphs(text)
-    assert all(text[p.start : p.end] == p.text for p in paragraphs)
+    assert all(text[p.start : p.end].strip() == text[p.start : p.end] != "" for p in paragraphs)
     find_outlet(text[:40], None, None, text, [text[:10]], [])
     parse_date(text)
 

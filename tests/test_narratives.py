@@ -39,7 +39,7 @@ SEED_OUTLETS = {"000": "Fort Russ", "001": "Only News", "002": "Equipo Nizkor", 
 
 def _article(doc_id: str, text: str, published: str | None = None, outlet: str | None = None) -> Article:
     paragraphs = [
-        Paragraph(idx, m.start(), m.end(), "en", m.group())
+        Paragraph(idx, m.start(), m.end(), "en")
         for idx, m in enumerate(re.finditer(r"[^\n]+(?:\n(?!\s*\n)[^\n]+)*", text))
     ]
     return Article(

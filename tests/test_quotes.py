@@ -22,7 +22,7 @@ EVAL_GATE = {"content_overlap_f1": 0.72, "joint_f1": 0.60}
 def _paragraphs(text: str, lang: str) -> list[Paragraph]:
     out, pos = [], 0
     for idx, block in enumerate(text.split("\n")):
-        out.append(Paragraph(idx, pos, pos + len(block), lang, block))
+        out.append(Paragraph(idx, pos, pos + len(block), lang))
         pos += len(block) + 1
     return out
 

@@ -29,7 +29,7 @@ def make_article(doc_id: str, text: str, published: datetime | None = None, titl
     pos = 0
     for idx, block in enumerate(text.split("\n\n")):
         if block.strip():
-            paragraphs.append(Paragraph(idx, pos, pos + len(block), "en", block))
+            paragraphs.append(Paragraph(idx, pos, pos + len(block), "en"))
         pos += len(block) + 2
     return Article(
         doc_id=doc_id, title=title, text=text, url=None, outlet=None, published=published,

@@ -205,7 +205,7 @@ def split_paragraphs(text: str) -> list[Paragraph]:
         langs.append(None if short else detect_language(chunk))
     resolved = _inherit(langs, [text[s:e] for s, e in spans])
     return [
-        Paragraph(idx, start, end, lang, text[start:end])
+        Paragraph(idx, start, end, lang)
         for idx, ((start, end), lang) in enumerate(zip(spans, resolved, strict=True))
     ]
 

@@ -287,7 +287,7 @@ class StoreWriter:
         })
         _append(con, "paragraphs", _columns(
             ("doc_id", "idx", "start", "end", "lang", "text"),
-            [(a.doc_id, p.idx, p.start, p.end, p.lang, p.text) for a in arts for p in a.paragraphs]))
+            [(a.doc_id, p.idx, p.start, p.end, p.lang, a.text[p.start : p.end]) for a in arts for p in a.paragraphs]))
         _append(con, "boilerplate", _columns(
             ("doc_id", "idx", "text", "reason"),
             [(a.doc_id, i, b.text, b.reason) for a in arts for i, b in enumerate(a.boilerplate)]))
@@ -358,9 +358,9 @@ class StoreWriter:
         pool = _Pool()
         with self.transaction() as con:
             paragraphs: dict[str, list[Paragraph]] = {}
-            for doc_id, idx, start, end, lang, text in _rows(con.execute(
-                    'SELECT doc_id, idx, start, "end", lang, text FROM paragraphs ORDER BY doc_id, idx')):
-                paragraphs.setdefault(pool(doc_id), []).append(Paragraph(idx, start, end, pool(lang), text))
+            for doc_id, idx, start, end, lang in _rows(con.execute(
+                    'SELECT doc_id, idx, start, "end", lang FROM paragraphs ORDER BY doc_id, idx')):
+                paragraphs.setdefault(pool(doc_id), []).append(Paragraph(idx, start, end, pool(lang)))
             credits: dict[str, list[Credit]] = {}
             for doc_id, name, role, start, end, evidence in _rows(con.execute(
                     'SELECT doc_id, name, role, start, "end", evidence FROM credits ORDER BY doc_id, start')):
