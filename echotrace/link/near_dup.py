@@ -221,7 +221,9 @@ def copy_links(
     if candidates is None:
         assert corpus.doc_keys is not None and corpus.unit_keys is not None
         doc_pairs = fp.pairs_from_keys(corpus.doc_keys, None, DOC_MAX_BUCKET)
+        corpus.doc_keys = None
         unit_pairs = fp.pairs_from_keys(corpus.unit_keys, corpus.unit_doc, PARAGRAPH_MAX_BUCKET)
+        corpus.unit_keys = None  # 32 keys of 8 bytes per paragraph: ~0.7 GB at 100k documents
     else:
         doc_pairs = candidates(corpus.shingles, DOC_LSH_THRESHOLD, DOC_NUM_PERM, None)
         unit_rows = fp.gather(corpus.shingles.values, corpus.unit_lo, corpus.unit_hi)
