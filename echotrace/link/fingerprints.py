@@ -364,7 +364,12 @@ def pairs_from_keys(
         del pairs
         merged.sort(kind="stable")  # two sorted runs: a linear merge
         codes = merged[np.r_[True, merged[1:] != merged[:-1]]] if merged.size else merged
-    # Decoded in place: tens of millions of paragraph pairs at 100k documents.
+    return decode_pairs(codes, n)
+
+
+def decode_pairs(codes: npt.NDArray[np.int64], n: int) -> npt.NDArray[np.int64]:
+    """Rows (i, j) of pair codes i * n + j, decoded in place (tens of millions of paragraph pairs
+    at 100k documents: no temporaries of that size)."""
     pairs = np.empty((codes.size, 2), dtype=np.int64)
     np.floor_divide(codes, n, out=pairs[:, 0])
     np.remainder(codes, n, out=pairs[:, 1])

@@ -236,18 +236,7 @@ def _verified_links(
     corpus: _Corpus, stubs: Sequence[Article], lengths: Sequence[int], doc_pairs: Pairs, unit_pairs: Pairs
 ) -> tuple[list[DocLink], list[LinkSpan]]:
     values = corpus.shingles.values
-    # Paragraph pairs are kept chunk by chunk: only the contained ones are held (a third of
-    # them on the generated corpus, whose stock paragraphs make most candidates).
-    kept: list[tuple[Pairs, npt.NDArray[np.float64], npt.NDArray[np.int64]]] = []
-    for chunk, size_a, size_b, shared in fp.intersection_chunks(values, corpus.unit_lo, corpus.unit_hi, unit_pairs):
-        containment = shared / np.maximum(1, np.minimum(size_a, size_b))
-        keep = containment >= PARAGRAPH_CONTAINMENT
-        kept.append((unit_pairs[chunk][keep], containment[keep], shared[keep]))
-    pairs, scores, overlaps = (np.concatenate(part) for part in zip(*kept, strict=True)) if kept else (
-        np.zeros((0, 2), dtype=np.int64), np.zeros(0), np.zeros(0, dtype=np.int64))
-    del kept
-    aligned = _Aligned.build(corpus, stubs, pairs.reshape(-1, 2), scores, overlaps)
-    del pairs, scores, overlaps
+    aligned = _Aligned.build(corpus, stubs, *_contained_paragraphs(corpus, unit_pairs))
 
     # Document pairs as sorted codes, not Python tuples (~150 bytes a pair: 200 MiB at 10k).
     # Pairs that share only stock or same-outlet paragraphs are not candidates of their own
@@ -255,17 +244,17 @@ def _verified_links(
     n_docs = len(stubs)
     codes = fp.sorted_unique(np.concatenate([doc_pairs[:, 0] * n_docs + doc_pairs[:, 1],
                                              aligned.keys[aligned.overlap > 0]]))
-    verify = np.stack([codes // n_docs, codes % n_docs], axis=1)
-    del codes
+    verify = fp.decode_pairs(codes, n_docs)
     offsets = corpus.shingles.offsets
     size_a, size_b, shared = fp.intersection_sizes(values, offsets[:-1], offsets[1:], verify)
     jaccards = shared / np.maximum(1, size_a + size_b - shared)
-    starts, stops, overlaps, stock = aligned.of(verify)
+    starts, stops, paragraph_overlaps, stock = aligned.of(codes)
+    del codes
     # Stock text shared is no copying: a short page that is mostly an outlet's sign-off does
     # not reuse every page that carries it.
     containments = np.maximum(0, shared - stock) / np.maximum(1, np.minimum(size_a, size_b))
     linked = ((jaccards >= DUPLICATE_JACCARD) | (containments >= REUSE_CONTAINMENT)
-              | (overlaps >= MIN_SHARED_SHINGLES))
+              | (paragraph_overlaps >= MIN_SHARED_SHINGLES))
     links: list[DocLink] = []
     spans: list[LinkSpan] = []
     for (i, j), jac, con, start, stop in zip(
@@ -292,6 +281,25 @@ def _verified_links(
         else:
             spans.append(LinkSpan(a.doc_id, 0, lengths[i], b.doc_id, 0, lengths[j], round(score, 4)))
     return links, spans
+
+
+def _contained_paragraphs(
+    corpus: _Corpus, unit_pairs: Pairs
+) -> tuple[Pairs, npt.NDArray[np.float64], npt.NDArray[np.int64]]:
+    """Candidate paragraph pairs that pass PARAGRAPH_CONTAINMENT, with their containment and
+    shared shingles. Kept chunk by chunk: only these are held (a third of the candidates on the
+    generated corpus, whose stock paragraphs make most of them)."""
+    pairs: list[Pairs] = [np.zeros((0, 2), dtype=np.int64)]
+    scores: list[npt.NDArray[np.float64]] = [np.zeros(0)]
+    overlaps: list[npt.NDArray[np.int64]] = [np.zeros(0, dtype=np.int64)]
+    chunks = fp.intersection_chunks(corpus.shingles.values, corpus.unit_lo, corpus.unit_hi, unit_pairs)
+    for chunk, size_a, size_b, shared in chunks:
+        containment = shared / np.maximum(1, np.minimum(size_a, size_b))
+        keep = containment >= PARAGRAPH_CONTAINMENT
+        pairs.append(unit_pairs[chunk][keep])
+        scores.append(containment[keep])
+        overlaps.append(shared[keep])
+    return np.concatenate(pairs), np.concatenate(scores), np.concatenate(overlaps)
 
 
 @dataclass(slots=True)
@@ -337,10 +345,9 @@ class _Aligned:
         stock_shared = np.where(stock, shared, 0).astype(np.int32)[order]
         return cls(keys, first, second, score[order], overlap, stock_shared, n_docs)
 
-    def of(self, doc_pairs: Pairs) -> tuple[npt.NDArray[np.int64], ...]:
-        """For each (doc_a, doc_b) row: where its matches start and stop, their summed overlap and
-        their summed stock shingles."""
-        keys = doc_pairs[:, 0] * self.n_docs + doc_pairs[:, 1]
+    def of(self, keys: npt.NDArray[np.int64]) -> tuple[npt.NDArray[np.int64], ...]:
+        """For each document pair (key doc_a * n_docs + doc_b): where its matches start and stop,
+        their summed overlap and their summed stock shingles."""
         starts = np.searchsorted(self.keys, keys, "left")
         stops = np.searchsorted(self.keys, keys, "right")
         overlap = np.concatenate([[0], np.cumsum(self.overlap, dtype=np.int64)])

@@ -148,7 +148,7 @@ class DocumentProfile:
     """What the alignment needs of one document: sentence spans, vectors and names."""
 
     spans: list[tuple[int, int]]
-    # Sentence vectors; pass 1 keeps them as float16 (`_build_profiles`), read through `_rows`.
+    # Sentence vectors; pass 1 keeps them as float16 (`_build_profiles`), read through `_as_float32`.
     vectors: npt.NDArray[np.float16] | Vectors
     mean: Vectors
     title: Vectors
@@ -419,7 +419,7 @@ def _overlap(p: DocumentProfile, q: DocumentProfile) -> float:
     return name_overlap(p.name_weights, q.name_weights, max(p.name_damping, q.name_damping))
 
 
-def _rows(vectors: npt.NDArray[np.float16] | Vectors) -> Vectors:
+def _as_float32(vectors: npt.NDArray[np.float16] | Vectors) -> Vectors:
     """Vectors as float32 for arithmetic. Every document's lead vectors are held from pass 1 to
     the end of the stage, as float16: half the memory (~1 GB at 100k documents), cosines within
     ~1e-3 of float32."""
@@ -448,7 +448,7 @@ def pair_features(p: DocumentProfile, q: DocumentProfile) -> dict[str, float]:
     if len(p.spans) == 0 or len(q.spans) == 0:
         return {"alignment": 0.0, "title": float(p.title @ q.title), "mean": 0.0, "opening": opening,
                 "entities": _overlap(p, q)}
-    lead_p, lead_q = _rows(p.vectors[:SCORE_SENTENCES]), _rows(q.vectors[:SCORE_SENTENCES])
+    lead_p, lead_q = _as_float32(p.vectors[:SCORE_SENTENCES]), _as_float32(q.vectors[:SCORE_SENTENCES])
     cosines = lead_p @ lead_q.T
     return {
         "alignment": 0.5 * float(cosines.max(axis=1).mean() + cosines.max(axis=0).mean()),
@@ -480,7 +480,7 @@ def aligned_sentences(
     """Mutual best-matching sentence pairs (index in p, index in q, cosine) above `threshold`."""
     if len(p.spans) == 0 or len(q.spans) == 0:
         return []
-    cosines = _rows(p.vectors) @ _rows(q.vectors).T
+    cosines = _as_float32(p.vectors) @ _as_float32(q.vectors).T
     best_in_q = cosines.argmax(axis=1)
     best_in_p = cosines.argmax(axis=0)
     return [
