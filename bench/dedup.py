@@ -59,7 +59,7 @@ RECENT = 2000
 
 def datasketch_candidates(
     rows: fp.Rows, threshold: float, num_perm: int, groups: npt.NDArray[np.int64] | None
-) -> npt.NDArray[np.int64]:
+) -> fp.Pairs:
     """The reference: datasketch MinHash + MinHashLSH over the same shingle hashes.
 
     The identity-like hash function spares datasketch its SHA-1 pass, which favours it."""
@@ -76,7 +76,7 @@ def datasketch_candidates(
         for other in lsh.query(sketch)
         if other != key and (groups is None or groups[key] != groups[other])
     }
-    return np.array(sorted(pairs), dtype=np.int64).reshape(-1, 2)
+    return np.array(sorted(pairs), dtype=np.int32).reshape(-1, 2)
 
 
 class _Writer:

@@ -97,7 +97,7 @@ def test_shingles_of_a_run_of_words_are_a_slice_of_the_document_shingles() -> No
 def test_intersections_match_python_sets() -> None:
     rng = np.random.default_rng(3)
     sizes = rng.integers(0, 50, 300)
-    values = (rng.integers(0, 150, int(sizes.sum())).astype(np.uint64) * np.uint64(0x9E3779B97F4A7C15))
+    values = fp.short_hashes(rng.integers(0, 150, int(sizes.sum())).astype(np.uint64) * np.uint64(0x9E3779B97F4A7C15))
     offsets = np.r_[0, np.cumsum(sizes)].astype(np.int64)
     pairs = rng.integers(0, 300, (2000, 2))
     size_a, size_b, shared = fp.intersection_sizes(values, offsets[:-1], offsets[1:], pairs)

@@ -29,8 +29,13 @@ SEED = 20_161_215
 SHINGLE_SIZE = 5
 
 HashSet = npt.NDArray[np.uint64]
+# A shingle hash cut to its top 32 bits: what the exact overlap counts compare (`short_hashes`).
+ShortHashes = npt.NDArray[np.uint32]
 BandKey = np.uint32
 Offsets = npt.NDArray[np.int64]
+# Row pairs (i, j): 32-bit indices, half the memory of the tens of millions of candidate
+# paragraph pairs at 100k documents; `pair_codes` widens them before multiplying.
+Pairs = npt.NDArray[np.int32]
 
 _U64 = np.uint64
 _MIX = _U64(0x9E3779B97F4A7C15)
@@ -44,7 +49,7 @@ _CHUNK_CHARS = 1 << 16
 _SIGNATURE_ROWS = 4096
 # Values per chunk of verification (a handful of 8-byte temporaries each).
 _VERIFY_VALUES = 1 << 21
-_KEY_BITS = _U64(40)
+_KEY_BITS = _U64(32)
 _KEY_MASK = (_U64(1) << _KEY_BITS) - _U64(1)
 _ONE_CHARACTER_WORDS = ((0x3040, 0x30FF), (0x3400, 0x9FFF), (0xAC00, 0xD7AF))
 _OTHER, _WORD, _ONE_CHARACTER_WORD = 0, 1, 2
@@ -323,7 +328,7 @@ def pairs_from_keys(
     keys: npt.NDArray[BandKey],
     groups: npt.NDArray[np.int64] | None = None,
     max_bucket: int = 200,
-) -> npt.NDArray[np.int64]:
+) -> Pairs:
     """Row pairs (i < j) that share a key in at least one band (column), sorted, unique.
 
     `groups` (e.g. the document of each paragraph) drops pairs inside one group. Buckets larger
@@ -367,13 +372,21 @@ def pairs_from_keys(
     return decode_pairs(codes, n)
 
 
-def decode_pairs(codes: npt.NDArray[np.int64], n: int) -> npt.NDArray[np.int64]:
+def decode_pairs(codes: npt.NDArray[np.int64], n: int) -> Pairs:
     """Rows (i, j) of pair codes i * n + j, decoded in place (tens of millions of paragraph pairs
     at 100k documents: no temporaries of that size)."""
-    pairs = np.empty((codes.size, 2), dtype=np.int64)
-    np.floor_divide(codes, n, out=pairs[:, 0])
-    np.remainder(codes, n, out=pairs[:, 1])
+    if n > np.iinfo(np.int32).max:
+        raise ValueError(f"{n} rows do not fit 32-bit pair indices")
+    pairs = np.empty((codes.size, 2), dtype=np.int32)
+    np.floor_divide(codes, n, out=pairs[:, 0], casting="same_kind")
+    np.remainder(codes, n, out=pairs[:, 1], casting="same_kind")
     return pairs
+
+
+def pair_codes(pairs: Pairs, n: int) -> npt.NDArray[np.int64]:
+    """i * n + j of each pair, in 64 bits (a product of two row counts overflows 32)."""
+    codes: npt.NDArray[np.int64] = pairs[:, 0].astype(np.int64) * n + pairs[:, 1]
+    return codes
 
 
 def candidate_pairs(
@@ -381,7 +394,7 @@ def candidate_pairs(
     threshold: float,
     groups: npt.NDArray[np.int64] | None = None,
     max_bucket: int = 200,
-) -> npt.NDArray[np.int64]:
+) -> Pairs:
     """Row pairs (i < j) whose signatures share at least one LSH band at `threshold`."""
     return pairs_from_keys(band_keys(sigs, threshold), groups, max_bucket)
 
@@ -393,17 +406,25 @@ def sorted_unique(values: npt.NDArray[_Int]) -> npt.NDArray[_Int]:
     return ordered[np.r_[True, ordered[1:] != ordered[:-1]]] if ordered.size else ordered
 
 
+def short_hashes(values: HashSet) -> ShortHashes:
+    """The top 32 bits of each 64-bit hash: half the memory of the corpus's shingles, which the
+    copy search holds from fingerprinting to the end of its verification."""
+    short: ShortHashes = (values >> _U64(32)).astype(np.uint32)
+    return short
+
+
 def intersection_sizes(
-    values: HashSet, starts: Offsets, ends: Offsets, pairs: npt.NDArray[np.int64]
+    values: ShortHashes, starts: Offsets, ends: Offsets, pairs: Pairs
 ) -> tuple[Offsets, Offsets, Offsets]:
     """For pairs (i, j) of slices `values[starts[k]:ends[k]]`: distinct values of slice i, of
     slice j, and shared by both.
 
     Vectorised over all pairs (no Python call per pair): each slice's values become sorted
     (slice, value) keys in one sort, and the smaller side of every pair is looked up among the
-    other's keys with one `searchsorted`. A key keeps the top 40 bits of a 64-bit shingle hash:
-    a false match needs two of a pair's ~1,000 shingles to agree on 40 random bits (~1e-6 per
-    pair), far below what could move a score. Pairs go in chunks of bounded size.
+    other's keys with one `searchsorted`. Values are 32-bit shingle hashes (`short_hashes`): a
+    false match needs two of a pair's shingles to agree on 32 random bits, ~1e-4 for two
+    1,000-shingle documents and ~4e-7 for two paragraphs, one extra shared shingle among
+    hundreds when it happens. Pairs go in chunks of bounded size.
     """
     sizes_a = np.zeros(len(pairs), dtype=np.int64)
     sizes_b = np.zeros(len(pairs), dtype=np.int64)
@@ -414,14 +435,14 @@ def intersection_sizes(
 
 
 def intersection_chunks(
-    values: HashSet, starts: Offsets, ends: Offsets, pairs: npt.NDArray[np.int64]
+    values: ShortHashes, starts: Offsets, ends: Offsets, pairs: Pairs
 ) -> Iterator[tuple[slice, Offsets, Offsets, Offsets]]:
     """`intersection_sizes` a chunk of pairs at a time (the chunk, then its three arrays), for
     callers that keep only some pairs and need not hold three figures for every one."""
     row_sizes = ends - starts
     first = 0
     while first < len(pairs):
-        # At most ~_VERIFY_VALUES values, hence < 2**24 slices: a slice id fits the 24 free bits.
+        # At most ~_VERIFY_VALUES values, hence < 2**24 slices: a slice id fits above the 32 bits.
         # Cumulative lengths over a bounded window: the chunk never needs more than that.
         window = pairs[first : first + _VERIFY_VALUES]
         lengths = row_sizes[window[:, 0]] + row_sizes[window[:, 1]]
@@ -432,13 +453,13 @@ def intersection_chunks(
 
 
 def _intersections(
-    values: HashSet, starts: Offsets, ends: Offsets, pairs: npt.NDArray[np.int64]
+    values: ShortHashes, starts: Offsets, ends: Offsets, pairs: Pairs
 ) -> tuple[Offsets, Offsets, Offsets]:
     involved, local = np.unique(pairs, return_inverse=True)
     local = local.reshape(pairs.shape)
-    part = gather(values, starts[involved], ends[involved])
-    owner = np.repeat(np.arange(involved.size, dtype=_U64), np.diff(part.offsets))
-    keys = sorted_unique((owner << _KEY_BITS) | (part.values >> _U64(64 - 40)))
+    lengths = np.maximum(ends[involved] - starts[involved], 0)
+    owner = np.repeat(np.arange(involved.size, dtype=_U64), lengths)
+    keys = sorted_unique((owner << _KEY_BITS) | values[ranges(starts[involved], lengths)])
     first_key = np.searchsorted(keys, np.arange(involved.size + 1, dtype=_U64) << _KEY_BITS)
     distinct = np.diff(first_key)
     size_a, size_b = distinct[local[:, 0]], distinct[local[:, 1]]

@@ -48,7 +48,7 @@ PARAGRAPH_MAX_BUCKET = 8 * (MAX_PARAGRAPH_DOCS + 1)
 BATCH_SIZE = 512
 METHOD = "minhash-lsh+exact-shingles"
 
-Pairs = npt.NDArray[np.int64]
+Pairs = fp.Pairs
 # (shingle rows, LSH threshold, permutations, group of each row) -> candidate row pairs (i < j).
 # Pluggable so the benchmark can run datasketch's MinHashLSH through the very same verification.
 CandidateFinder = Callable[[fp.Rows, float, int, npt.NDArray[np.int64] | None], Pairs]
@@ -62,11 +62,13 @@ BatchMapper = Callable[[Callable[[list[Doc]], "Fingerprints"], Iterable[list[Doc
 class Fingerprints:
     """Shingles and LSH band keys of a batch of articles: flat arrays, cheap to pickle.
 
-    Unit = a paragraph of at least MIN_PARAGRAPH_WORDS words; its shingles are the slice
-    [unit_lo, unit_hi) of `doc_shingles.values`.
+    Document i's shingles (`fp.short_hashes`, in text order) are the slice
+    [shingle_offsets[i], shingle_offsets[i + 1]) of `shingles`. Unit = a paragraph of at least
+    MIN_PARAGRAPH_WORDS words; its shingles are the slice [unit_lo, unit_hi).
     """
 
-    doc_shingles: fp.Rows
+    shingles: fp.ShortHashes
+    shingle_offsets: fp.Offsets
     unit_doc: npt.NDArray[np.int64]
     unit_span: npt.NDArray[np.int64]  # (units, 2) character start, end
     unit_lo: npt.NDArray[np.int64]
@@ -125,7 +127,8 @@ def fingerprint(docs: list[Doc], with_keys: bool = True) -> Fingerprints:
         doc_keys = rensa_keys(doc_shingles, DOC_LSH_THRESHOLD, DOC_NUM_PERM)
         unit_rows = fp.gather(doc_shingles.values, unit_lo, unit_hi)
         unit_keys = rensa_keys(unit_rows, PARAGRAPH_LSH_THRESHOLD, PARAGRAPH_NUM_PERM)
-    return Fingerprints(doc_shingles, unit_doc, para_span[keep], unit_lo, unit_hi, doc_keys, unit_keys)
+    return Fingerprints(fp.short_hashes(doc_shingles.values), doc_shingles.offsets, unit_doc, para_span[keep],
+                        unit_lo, unit_hi, doc_keys, unit_keys)
 
 
 def _fingerprint_with_keys(docs: list[Doc]) -> Fingerprints:
@@ -151,7 +154,8 @@ def _batches(articles: Iterable[Article], stubs: list[Article], lengths: list[in
 class _Corpus:
     """All batches' fingerprints in flat arrays."""
 
-    shingles: fp.Rows
+    shingles: fp.ShortHashes
+    shingle_offsets: fp.Offsets
     unit_doc: npt.NDArray[np.int64]
     unit_span: npt.NDArray[np.int64]
     unit_lo: npt.NDArray[np.int64]
@@ -165,14 +169,15 @@ class _Corpus:
 
         The arrays are allocated at their final size and each batch is released once copied,
         so joining never holds the corpus twice."""
-        n_docs = sum(len(p.doc_shingles) for p in parts)
-        n_values = sum(p.doc_shingles.values.size for p in parts)
+        n_docs = sum(p.shingle_offsets.size - 1 for p in parts)
+        n_values = sum(p.shingles.size for p in parts)
         n_units = sum(p.unit_doc.size for p in parts)
         keyed = bool(parts) and all(p.doc_keys is not None and p.unit_keys is not None for p in parts)
         doc_bands = DOC_NUM_PERM // fp.rows_per_band(DOC_LSH_THRESHOLD, DOC_NUM_PERM)
         unit_bands = PARAGRAPH_NUM_PERM // fp.rows_per_band(PARAGRAPH_LSH_THRESHOLD, PARAGRAPH_NUM_PERM)
         corpus = cls(
-            shingles=fp.Rows(np.empty(n_values, dtype=np.uint64), np.zeros(n_docs + 1, dtype=np.int64)),
+            shingles=np.empty(n_values, dtype=np.uint32),
+            shingle_offsets=np.zeros(n_docs + 1, dtype=np.int64),
             unit_doc=np.empty(n_units, dtype=np.int64),
             unit_span=np.empty((n_units, 2), dtype=np.int64),
             unit_lo=np.empty(n_units, dtype=np.int64),
@@ -184,9 +189,9 @@ class _Corpus:
         parts.reverse()
         while parts:
             part = parts.pop()
-            docs, values, units = len(part.doc_shingles), part.doc_shingles.values.size, part.unit_doc.size
-            corpus.shingles.values[value : value + values] = part.doc_shingles.values
-            corpus.shingles.offsets[doc + 1 : doc + docs + 1] = part.doc_shingles.offsets[1:] + value
+            docs, values, units = part.shingle_offsets.size - 1, part.shingles.size, part.unit_doc.size
+            corpus.shingles[value : value + values] = part.shingles
+            corpus.shingle_offsets[doc + 1 : doc + docs + 1] = part.shingle_offsets[1:] + value
             corpus.unit_doc[unit : unit + units] = part.unit_doc + doc
             corpus.unit_span[unit : unit + units] = part.unit_span
             corpus.unit_lo[unit : unit + units] = part.unit_lo + value
@@ -225,28 +230,28 @@ def copy_links(
         unit_pairs = fp.pairs_from_keys(corpus.unit_keys, corpus.unit_doc, PARAGRAPH_MAX_BUCKET)
         corpus.unit_keys = None  # 32 keys of 8 bytes per paragraph: ~0.7 GB at 100k documents
     else:
-        doc_pairs = candidates(corpus.shingles, DOC_LSH_THRESHOLD, DOC_NUM_PERM, None)
-        unit_rows = fp.gather(corpus.shingles.values, corpus.unit_lo, corpus.unit_hi)
+        rows = fp.Rows(corpus.shingles.astype(np.uint64), corpus.shingle_offsets)
+        doc_pairs = candidates(rows, DOC_LSH_THRESHOLD, DOC_NUM_PERM, None)
+        unit_rows = fp.gather(rows.values, corpus.unit_lo, corpus.unit_hi)
         unit_pairs = candidates(unit_rows, PARAGRAPH_LSH_THRESHOLD, PARAGRAPH_NUM_PERM, corpus.unit_doc)
-        del unit_rows
-    return _verified_links(corpus, stubs, lengths, doc_pairs, unit_pairs)
+        del rows, unit_rows
+    contained = _contained_paragraphs(corpus, unit_pairs)
+    del unit_pairs  # the largest array of the search (tens of millions of pairs at 100k documents)
+    return _verified_links(corpus, stubs, lengths, doc_pairs, _Aligned.build(corpus, stubs, *contained))
 
 
 def _verified_links(
-    corpus: _Corpus, stubs: Sequence[Article], lengths: Sequence[int], doc_pairs: Pairs, unit_pairs: Pairs
+    corpus: _Corpus, stubs: Sequence[Article], lengths: Sequence[int], doc_pairs: Pairs, aligned: _Aligned
 ) -> tuple[list[DocLink], list[LinkSpan]]:
-    values = corpus.shingles.values
-    aligned = _Aligned.build(corpus, stubs, *_contained_paragraphs(corpus, unit_pairs))
 
     # Document pairs as sorted codes, not Python tuples (~150 bytes a pair: 200 MiB at 10k).
     # Pairs that share only stock or same-outlet paragraphs are not candidates of their own
     # (they would be millions at 100k documents); the document-level LSH may still propose them.
     n_docs = len(stubs)
-    codes = fp.sorted_unique(np.concatenate([doc_pairs[:, 0] * n_docs + doc_pairs[:, 1],
-                                             aligned.keys[aligned.overlap > 0]]))
+    codes = fp.sorted_unique(np.concatenate([fp.pair_codes(doc_pairs, n_docs), aligned.keys[aligned.overlap > 0]]))
     verify = fp.decode_pairs(codes, n_docs)
-    offsets = corpus.shingles.offsets
-    size_a, size_b, shared = fp.intersection_sizes(values, offsets[:-1], offsets[1:], verify)
+    offsets = corpus.shingle_offsets
+    size_a, size_b, shared = fp.intersection_sizes(corpus.shingles, offsets[:-1], offsets[1:], verify)
     jaccards = shared / np.maximum(1, size_a + size_b - shared)
     starts, stops, paragraph_overlaps, stock = aligned.of(codes)
     del codes
@@ -289,10 +294,10 @@ def _contained_paragraphs(
     """Candidate paragraph pairs that pass PARAGRAPH_CONTAINMENT, with their containment and
     shared shingles. Kept chunk by chunk: only these are held (a third of the candidates on the
     generated corpus, whose stock paragraphs make most of them)."""
-    pairs: list[Pairs] = [np.zeros((0, 2), dtype=np.int64)]
+    pairs: list[Pairs] = [np.zeros((0, 2), dtype=np.int32)]
     scores: list[npt.NDArray[np.float64]] = [np.zeros(0)]
     overlaps: list[npt.NDArray[np.int64]] = [np.zeros(0, dtype=np.int64)]
-    chunks = fp.intersection_chunks(corpus.shingles.values, corpus.unit_lo, corpus.unit_hi, unit_pairs)
+    chunks = fp.intersection_chunks(corpus.shingles, corpus.unit_lo, corpus.unit_hi, unit_pairs)
     for chunk, size_a, size_b, shared in chunks:
         containment = shared / np.maximum(1, np.minimum(size_a, size_b))
         keep = containment >= PARAGRAPH_CONTAINMENT
@@ -309,8 +314,8 @@ class _Aligned:
     corpus has 322,723 matched pairs, most of them stock paragraphs."""
 
     keys: npt.NDArray[np.int64]  # doc_a * n_docs + doc_b
-    first: npt.NDArray[np.int64]  # unit in doc_a
-    second: npt.NDArray[np.int64]  # unit in doc_b
+    first: npt.NDArray[np.int32]  # unit in doc_a
+    second: npt.NDArray[np.int32]  # unit in doc_b
     score: npt.NDArray[np.float64]
     overlap: npt.NDArray[np.int32]  # shared shingles, 0 for stock text or the same outlet
     stock_shared: npt.NDArray[np.int32]  # shared shingles of stock text, else 0
@@ -322,7 +327,8 @@ class _Aligned:
         doc_i, doc_j = corpus.unit_doc[pairs[:, 0]], corpus.unit_doc[pairs[:, 1]]
         # A paragraph found in many articles is stock text (background, "Follow us on…"), not a copy.
         n_docs = len(stubs)
-        unit_partner = fp.sorted_unique(np.concatenate([pairs[:, 0] * n_docs + doc_j, pairs[:, 1] * n_docs + doc_i]))
+        unit_partner = fp.sorted_unique(np.concatenate([pairs[:, 0].astype(np.int64) * n_docs + doc_j,
+                                                        pairs[:, 1].astype(np.int64) * n_docs + doc_i]))
         partners = np.bincount(unit_partner // n_docs, minlength=len(corpus.unit_doc))
         del unit_partner
         stock = (partners[pairs[:, 0]] > MAX_PARAGRAPH_DOCS) | (partners[pairs[:, 1]] > MAX_PARAGRAPH_DOCS)
