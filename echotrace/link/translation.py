@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import math
 import re
+import sys
 from collections import Counter
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
@@ -47,6 +48,11 @@ from echotrace.link.provenance import article_date, earlier_of, linked_groups
 from echotrace.records import Article, DocLink, LinkSpan
 
 Vectors = npt.NDArray[np.float32]
+# Profiles hold their vectors as float16 (`_as_float32` for arithmetic): every document's profile
+# lives from pass 1 to the end of the stage, and float16 halves it; cosines stay within ~1e-3.
+HalfVectors = npt.NDArray[np.float16]
+# Sentence spans, one (start, end) row each: ~10x smaller than a list of tuples.
+Spans = npt.NDArray[np.int32]
 Embedder = Callable[[Sequence[str]], Vectors]
 # (texts, joins) -> vectors of the texts, and of each join (rows of texts read as one text).
 JoiningEmbedder = Callable[[Sequence[str], Sequence[Sequence[int]]], tuple[Vectors, Vectors]]
@@ -145,23 +151,23 @@ _TITLE_BREAK = re.compile(r"\n|\s{2,}")
 
 @dataclass(slots=True)
 class DocumentProfile:
-    """What the alignment needs of one document: sentence spans, vectors and names."""
+    """What the alignment needs of one document: sentence spans, vectors and names.
 
-    spans: list[tuple[int, int]]
-    # Sentence vectors; pass 1 keeps them as float16 (`_build_profiles`), read through `_as_float32`.
-    vectors: npt.NDArray[np.float16] | Vectors
-    mean: Vectors
-    title: Vectors
-    names: frozenset[str]
+    ~14 KB a document in pass 1 (the vectors of ten sentences and four single vectors)."""
+
+    spans: Spans
+    vectors: HalfVectors  # one row per sentence at `spans`
+    title: HalfVectors
     lang: str
     # Lead mean and opening with the language's mean vector removed (`centred`), or raw when the
     # language has too few documents; two profiles compare centred vectors only if both are.
-    centered_mean: Vectors
-    opening: Vectors
-    raw_opening: Vectors
+    centered_mean: HalfVectors
+    opening: HalfVectors
+    raw_opening: HalfVectors
     centred: bool
-    # Inverse document frequency of each name among the profiled documents, and the weight of two
-    # names found in two documents: the damping that keeps one shared rare name from scoring 1.
+    # The document's names and numbers (`name_tokens`) with their inverse document frequency among
+    # the profiled documents, and the weight of two names found in two documents: the damping
+    # that keeps one shared rare name from scoring 1.
     name_weights: dict[str, float]
     name_damping: float
 
@@ -179,6 +185,11 @@ def _sentence_pieces(text: str) -> list[tuple[int, int]]:
                     spans.append((start, start + len(stripped)))
                 pos += len(part)
     return spans
+
+
+def span_rows(spans: Sequence[tuple[int, int]]) -> Spans:
+    rows: Spans = np.array(spans, dtype=np.int32).reshape(-1, 2)
+    return rows
 
 
 def _sentence_spans(text: str, limit: int) -> tuple[list[tuple[int, int]], list[tuple[int, int]]]:
@@ -203,7 +214,7 @@ def name_tokens(text: str) -> frozenset[str]:
             continue
         if _opens_sentence(text, match.start()):
             continue
-        found.add(token.casefold()[:NAME_PREFIX])
+        found.add(sys.intern(token.casefold()[:NAME_PREFIX]))  # one string per name, not per document
     return frozenset(found)
 
 
@@ -272,7 +283,7 @@ def profile_documents(
     `titles` are the cleaner's titles; without one, the text's first line stands in. Language
     centring and name weights are computed over these documents, so profile a corpus in one call."""
     split = [_sentence_spans(text, max_sentences) for text in texts]
-    all_spans, openings = [spans for spans, _ in split], [opening for _, opening in split]
+    all_spans, openings = [span_rows(spans) for spans, _ in split], [span_rows(opening) for _, opening in split]
     heads, sentences = _embed_documents(texts, all_spans, openings, embedder, titles)
     return _build_profiles(texts, langs, all_spans, heads, sentences)
 
@@ -302,8 +313,8 @@ def _joining(embedder: Embedder | None) -> JoiningEmbedder:
 
 def _embed_documents(
     texts: Sequence[str],
-    all_spans: Sequence[Sequence[tuple[int, int]]],
-    openings: Sequence[Sequence[tuple[int, int]]],
+    all_spans: Sequence[Spans],
+    openings: Sequence[Spans],
     embedder: Embedder | None,
     titles: Sequence[str | None] | None,
 ) -> tuple[Vectors, list[Vectors]]:
@@ -334,7 +345,7 @@ def _embed_documents(
 def _build_profiles(
     texts: Sequence[str],
     langs: Sequence[str],
-    all_spans: Sequence[list[tuple[int, int]]],
+    all_spans: Sequence[Spans],
     heads: Vectors,
     sentences: Sequence[Vectors],
 ) -> list[DocumentProfile]:
@@ -344,26 +355,30 @@ def _build_profiles(
     opening_centres = language_centres(langs, [head[1:] for head in heads], dim)
     all_names = [name_tokens(text) for text in texts]
     weights, damping = idf_name_weights(all_names)
-    zero = np.zeros(dim, dtype=np.float32)
-    return [
-        DocumentProfile(
-            spans=list(spans),
+    # Title, raw opening, centred opening and centred lead mean of every document in one array:
+    # the profiles hold views, not one small array (and its ~100-byte header) each.
+    singles = np.empty((len(texts), 4, dim), dtype=np.float16)
+    profiles: list[DocumentProfile] = []
+    for k, (spans, sentence_vectors, head, names, lang) in enumerate(
+        zip(all_spans, sentences, heads, all_names, langs, strict=True)
+    ):
+        singles[k, 0:2] = head
+        singles[k, 2] = _centred_mean(head[1:], opening_centres.get(lang))
+        singles[k, 3] = _centred_mean(sentence_vectors[:SCORE_SENTENCES], lead_centres.get(lang))
+        title, raw_opening, opening, centered_mean = singles[k]
+        profiles.append(DocumentProfile(
+            spans=spans,
             vectors=sentence_vectors.astype(np.float16),
-            mean=_unit_mean(sentence_vectors) if len(spans) else zero,
-            title=head[0],
-            names=names,
+            title=title,
             lang=lang,
-            centered_mean=_centred_mean(sentence_vectors[:SCORE_SENTENCES], lead_centres.get(lang)),
-            opening=_centred_mean(head[1:], opening_centres.get(lang)),
-            raw_opening=head[1],
+            centered_mean=centered_mean,
+            opening=opening,
+            raw_opening=raw_opening,
             centred=lang in lead_centres and lang in opening_centres,
             name_weights={name: weights[name] for name in names},
             name_damping=damping,
-        )
-        for spans, sentence_vectors, head, names, lang in zip(
-            all_spans, sentences, heads, all_names, langs, strict=True
-        )
-    ]
+        ))
+    return profiles
 
 
 def language_centres(langs: Sequence[str], groups: Sequence[Vectors], dim: int) -> dict[str, Vectors]:
@@ -419,12 +434,14 @@ def _overlap(p: DocumentProfile, q: DocumentProfile) -> float:
     return name_overlap(p.name_weights, q.name_weights, max(p.name_damping, q.name_damping))
 
 
-def _as_float32(vectors: npt.NDArray[np.float16] | Vectors) -> Vectors:
-    """Vectors as float32 for arithmetic. Every document's lead vectors are held from pass 1 to
-    the end of the stage, as float16: half the memory (~1 GB at 100k documents), cosines within
-    ~1e-3 of float32."""
+def _as_float32(vectors: HalfVectors | Vectors) -> Vectors:
+    """Vectors as float32 for arithmetic (profiles hold float16, see `HalfVectors`)."""
     rows: Vectors = np.asarray(vectors, dtype=np.float32)
     return rows
+
+
+def _cosine(a: HalfVectors, b: HalfVectors) -> float:
+    return float(_as_float32(a) @ _as_float32(b))
 
 
 def _unit_mean(vectors: Vectors) -> Vectors:
@@ -444,16 +461,17 @@ def pair_features(p: DocumentProfile, q: DocumentProfile) -> dict[str, float]:
     mean of best-match sentence cosines both ways; `entities`: shared names/numbers.
     """
     centred = p.centred and q.centred
-    opening = float(p.opening @ q.opening) if centred else float(p.raw_opening @ q.raw_opening)
+    opening = _cosine(p.opening, q.opening) if centred else _cosine(p.raw_opening, q.raw_opening)
     if len(p.spans) == 0 or len(q.spans) == 0:
-        return {"alignment": 0.0, "title": float(p.title @ q.title), "mean": 0.0, "opening": opening,
+        return {"alignment": 0.0, "title": _cosine(p.title, q.title), "mean": 0.0, "opening": opening,
                 "entities": _overlap(p, q)}
     lead_p, lead_q = _as_float32(p.vectors[:SCORE_SENTENCES]), _as_float32(q.vectors[:SCORE_SENTENCES])
     cosines = lead_p @ lead_q.T
     return {
         "alignment": 0.5 * float(cosines.max(axis=1).mean() + cosines.max(axis=0).mean()),
-        "title": 0.5 * float((lead_q @ p.title).max() + (lead_p @ q.title).max()),
-        "mean": float(p.centered_mean @ q.centered_mean) if centred else float(_unit_mean(lead_p) @ _unit_mean(lead_q)),
+        "title": 0.5 * float((lead_q @ _as_float32(p.title)).max() + (lead_p @ _as_float32(q.title)).max()),
+        "mean": (_cosine(p.centered_mean, q.centered_mean) if centred
+                 else float(_unit_mean(lead_p) @ _unit_mean(lead_q))),
         "opening": opening,
         "entities": _overlap(p, q),
     }
@@ -495,7 +513,9 @@ def neighbour_pairs(profiles: Sequence[DocumentProfile], block: int = 256) -> li
     n = len(profiles)
     if n < 2:
         return []
-    means = np.vstack([p.mean for p in profiles])
+    dim = len(profiles[0].title)
+    means = np.vstack([_unit_mean(_as_float32(p.vectors)) if len(p.spans) else np.zeros(dim, dtype=np.float32)
+                       for p in profiles])
     k = min(NEIGHBOURS, n - 1)
     pairs: set[tuple[int, int]] = set()
     for start in range(0, n, block):
@@ -517,8 +537,8 @@ def _mostly_verbatim(
     """Aligned sentences that keep most of their 5-word shingles were copied, not translated
     (two translators share words, rarely runs of five): a few copied sentences are too short
     for the paragraph-level copy detector, so they land here."""
-    sentences_a = [a_text[p.spans[si][0] : p.spans[si][1]] for si, _, _ in matches]
-    sentences_b = [b_text[q.spans[sj][0] : q.spans[sj][1]] for _, sj, _ in matches]
+    sentences_a = [a_text[slice(*p.spans[si])] for si, _, _ in matches]
+    sentences_b = [b_text[slice(*q.spans[sj])] for _, sj, _ in matches]
     sets = fp.shingle_sets(sentences_a + sentences_b)
     verbatim = sum(
         fp.containment(sets[k], sets[len(matches) + k]) >= VERBATIM_CONTAINMENT for k in range(len(matches))
@@ -526,14 +546,14 @@ def _mostly_verbatim(
     return verbatim * 2 > len(matches)
 
 
-def _stock_sentences(prints: Sequence[Sequence[int]], families: Sequence[str]) -> set[int]:
+def _stock_sentences(prints: Sequence[npt.NDArray[np.uint64]], families: Sequence[str]) -> set[int]:
     """Sentences found in more than STOCK_DOCS copy families: an outlet's background paragraph
     or sign-off ("Follow us on Instagram"), shared without any copying of the story. Families,
     not articles, are counted: a wire story republished by ten sites is not stock, and its
     sentences must stay evidence for the translations of it."""
     holders: dict[int, set[str]] = {}
     for family, doc in zip(families, prints, strict=True):
-        for fingerprint in doc:
+        for fingerprint in doc.tolist():
             holders.setdefault(fingerprint, set()).add(family)
     return {fingerprint for fingerprint, owners in holders.items() if len(owners) > STOCK_DOCS}
 
@@ -572,12 +592,13 @@ def semantic_links(
     embed_pieces = _embedder_or_default(embedder)
     texts = [a.text for a in articles]
     split = [_sentence_spans(text, MAX_SENTENCES) for text in texts]
-    all_spans, openings = [spans for spans, _ in split], [opening for _, opening in split]
+    all_spans, openings = [span_rows(spans) for spans, _ in split], [span_rows(opening) for _, opening in split]
+    prints = [np.array([line_fingerprint(text[start:end]) for start, end in spans], dtype=np.uint64)
+              for text, (spans, _) in zip(texts, split, strict=True)]
     del split
     families = _copy_families(articles, copies)
     lead = _lead_profiles(articles, all_spans, openings, embedder, families)
-    prints = [[line_fingerprint(text[start:end]) for start, end in spans]
-              for text, spans in zip(texts, all_spans, strict=True)]
+    del openings
     stock = _stock_sentences(prints, families)
     skip = {(link.doc_a, link.doc_b) for link in copies}
     found: list[tuple[DocLink, list[LinkSpan]]] = []
@@ -598,11 +619,12 @@ def semantic_links(
         if decided is not None:
             found.append(decided)
     found.sort(key=lambda item: (item[0].doc_a, item[0].doc_b))
+    _words_and_facts.cache_clear()  # up to 65,536 sentences' word sets: ~150 MiB the later stages need
     return [link for link, _ in found], [span for _, spans in found for span in spans]
 
 
-def _lead_profiles(articles: Sequence[Article], all_spans: Sequence[list[tuple[int, int]]],
-                   openings: Sequence[list[tuple[int, int]]], embedder: Embedder | None,
+def _lead_profiles(articles: Sequence[Article], all_spans: Sequence[Spans],
+                   openings: Sequence[Spans], embedder: Embedder | None,
                    families: Sequence[str]) -> list[DocumentProfile]:
     """Pass 1: profiles of headline, opening and the first LEAD_SENTENCES sentences, embedded
     PASS_BLOCK documents per call so that no call holds the whole corpus's pieces. Blocks follow
@@ -638,8 +660,8 @@ def _rare_name_pairs(profiles: Sequence[DocumentProfile]) -> list[tuple[int, int
     everything; sparse products keep the cost to the postings of rare names, not to all pairs."""
     if len(profiles) < 2:
         return []
-    column = {name: k for k, name in enumerate(sorted({n for p in profiles for n in p.names}))}
-    holders = Counter(column[n] for p in profiles for n in p.names)
+    column = {name: k for k, name in enumerate(sorted({n for p in profiles for n in p.name_weights}))}
+    holders = Counter(column[n] for p in profiles for n in p.name_weights)
     rows, cols, weights = [], [], []
     for i, p in enumerate(profiles):
         for name, weight in p.name_weights.items():
@@ -667,7 +689,7 @@ def _completed_pairs(
     pairs: Sequence[tuple[int, int]],
     lead: Sequence[DocumentProfile],
     texts: Sequence[str],
-    all_spans: Sequence[list[tuple[int, int]]],
+    all_spans: Sequence[Spans],
     embedder: Embedder,
 ) -> Iterator[tuple[int, int, DocumentProfile, DocumentProfile]]:
     """Pass 2: each pair with both profiles completed to all their sentences.
@@ -690,10 +712,9 @@ def _completed_pairs(
         row = 0
         for doc, spans in zip(block, rest, strict=True):
             p = lead[doc]
-            sentence_vectors = np.concatenate([p.vectors, vectors[row : row + len(spans)]])
+            sentence_vectors = np.concatenate([p.vectors, vectors[row : row + len(spans)].astype(np.float16)])
             row += len(spans)
-            full[doc] = replace(p, spans=all_spans[doc], vectors=sentence_vectors,
-                                mean=_unit_mean(sentence_vectors) if len(sentence_vectors) else p.mean)
+            full[doc] = replace(p, spans=all_spans[doc], vectors=sentence_vectors)
         ready = sorted({(min(doc, other), max(doc, other)) for doc in block for other in partners[doc]
                         if other in full})
         for i, j in ready:
@@ -722,7 +743,7 @@ def _pass_order(pairs: Sequence[tuple[int, int]]) -> list[int]:
 
 def _decide(
     a: Article, b: Article, p: DocumentProfile, q: DocumentProfile,
-    prints: tuple[Sequence[int], Sequence[int]], stock: set[int],
+    prints: tuple[npt.NDArray[np.uint64], npt.NDArray[np.uint64]], stock: set[int],
 ) -> tuple[DocLink, list[LinkSpan]] | None:
     """The link of a pair with complete profiles, and its aligned spans when it is a translation."""
     matches, conflicting = _agreeing_matches(a, b, p, q, prints, stock)
@@ -734,18 +755,19 @@ def _decide(
         link = _same_story_link(a, b, score)
         return None if link is None else (link, [])
     kind = "reuse" if _mostly_verbatim(a.text, b.text, p, q, matches) else "translation"
-    spans = [LinkSpan(a.doc_id, p.spans[si][0], p.spans[si][1], b.doc_id, q.spans[sj][0], q.spans[sj][1],
-                      round(cosine, 4)) for si, sj, cosine in matches]
+    spans = [LinkSpan(a.doc_id, int(p.spans[si, 0]), int(p.spans[si, 1]), b.doc_id, int(q.spans[sj, 0]),
+                      int(q.spans[sj, 1]), round(cosine, 4)) for si, sj, cosine in matches]
     return DocLink(a.doc_id, b.doc_id, kind, round(score, 4), earlier_of(a, b), METHOD), spans
 
 
 def _agreeing_matches(
     a: Article, b: Article, p: DocumentProfile, q: DocumentProfile,
-    prints: tuple[Sequence[int], Sequence[int]], stock: set[int],
+    prints: tuple[npt.NDArray[np.uint64], npt.NDArray[np.uint64]], stock: set[int],
 ) -> tuple[list[tuple[int, int, float]], int]:
     """Aligned sentence pairs that are neither stock phrases nor other facts in one template,
     and how many aligned pairs state other facts (`facts_conflict`)."""
-    fresh = [m for m in aligned_sentences(p, q) if prints[0][m[0]] not in stock and prints[1][m[1]] not in stock]
+    fresh = [m for m in aligned_sentences(p, q)
+             if int(prints[0][m[0]]) not in stock and int(prints[1][m[1]]) not in stock]
     agreeing = [m for m in fresh if not facts_conflict(a.text[slice(*p.spans[m[0]])], b.text[slice(*q.spans[m[1]])])]
     return agreeing, len(fresh) - len(agreeing)
 
