@@ -471,7 +471,7 @@ def _quote_groups_stage(writer: StoreWriter, articles: Sequence[Article], report
     quotes = writer.load_quotes()
     published = {a.doc_id: a.published or a.crawled for a in articles}
     grouped, groups = group_quotes(quotes, published)
-    writer.replace_corpus_results(quotes=grouped, quote_groups=groups)
+    writer.assign_quote_groups(grouped, groups)
     report.count = len(quotes)
     report.detail = {"quotes": len(quotes), "groups": len(groups),
                      "across_documents": sum(1 for g in groups if g.n_docs > 1)}

@@ -115,7 +115,10 @@ class _Groups:
     def __init__(self, quotes: Sequence[Quote], keys: Sequence[str | None]) -> None:
         self.parent = list(range(len(quotes)))
         self.key: list[str | None] = list(keys)
-        self.docs: list[set[str]] = [{q.doc_id} for q in quotes]
+        self.doc: list[str] = [q.doc_id for q in quotes]
+        # Documents of the groups that merged, by root; a single quote's is its own document
+        # (a set per quote took ~300 MiB at 1.4M quotes).
+        self.docs: dict[int, set[str]] = {}
 
     def find(self, i: int) -> int:
         while self.parent[i] != i:
@@ -143,13 +146,19 @@ class _Groups:
         key_i, key_j = self.key[root_i], self.key[root_j]
         if key_i is not None and key_j is not None and key_i != key_j:
             return False
-        if not verbatim and self.docs[root_i] & self.docs[root_j]:
+        if not verbatim and self._docs(root_i) & self._docs(root_j):
             return False
         low, high = sorted((root_i, root_j))
         self.parent[high] = low
         self.key[low] = key_i if key_i is not None else key_j
-        self.docs[low] |= self.docs[high]
+        merged = self._docs(low)
+        merged |= self._docs(high)
+        self.docs.pop(high, None)
+        self.docs[low] = merged
         return True
+
+    def _docs(self, root: int) -> set[str]:
+        return self.docs.get(root) or {self.doc[root]}
 
 
 def _key(name: str | None, canonical: Mapping[str, str] | None) -> str | None:
@@ -172,7 +181,11 @@ def _candidate_pairs(vectors: npt.NDArray[np.float32],
     if n < 2:
         return pairs
     k = min(_NEIGHBOURS, n)
-    seen: set[tuple[int, int]] = set()
+    # Pairs as a * n + b codes and their cosines, in the order rows are read: a pair found from
+    # both its statements keeps the cosine of the first (numpy, not a set of tuples: ~50 pairs
+    # per statement, hundreds of MiB as tuples at 100k documents).
+    codes: list[npt.NDArray[np.int64]] = [np.zeros(0, dtype=np.int64)]
+    cosines: list[npt.NDArray[np.float32]] = [np.zeros(0, dtype=np.float32)]
     for start in range(0, n, _CHUNK):
         block = vectors[start:start + _CHUNK] @ vectors.T
         # Only each statement's nearest neighbours: related statements still meet through
@@ -180,15 +193,18 @@ def _candidate_pairs(vectors: npt.NDArray[np.float32],
         top = np.argpartition(-block, k - 1, axis=1)[:, :k] if n > k else np.tile(np.arange(n), (len(block), 1))
         near = np.take_along_axis(block, top, axis=1)
         rows, positions = np.nonzero(near >= SAME_SPEAKER_THRESHOLD - LEXICAL_WEIGHT)
-        cols = top[rows, positions]
-        for row, col in zip(rows.tolist(), cols.tolist(), strict=True):
-            a, b = sorted((start + row, col))
-            if a == b or (a, b) in seen:
-                continue
-            seen.add((a, b))
-            score = float(block[row, col]) + LEXICAL_WEIGHT * _overlap(word_sets[a], word_sets[b])
-            if score >= SAME_SPEAKER_THRESHOLD:
-                pairs.append((-score, a, b))
+        here, there = start + rows.astype(np.int64), top[rows, positions].astype(np.int64)
+        apart = here != there
+        codes.append((np.minimum(here, there) * n + np.maximum(here, there))[apart])
+        cosines.append(near[rows, positions][apart])
+    code = np.concatenate(codes)
+    order = np.argsort(code, kind="stable")
+    first = order[np.r_[True, code[order][1:] != code[order][:-1]]] if code.size else order
+    for pair, cosine in zip(code[first].tolist(), np.concatenate(cosines)[first].tolist(), strict=True):
+        a, b = divmod(pair, n)
+        score = cosine + LEXICAL_WEIGHT * _overlap(word_sets[a], word_sets[b])
+        if score >= SAME_SPEAKER_THRESHOLD:
+            pairs.append((-score, a, b))
     pairs.sort()
     return [(-neg, a, b) for neg, a, b in pairs]
 
