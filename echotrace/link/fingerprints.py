@@ -365,11 +365,27 @@ def pairs_from_keys(
         pairs.sort(axis=1)
         if groups is not None:
             pairs = pairs[groups[pairs[:, 0]] != groups[pairs[:, 1]]]
-        merged = np.concatenate([codes, sorted_unique(pairs[:, 0] * n + pairs[:, 1])])
+        band_codes = sorted_unique(pairs[:, 0] * n + pairs[:, 1])
         del pairs
-        merged.sort(kind="stable")  # two sorted runs: a linear merge
-        codes = merged[np.r_[True, merged[1:] != merged[:-1]]] if merged.size else merged
+        codes = _merged(codes, band_codes)
     return decode_pairs(codes, n)
+
+
+def _merged(codes: npt.NDArray[np.int64], more: npt.NDArray[np.int64]) -> npt.NDArray[np.int64]:
+    """The union of two sorted unique arrays, sorted: the new values are placed by binary search
+    into one output array (~2.3x the codes at the peak, against ~3.5x for concatenate, sort and
+    unique; the codes reach tens of millions at 100k documents)."""
+    at = np.minimum(np.searchsorted(codes, more), max(0, codes.size - 1))
+    fresh = more[codes[at] != more] if codes.size else more
+    if not fresh.size:
+        return codes
+    out = np.empty(codes.size + fresh.size, dtype=np.int64)
+    fresh_at = np.searchsorted(codes, fresh) + np.arange(fresh.size)
+    old = np.ones(out.size, dtype=bool)
+    old[fresh_at] = False
+    out[fresh_at] = fresh
+    out[old] = codes
+    return out
 
 
 def decode_pairs(codes: npt.NDArray[np.int64], n: int) -> Pairs:
