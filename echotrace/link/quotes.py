@@ -14,7 +14,7 @@ from __future__ import annotations
 import hashlib
 import itertools
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import replace
 from datetime import datetime
 
@@ -174,16 +174,16 @@ def _words(text: str) -> frozenset[str]:
 
 
 def _candidate_pairs(vectors: npt.NDArray[np.float32],
-                     word_sets: Sequence[frozenset[str]]) -> list[tuple[float, int, int]]:
-    """Pairs of distinct statements (a < b) scoring at least the lower threshold, best first."""
-    pairs: list[tuple[float, int, int]] = []
+                     word_sets: Sequence[frozenset[str]]) -> Iterator[tuple[float, int, int]]:
+    """Pairs of distinct statements (a < b) scoring at least the lower threshold, best first
+    (ties by a, then b). Held as arrays: a real crawl has about as many distinct statements as
+    quotes, ~50 candidate pairs each."""
     n = len(vectors)
     if n < 2:
-        return pairs
+        return
     k = min(_NEIGHBOURS, n)
     # Pairs as a * n + b codes and their cosines, in the order rows are read: a pair found from
-    # both its statements keeps the cosine of the first (numpy, not a set of tuples: ~50 pairs
-    # per statement, hundreds of MiB as tuples at 100k documents).
+    # both its statements keeps the cosine of the first.
     codes: list[npt.NDArray[np.int64]] = [np.zeros(0, dtype=np.int64)]
     cosines: list[npt.NDArray[np.float32]] = [np.zeros(0, dtype=np.float32)]
     for start in range(0, n, _CHUNK):
@@ -200,13 +200,16 @@ def _candidate_pairs(vectors: npt.NDArray[np.float32],
     code = np.concatenate(codes)
     order = np.argsort(code, kind="stable")
     first = order[np.r_[True, code[order][1:] != code[order][:-1]]] if code.size else order
-    for pair, cosine in zip(code[first].tolist(), np.concatenate(cosines)[first].tolist(), strict=True):
-        a, b = divmod(pair, n)
-        score = cosine + LEXICAL_WEIGHT * _overlap(word_sets[a], word_sets[b])
-        if score >= SAME_SPEAKER_THRESHOLD:
-            pairs.append((-score, a, b))
-    pairs.sort()
-    return [(-neg, a, b) for neg, a, b in pairs]
+    first_a, first_b = np.divmod(code[first], n)
+    pairs = zip(first_a.tolist(), first_b.tolist(), strict=True)
+    lexical = np.fromiter((_overlap(word_sets[a], word_sets[b]) for a, b in pairs), dtype=np.float64, count=first.size)
+    scores = np.concatenate(cosines)[first].astype(np.float64) + LEXICAL_WEIGHT * lexical
+    keep = scores >= SAME_SPEAKER_THRESHOLD
+    scores, first_a, first_b = scores[keep], first_a[keep], first_b[keep]
+    best_first = np.lexsort((first_b, first_a, -scores))
+    for lo in range(0, best_first.size, _CHUNK):
+        part = best_first[lo:lo + _CHUNK]
+        yield from zip(scores[part].tolist(), first_a[part].tolist(), first_b[part].tolist(), strict=True)
 
 
 def _overlap(a: frozenset[str], b: frozenset[str]) -> float:
