@@ -37,6 +37,7 @@ from echotrace.link import find_links
 from echotrace.link.near_dup import BatchMapper
 from echotrace.link.provenance import ProvenanceChain, provenance_chains
 from echotrace.link.quotes import group_quotes
+from echotrace.memory import release_freed_memory
 from echotrace.narratives.catalogue import (
     NarrativeSpec,
     import_claimreview,
@@ -387,6 +388,7 @@ class _Timer:
         return self.report
 
     def __exit__(self, *exc: object) -> None:
+        release_freed_memory()  # what the stage freed, before the next one allocates
         self.report.seconds = time.perf_counter() - self.started
         if self.progress:
             self.progress(self.report.name, 1, 1)

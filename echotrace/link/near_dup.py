@@ -22,6 +22,7 @@ import numpy.typing as npt
 
 from echotrace.link import fingerprints as fp
 from echotrace.link.provenance import earlier_of
+from echotrace.memory import release_freed_memory
 from echotrace.records import Article, DocLink, LinkSpan
 
 DUPLICATE_JACCARD = 0.7
@@ -223,6 +224,7 @@ def copy_links(
     if not parts:
         return [], []
     corpus = _Corpus.join(parts)
+    release_freed_memory()  # the workers' unpickled batches
     if candidates is None:
         assert corpus.doc_keys is not None and corpus.unit_keys is not None
         doc_pairs = fp.pairs_from_keys(corpus.doc_keys, None, DOC_MAX_BUCKET)
@@ -235,9 +237,13 @@ def copy_links(
         unit_rows = fp.gather(rows.values, corpus.unit_lo, corpus.unit_hi)
         unit_pairs = candidates(unit_rows, PARAGRAPH_LSH_THRESHOLD, PARAGRAPH_NUM_PERM, corpus.unit_doc)
         del rows, unit_rows
+    release_freed_memory()
     contained = _contained_paragraphs(corpus, unit_pairs)
     del unit_pairs  # the largest array of the search (tens of millions of pairs at 100k documents)
-    return _verified_links(corpus, stubs, lengths, doc_pairs, _Aligned.build(corpus, stubs, *contained))
+    aligned = _Aligned.build(corpus, stubs, *contained)
+    del contained
+    release_freed_memory()
+    return _verified_links(corpus, stubs, lengths, doc_pairs, aligned)
 
 
 def _verified_links(

@@ -45,6 +45,7 @@ from echotrace.annotate.sentences import split_sentences
 from echotrace.clean.text import line_fingerprint
 from echotrace.link import fingerprints as fp
 from echotrace.link.provenance import article_date, earlier_of, linked_groups
+from echotrace.memory import release_freed_memory
 from echotrace.records import Article, DocLink, LinkSpan
 
 Vectors = npt.NDArray[np.float32]
@@ -599,6 +600,7 @@ def semantic_links(
     families = _copy_families(articles, copies)
     lead = _lead_profiles(articles, all_spans, openings, embedder, families)
     del openings
+    release_freed_memory()  # pass 1's embedding blocks
     stock = _stock_sentences(prints, families)
     skip = {(link.doc_a, link.doc_b) for link in copies}
     found: list[tuple[DocLink, list[LinkSpan]]] = []
