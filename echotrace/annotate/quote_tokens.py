@@ -18,6 +18,8 @@ from typing import Any
 
 import yaml
 
+from echotrace.annotate.sentences import is_abbreviation, split_sentences, starts_sentence
+
 CUES_PATH = Path(__file__).resolve().parents[1] / "data" / "cues.yaml"
 
 # A word (letters/digits, with inner apostrophes, dots or hyphens) or one other non-space char.
@@ -29,6 +31,7 @@ CLOSING_DOUBLE = frozenset("”»")
 STRAIGHT_DOUBLE = '"'
 QUOTE_CHARS = frozenset("“”«»„\"‚‘’'")
 _SENTENCE_END = frozenset(".!?…")
+_CLOSERS = frozenset("”’»)]")
 _CLAUSE_PUNCT = frozenset(",:;—–()")
 _PRONOUNS = frozenset("he she they it we i you him her them his their its".split())
 
@@ -59,20 +62,29 @@ class Token:
 
 
 def tokenize(text: str) -> list[Token]:
-    """Tokens with paragraph starts, double-quote state and position in sentence."""
+    """Tokens with paragraph starts, double-quote state and position in sentence.
+
+    Sentences end as in `split_sentences`: not after "Mr." or "U.S.", not before a lower-case
+    word, and closing marks after the full stop still belong to the sentence."""
     tokens: list[Token] = []
     in_quote = False
     opener = ""
     sent_pos = 0
     last_end = 0
+    sentence_ended = False
     for match in _TOKEN.finditer(text):
         start, end = match.span()
         word = match.group()
         para_start = not tokens or "\n" in text[last_end:start]
         if para_start:
             sent_pos = 0
+            sentence_ended = False
             # A quote left open at a paragraph end continues only if the next paragraph opens again.
             in_quote = False
+        elif sentence_ended and not (word in _CLOSERS or (word in "\"'" and start == last_end)):
+            sentence_ended = False
+            if starts_sentence(text, start):
+                sent_pos = 0
         state_inside = in_quote
         if word in OPENING_DOUBLE and not (word == "“" and opener == "„"):
             in_quote, opener = True, word
@@ -87,7 +99,9 @@ def tokenize(text: str) -> list[Token]:
             else:
                 in_quote, opener = False, ""
         tokens.append(Token(start, end, word, para_start, state_inside, sent_pos))
-        sent_pos = 0 if word in _SENTENCE_END else sent_pos + 1
+        sent_pos += 1
+        if word in _SENTENCE_END and not (word == "." and is_abbreviation(text, start)):
+            sentence_ended = True
         last_end = end
     return tokens
 
@@ -335,6 +349,7 @@ _MAX_PARSED_CHARS = 40_000
 _MAX_PARSED_SENTENCES = 500
 # Irregular forms in BROAD_CUES that are mostly not attribution ("have given $200"): no governor.
 _GENERIC_VERBS = frozenset("made put gave given took taken".split())
+_PARSED_BROAD_CUES = BROAD_CUES - _GENERIC_VERBS
 
 
 @dataclass(slots=True, frozen=True)
@@ -373,10 +388,8 @@ def syntax_available() -> bool:
 
 
 def parse_cue_sentences(text: str, tokens: Sequence[Token], cues: frozenset[str]) -> list[SyntaxToken]:
-    """Parse only the sentences with a cue word, "according" or a quotation mark (parsing is the
-    slow part of tagging); the rest get no syntax features."""
-    from echotrace.annotate.sentences import split_sentences
-
+    """Parse only the sentences with a cue word, a broad (stance) cue, "according" or a quotation
+    mark (parsing is the slow part of tagging); the rest get no syntax features."""
     nlp = _parser()
     if nlp is None or not tokens:
         return []
@@ -389,7 +402,8 @@ def parse_cue_sentences(text: str, tokens: Sequence[Token], cues: frozenset[str]
             continue
         first = bisect_left(starts, sentence.start)
         last = bisect_left(starts, sentence.end)
-        if any(t.text in QUOTE_CHARS or t.text.lower() in cues for t in tokens[first:last]):
+        if any(t.text in QUOTE_CHARS or t.text.lower() in cues or t.text.lower() in _PARSED_BROAD_CUES
+               for t in tokens[first:last]):
             budget -= length
             if budget < 0 or len(chosen) == _MAX_PARSED_SENTENCES:
                 break
@@ -438,6 +452,7 @@ def _governance(k: int, parsed: Sequence[SyntaxToken], is_cue: Sequence[bool]) -
     clause = ""
     child = k
     node = k
+    verb_seen = False
     for depth in range(1, _MAX_TREE_DEPTH):
         if not clause and parsed[node].dep in _CLAUSE_DEPS:
             clause = parsed[node].dep
@@ -445,6 +460,12 @@ def _governance(k: int, parsed: Sequence[SyntaxToken], is_cue: Sequence[bool]) -
         if parent == node:
             break
         child, node = node, parent
+        if not verb_seen and parsed[node].tag.startswith("VB"):
+            # The nearest verb above, whatever it is: stance verbs the lexicons miss ("appeared",
+            # "plans") still learn which of their branches is the content.
+            verb_seen = True
+            feats += ["vg=" + _lemma(parsed[node].word) + "|" + parsed[child].dep,
+                      "vgd=" + parsed[child].dep + ("<" if k < node else ">")]
         if is_cue[node]:
             branch = parsed[child]
             rel = branch.dep
@@ -459,7 +480,7 @@ def _governance(k: int, parsed: Sequence[SyntaxToken], is_cue: Sequence[bool]) -
             break
     else:
         feats.append("gov=deep")
-    if not feats:
+    if not any(f.startswith("gov") for f in feats):
         feats.append("gov=none")
     feats.append("clause=" + (clause or "none"))
     return feats

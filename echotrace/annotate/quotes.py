@@ -6,7 +6,9 @@ sentences with a cue, or only word features when spaCy is missing or `syntax=Fal
 find quoted spans in any language and reported speech in fr/de/es/ru from the cue table
 (data/cues.yaml). Speakers are then resolved in reading order: a pronoun or a description
 ("the ministry said", "the Russian president remarked") takes the nearest earlier compatible
-named speaker; nothing compatible means the speaker stays unknown.
+named speaker; nothing compatible means the speaker stays unknown. A cue the tagger gave no
+source takes its grammatical subject from the parse, and a direct quote with no cue of its own
+carries on the speaker of the direct quote just before it.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
-from itertools import accumulate
+from itertools import accumulate, pairwise
 from pathlib import Path
 from typing import Any
 
@@ -31,6 +33,7 @@ from echotrace.annotate.quote_rules import (
 from echotrace.annotate.quote_speakers import resolve_speakers
 from echotrace.annotate.quote_tokens import (
     QUOTE_CHARS,
+    SyntaxToken,
     Token,
     cue_words,
     parse_cue_sentences,
@@ -98,6 +101,7 @@ def find_quotes(doc_id: str, text: str, lang: str = "en",
         item.start, item.end = _trim_marks(text, item.start, item.end)
     found.sort(key=lambda f: (f.start, f.end))
     found = _merge_continued(text, found)
+    _inherit_sources(text, found)
     speakers = resolve_speakers(text, found, _lang_at(regions))
     quotes: list[Quote] = []
     seen: set[tuple[int, int]] = set()
@@ -138,6 +142,19 @@ def _merge_continued(text: str, found: list[Found]) -> list[Found]:
             continue
         merged.append(item)
     return merged
+
+
+def _inherit_sources(text: str, found: Sequence[Found]) -> None:
+    """`“…,” Trump told Vogue. “There was a previous generation…”`: a direct quote with no cue
+    of its own, next after an attributed direct quote in the same or the following paragraph,
+    carries on its speaker (cue and source spans are shared). After reported speech it stays
+    unattributed: there the quote may be the outlet's own summary."""
+    for prev, item in pairwise(found):
+        if (item.kind == prev.kind == "direct" and item.cue_start is None and item.source_start is None
+                and prev.source_start is not None and prev.end <= item.start
+                and text.count("\n", prev.end, item.start) <= 2 and item.start - prev.end < 300):
+            item.cue_start, item.cue_end = prev.cue_start, prev.cue_end
+            item.source_start, item.source_end = prev.source_start, prev.source_end
 
 
 def _only_attribution_between(text: str, prev: Found, item: Found) -> bool:
@@ -207,14 +224,15 @@ class _Segment:
 
 def _segments(labels: Sequence[str], tokens: Sequence[Token]) -> list[_Segment]:
     """Runs of one role; a paragraph break always ends a run (quotes over several paragraphs
-    are joined later from their quotation marks)."""
+    are joined later from their quotation marks), and so does a sentence start outside quotes
+    (the decoder then keeps the sentence nearest the cue)."""
     segments: list[_Segment] = []
     for i, label in enumerate(labels):
         if label == "O":
             continue
         prefix, role = label.split("-", 1)
         if (prefix == "I" and segments and segments[-1].role == role and segments[-1].last == i - 1
-                and not tokens[i].para_start):
+                and not tokens[i].para_start and (tokens[i].sent_pos > 0 or tokens[i].in_quote)):
             segments[-1].last = i
         else:
             segments.append(_Segment(role, i, i))
@@ -268,9 +286,50 @@ def _tagged_attributions(text: str, start: int, end: int, syntax: bool) -> list[
         if not contents:
             continue
         source = _source_of(cue, source_index, segment_index)
-        out.append(_found(text, tokens, start, _one_statement(tokens, contents, cue, source_index, sentence_of),
-                          cue, source))
+        item = _found(text, tokens, start, _one_statement(tokens, contents, cue, source_index, sentence_of),
+                      cue, source)
+        if source is None and parse:
+            subject = _subject_of_cue(parse, tokens[cue.first].start, tokens[cue.last].end)
+            if subject is not None and not _overlap(subject, (item.start - start, item.end - start)):
+                item.source_start, item.source_end = start + subject[0], start + subject[1]
+        out.append(item)
     return out
+
+
+_SUBJECTS = frozenset({"nsubj", "nsubjpass", "csubj"})
+_RELATIVE = frozenset("who that which".split())
+_SUBJECT_SHARED = frozenset({"xcomp", "conj", "advcl"})
+
+
+def _subject_of_cue(parse: Sequence[SyntaxToken], cue_start: int, cue_end: int) -> tuple[int, int] | None:
+    """The grammatical subject of a cue the tagger gave no source: "Trump … opposes allowing …".
+
+    A relative pronoun stands for the noun it hangs on ("officials who warned"); a cue in an
+    xcomp/conj/advcl shares its governor's subject ("Trump plans to oppose …"). Character span in
+    the parsed region, or None."""
+    starts = [t.start for t in parse]
+    first, last = bisect_left(starts, cue_start), bisect_left(starts, cue_end)
+    cue = [k for k in range(first, last) if parse[k].tag.startswith("VB")] or list(range(first, last))
+    for k in cue[::-1]:
+        node = k
+        for _ in range(3):
+            subject = next((j for j in range(parse[node].left, parse[node].right + 1)
+                            if parse[j].head == node and j != node and parse[j].dep in _SUBJECTS), None)
+            if subject is not None:
+                if parse[subject].word in _RELATIVE:
+                    if parse[node].dep != "relcl":
+                        return None
+                    noun = parse[node].head
+                    return parse[parse[noun].left].start, parse[noun].end
+                return parse[parse[subject].left].start, parse[parse[subject].right].end
+            if parse[node].dep not in _SUBJECT_SHARED or parse[node].head == node:
+                break
+            node = parse[node].head
+    return None
+
+
+def _overlap(a: tuple[int, int], b: tuple[int, int]) -> bool:
+    return a[0] < b[1] and b[0] < a[1]
 
 
 def _recover_sources(tagger: Any, labels: list[str]) -> list[str]:

@@ -32,7 +32,8 @@ _NEXT_STARTS_SENTENCE = re.compile(r"[\"'“‘«„(\[¿¡—–-]?\s?[A-ZÀ-Ö
 _WORD_BEFORE = re.compile(r"([\w.]+)$")
 
 
-def _is_abbreviation(text: str, dot_pos: int) -> bool:
+def is_abbreviation(text: str, dot_pos: int) -> bool:
+    """Whether the "." at `dot_pos` ends an abbreviation or an initial rather than a sentence."""
     match = _WORD_BEFORE.search(text, max(0, dot_pos - 20), dot_pos)
     if not match:
         return False
@@ -45,16 +46,21 @@ def _is_abbreviation(text: str, dot_pos: int) -> bool:
     return len(word) == 1 and word.isalpha()
 
 
+def starts_sentence(text: str, pos: int) -> bool:
+    """Whether the text at `pos` starts like a sentence (capital, digit, opening mark)."""
+    return _NEXT_STARTS_SENTENCE.match(text, pos) is not None
+
+
 def _split_block(text: str, offset: int, out: list[Sentence]) -> None:
     start = 0
     for match in _BOUNDARY.finditer(text):
         end = match.end()
         if end >= len(text):
             break
-        if not _NEXT_STARTS_SENTENCE.match(text, end):
+        if not starts_sentence(text, end):
             continue
         punct = text[match.start()]
-        if punct == "." and _is_abbreviation(text, match.start()):
+        if punct == "." and is_abbreviation(text, match.start()):
             continue
         _emit(text, start, end, offset, out)
         start = end
