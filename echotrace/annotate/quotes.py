@@ -19,6 +19,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from itertools import accumulate, pairwise
+from operator import attrgetter
 from pathlib import Path
 from typing import Any
 
@@ -290,7 +291,7 @@ def _tagged_attributions(text: str, start: int, end: int, syntax: bool) -> list[
                       cue, source)
         if source is None and parse:
             subject = _subject_of_cue(parse, tokens[cue.first].start, tokens[cue.last].end)
-            if subject is not None and not _overlap(subject, (item.start - start, item.end - start)):
+            if subject is not None and not (subject[0] < item.end - start and item.start - start < subject[1]):
                 item.source_start, item.source_end = start + subject[0], start + subject[1]
         out.append(item)
     return out
@@ -307,8 +308,8 @@ def _subject_of_cue(parse: Sequence[SyntaxToken], cue_start: int, cue_end: int) 
     A relative pronoun stands for the noun it hangs on ("officials who warned"); a cue in an
     xcomp/conj/advcl shares its governor's subject ("Trump plans to oppose …"). Character span in
     the parsed region, or None."""
-    starts = [t.start for t in parse]
-    first, last = bisect_left(starts, cue_start), bisect_left(starts, cue_end)
+    first = bisect_left(parse, cue_start, key=attrgetter("start"))
+    last = bisect_left(parse, cue_end, lo=first, key=attrgetter("start"))
     cue = [k for k in range(first, last) if parse[k].tag.startswith("VB")] or list(range(first, last))
     for k in cue[::-1]:
         node = k
@@ -326,10 +327,6 @@ def _subject_of_cue(parse: Sequence[SyntaxToken], cue_start: int, cue_end: int) 
                 break
             node = parse[node].head
     return None
-
-
-def _overlap(a: tuple[int, int], b: tuple[int, int]) -> bool:
-    return a[0] < b[1] and b[0] < a[1]
 
 
 def _recover_sources(tagger: Any, labels: list[str]) -> list[str]:
