@@ -79,6 +79,9 @@ GATE_SCORE = 0.6
 RARE_NAME_DOCS = 50
 NAME_CANDIDATE_OVERLAP = 0.6
 NAME_PAIR_BLOCK = 20_000
+NAME_ROW_BLOCK = 1024
+# Candidate pairs turned into Python ints this many at a time (not a million at once at 100k).
+PAIR_CHUNK = 1 << 16
 # Documents per embedding call in pass 1 and pass 2: bounds the vectors held at once.
 PASS_BLOCK = 2048
 PASS2_BLOCK = 256
@@ -516,27 +519,30 @@ def aligned_sentences(
     ]
 
 
-def neighbour_pairs(profiles: Sequence[DocumentProfile], block: int = 256) -> list[tuple[int, int]]:
-    """Pairs (i < j) where one is among the other's NEIGHBOURS nearest mean vectors."""
+def neighbour_pairs(profiles: Sequence[DocumentProfile], block: int = 128) -> fp.Pairs:
+    """Pairs (i < j) where one is among the other's NEIGHBOURS nearest mean vectors, sorted.
+
+    The means are one preallocated array and each block's pairs are codes in an int64 array:
+    at 100k documents a list of per-document means and a set of tuples held ~500 MiB more."""
     n = len(profiles)
     if n < 2:
-        return []
-    dim = len(profiles[0].title)
-    means = np.vstack([_unit_mean(_as_float32(p.vectors)) if len(p.spans) else np.zeros(dim, dtype=np.float32)
-                       for p in profiles])
+        return np.zeros((0, 2), dtype=np.int32)
+    means = np.zeros((n, len(profiles[0].title)), dtype=np.float32)
+    for row, p in enumerate(profiles):
+        if len(p.spans):
+            means[row] = _unit_mean(_as_float32(p.vectors))
     k = min(NEIGHBOURS, n - 1)
-    pairs: set[tuple[int, int]] = set()
+    codes: list[npt.NDArray[np.int64]] = []
     for start in range(0, n, block):
         sims = means[start : start + block] @ means.T
         rows = np.arange(sims.shape[0])
         sims[rows, start + rows] = -1.0
         top = np.argpartition(-sims, k - 1, axis=1)[:, :k]
-        for offset, row in enumerate(top.tolist()):
-            i = start + offset
-            for j in row:
-                if sims[offset, j] >= NEIGHBOUR_MIN_COSINE:
-                    pairs.add((min(i, j), max(i, j)))
-    return sorted(pairs)
+        close = np.take_along_axis(sims, top, axis=1) >= NEIGHBOUR_MIN_COSINE
+        first = np.broadcast_to((start + rows)[:, None], top.shape)[close].astype(np.int64)
+        second = top[close].astype(np.int64)
+        codes.append(np.minimum(first, second) * n + np.maximum(first, second))
+    return fp.decode_pairs(fp.sorted_unique(np.concatenate(codes)), n)
 
 
 def _mostly_verbatim(
@@ -612,7 +618,7 @@ def semantic_links(
     skip = {(link.doc_a, link.doc_b) for link in copies}
     found: list[tuple[DocLink, list[LinkSpan]]] = []
     deep: list[tuple[int, int]] = []
-    for i, j in candidate_pairs(lead):
+    for i, j in _int_pairs(candidate_pairs(lead)):
         if (articles[i].doc_id, articles[j].doc_id) in skip:
             continue
         score = pair_similarity(lead[i], lead[j])
@@ -623,6 +629,7 @@ def semantic_links(
         link = _same_story_link(articles[i], articles[j], score)
         if link is not None:
             found.append((link, []))
+    release_freed_memory()  # the candidate search's temporaries
     for i, j, p, q in _completed_pairs(deep, lead, texts, all_spans, embed_pieces):
         decided = _decide(articles[i], articles[j], p, q, (prints[i], prints[j]), stock)
         if decided is not None:
@@ -659,41 +666,55 @@ def _lead_profiles(articles: Sequence[Article], all_spans: Sequence[Spans],
     return _build_profiles([a.text for a in articles], [a.language for a in articles], lead_spans, heads, sentences)
 
 
-def candidate_pairs(profiles: Sequence[DocumentProfile]) -> list[tuple[int, int]]:
-    """Pairs (i < j) worth a look: nearest neighbours on the lead vectors, and pairs that share
-    rare names (a translation keeps them even when its wording lands far from the original)."""
-    return sorted(set(neighbour_pairs(profiles)) | set(_rare_name_pairs(profiles)))
+def candidate_pairs(profiles: Sequence[DocumentProfile]) -> fp.Pairs:
+    """Pairs (i < j) worth a look, sorted: nearest neighbours on the lead vectors, and pairs that
+    share rare names (a translation keeps them even when its wording lands far from the original)."""
+    n = len(profiles)
+    codes = np.concatenate([fp.pair_codes(neighbour_pairs(profiles), n), fp.pair_codes(_rare_name_pairs(profiles), n)])
+    return fp.decode_pairs(fp.sorted_unique(codes), n)
 
 
-def _rare_name_pairs(profiles: Sequence[DocumentProfile]) -> list[tuple[int, int]]:
+def _int_pairs(pairs: fp.Pairs) -> Iterator[list[int]]:
+    """Rows of `pairs` as Python ints, PAIR_CHUNK at a time: not a million objects at once."""
+    for lo in range(0, len(pairs), PAIR_CHUNK):
+        yield from pairs[lo : lo + PAIR_CHUNK].tolist()
+
+
+def _rare_name_pairs(profiles: Sequence[DocumentProfile]) -> fp.Pairs:
     """Pairs that share a name held by at most RARE_NAME_DOCS documents and whose names overlap
     (`name_overlap`, all names) by NAME_CANDIDATE_OVERLAP. Commoner names alone would pair up
-    everything; sparse products keep the cost to the postings of rare names, not to all pairs."""
-    if len(profiles) < 2:
-        return []
-    column = {name: k for k, name in enumerate(sorted({n for p in profiles for n in p.name_weights}))}
-    holders = Counter(column[n] for p in profiles for n in p.name_weights)
-    rows, cols, weights = [], [], []
-    for i, p in enumerate(profiles):
-        for name, weight in p.name_weights.items():
-            rows.append(i)
-            cols.append(column[name])
-            weights.append(weight)
-    shape = (len(profiles), len(column))
-    weighted = sp.csr_matrix((weights, (rows, cols)), shape=shape)
-    holds = sp.csr_matrix((np.ones(len(rows)), (rows, cols)), shape=shape)
-    rare = holds @ sp.diags(np.array([1.0 if 1 < holders[k] <= RARE_NAME_DOCS else 0.0 for k in range(len(column))]))
-    sharing = sp.triu(rare @ rare.T, k=1).tocoo()
-    first, second = sharing.row, sharing.col
-    # Row copies per pair, a block at a time: all at once they took 274 MiB at 2k documents.
-    shared = np.zeros(first.size)
-    for lo in range(0, first.size, NAME_PAIR_BLOCK):
-        block = slice(lo, lo + NAME_PAIR_BLOCK)
-        shared[block] = np.asarray(weighted[first[block]].multiply(holds[second[block]]).sum(axis=1)).ravel()
+    everything; sparse products keep the cost to the postings of rare names, not to all pairs,
+    and run NAME_ROW_BLOCK documents at a time: the whole product took ~600 MiB at 100k."""
+    n = len(profiles)
+    if n < 2:
+        return np.zeros((0, 2), dtype=np.int32)
+    column = {name: k for k, name in enumerate(sorted({name for p in profiles for name in p.name_weights}))}
+    counts = np.fromiter((len(p.name_weights) for p in profiles), dtype=np.int64, count=n)
+    total = int(counts.sum())
+    rows = np.repeat(np.arange(n), counts)
+    cols = np.fromiter((column[name] for p in profiles for name in p.name_weights), dtype=np.int64, count=total)
+    weights = np.fromiter((w for p in profiles for w in p.name_weights.values()), dtype=np.float64, count=total)
+    weighted = sp.csr_matrix((weights, (rows, cols)), shape=(n, len(column)))
+    holds = sp.csr_matrix((np.ones(total), (rows, cols)), shape=(n, len(column)))
+    del rows, weights
+    holders = np.bincount(cols, minlength=len(column))
+    rare = (holds @ sp.diags(((holders > 1) & (holders <= RARE_NAME_DOCS)).astype(np.float64))).tocsr()
+    rare.eliminate_zeros()
+    rare_by_name = rare.T.tocsr()
     totals = np.asarray(weighted.sum(axis=1)).ravel()
-    smaller = np.minimum(totals[first], totals[second])
-    keep = shared / (smaller + profiles[0].name_damping) >= NAME_CANDIDATE_OVERLAP
-    return sorted(zip(first[keep].tolist(), second[keep].tolist(), strict=True))
+    codes: list[npt.NDArray[np.int64]] = []
+    for lo in range(0, n, NAME_ROW_BLOCK):
+        sharing = (rare[lo : lo + NAME_ROW_BLOCK] @ rare_by_name).tocoo()
+        later = sharing.col > sharing.row + lo
+        first, second = sharing.row[later].astype(np.int64) + lo, sharing.col[later].astype(np.int64)
+        shared = np.zeros(first.size)
+        for start in range(0, first.size, NAME_PAIR_BLOCK):
+            part = slice(start, start + NAME_PAIR_BLOCK)
+            shared[part] = np.asarray(weighted[first[part]].multiply(holds[second[part]]).sum(axis=1)).ravel()
+        smaller = np.minimum(totals[first], totals[second])
+        keep = shared / (smaller + profiles[0].name_damping) >= NAME_CANDIDATE_OVERLAP
+        codes.append(first[keep] * n + second[keep])
+    return fp.decode_pairs(fp.sorted_unique(np.concatenate(codes)), n)
 
 
 def _completed_pairs(
