@@ -330,7 +330,7 @@ def test_language_centring_needs_enough_documents() -> None:
     many = translation.profile_documents(texts, ["en"] * 60, _letter_embedder)
     few = translation.profile_documents(texts[:2], ["en"] * 2, _letter_embedder)
     def raw_mean(profile: translation.DocumentProfile) -> np.ndarray:
-        mean = profile.vectors[: translation.SCORE_SENTENCES].astype(np.float32).mean(axis=0)
+        mean = profile.sentence_vectors(translation.SCORE_SENTENCES).mean(axis=0)
         return mean / np.linalg.norm(mean)
 
     # Two documents alone are compared raw: centring on their own mean would erase what they share.

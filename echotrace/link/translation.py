@@ -32,9 +32,10 @@ import math
 import re
 import sys
 from collections import Counter
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from functools import lru_cache
+from itertools import pairwise
 
 import numpy as np
 import numpy.typing as npt
@@ -49,9 +50,14 @@ from echotrace.memory import release_freed_memory
 from echotrace.records import Article, DocLink, LinkSpan
 
 Vectors = npt.NDArray[np.float32]
-# Profiles hold their vectors as float16 (`_as_float32` for arithmetic): every document's profile
-# lives from pass 1 to the end of the stage, and float16 halves it; cosines stay within ~1e-3.
+# Pass 1 keeps every block's headline and opening vectors as float16 until the profiles are built.
 HalfVectors = npt.NDArray[np.float16]
+# Profiles hold their unit vectors as int8 codes with one float32 scale per row (`quantized`):
+# every document's profile lives from pass 1 to the end of the stage, and int8 takes half of
+# float16's memory (~0.7 GB less at 100k documents). Cosines move by ~3e-4 on average, at most
+# ~2e-3 (float16: 1e-4).
+Codes = npt.NDArray[np.int8]
+Scales = npt.NDArray[np.float32]
 # Sentence spans, one (start, end) row each: ~10x smaller than a list of tuples.
 Spans = npt.NDArray[np.int32]
 Embedder = Callable[[Sequence[str]], Vectors]
@@ -157,23 +163,56 @@ _TITLE_BREAK = re.compile(r"\n|\s{2,}")
 class DocumentProfile:
     """What the alignment needs of one document: sentence spans, vectors and names.
 
-    ~14 KB a document in pass 1 (the vectors of ten sentences and four single vectors)."""
+    ~7 KB a document in pass 1 (the int8 vectors of ten sentences and four single vectors)."""
 
     spans: Spans
-    vectors: HalfVectors  # one row per sentence at `spans`
-    title: HalfVectors
+    codes: Codes  # one row per sentence at `spans`
+    scales: Scales
+    # Title, raw opening, and the opening and lead mean with the language's mean vector removed
+    # (`centred`), or raw when the language has too few documents; two profiles compare centred
+    # vectors only if both are. Rows of one corpus-wide array.
+    single_codes: Codes
+    single_scales: Scales
     lang: str
-    # Lead mean and opening with the language's mean vector removed (`centred`), or raw when the
-    # language has too few documents; two profiles compare centred vectors only if both are.
-    centered_mean: HalfVectors
-    opening: HalfVectors
-    raw_opening: HalfVectors
     centred: bool
     # The document's names and numbers (`name_tokens`) with their inverse document frequency among
     # the profiled documents, and the weight of two names found in two documents: the damping
     # that keeps one shared rare name from scoring 1.
     name_weights: dict[str, float]
     name_damping: float
+
+    def sentence_vectors(self, limit: int | None = None) -> Vectors:
+        """The first `limit` sentences' vectors (all without one)."""
+        return dequantized(self.codes[:limit], self.scales[:limit])
+
+    @property
+    def title(self) -> Vectors:
+        return dequantized(self.single_codes[0], self.single_scales[0])
+
+    @property
+    def raw_opening(self) -> Vectors:
+        return dequantized(self.single_codes[1], self.single_scales[1])
+
+    @property
+    def opening(self) -> Vectors:
+        return dequantized(self.single_codes[2], self.single_scales[2])
+
+    @property
+    def centered_mean(self) -> Vectors:
+        return dequantized(self.single_codes[3], self.single_scales[3])
+
+
+def quantized(vectors: Vectors) -> tuple[Codes, Scales]:
+    """Rows (the last axis) as int8 codes times a per-row scale: the largest component maps to 127."""
+    scales = np.abs(vectors).max(axis=-1, initial=0.0).astype(np.float32) / 127.0
+    scales[scales == 0] = 1.0
+    codes: Codes = np.rint(vectors / scales[..., None]).astype(np.int8)
+    return codes, scales
+
+
+def dequantized(codes: Codes, scales: Scales) -> Vectors:
+    vectors: Vectors = codes.astype(np.float32) * scales[..., None]
+    return vectors
 
 
 def _sentence_pieces(text: str) -> list[tuple[int, int]]:
@@ -289,7 +328,7 @@ def profile_documents(
     split = [_sentence_spans(text, max_sentences) for text in texts]
     all_spans, openings = [span_rows(spans) for spans, _ in split], [span_rows(opening) for _, opening in split]
     heads, sentences = _embed_documents(texts, all_spans, openings, embedder, titles)
-    return _build_profiles(texts, langs, all_spans, heads, sentences)
+    return _build_profiles(texts, langs, all_spans, heads, [quantized(vectors) for vectors in sentences])
 
 
 def _embedder_or_default(embedder: Embedder | None) -> Embedder:
@@ -351,33 +390,37 @@ def _build_profiles(
     langs: Sequence[str],
     all_spans: Sequence[Spans],
     heads: HalfVectors | Vectors,
-    sentences: Sequence[HalfVectors | Vectors],
+    sentences: Sequence[tuple[Codes, Scales]],
 ) -> list[DocumentProfile]:
-    """Profiles from embedded pieces; language centres and name weights over these documents."""
+    """Profiles from embedded pieces (sentence vectors `quantized`); language centres and name
+    weights over these documents."""
     dim = heads.shape[2]
-    lead_centres = language_centres(langs, [s[:SCORE_SENTENCES] for s in sentences], dim)
-    opening_centres = language_centres(langs, [head[1:] for head in heads], dim)
+    lead_centres = language_centres(
+        langs, (dequantized(codes[:SCORE_SENTENCES], scales[:SCORE_SENTENCES]) for codes, scales in sentences), dim)
+    opening_centres = language_centres(langs, (head[1:] for head in heads), dim)
     all_names = [name_tokens(text) for text in texts]
     weights, damping = idf_name_weights(all_names)
     # Title, raw opening, centred opening and centred lead mean of every document in one array:
     # the profiles hold views, not one small array (and its ~100-byte header) each.
-    singles = np.empty((len(texts), 4, dim), dtype=np.float16)
+    single_codes = np.empty((len(texts), 4, dim), dtype=np.int8)
+    single_scales = np.empty((len(texts), 4), dtype=np.float32)
+    singles = np.empty((4, dim), dtype=np.float32)
     profiles: list[DocumentProfile] = []
-    for k, (spans, sentence_vectors, head, names, lang) in enumerate(
+    for k, (spans, (codes, scales), head, names, lang) in enumerate(
         zip(all_spans, sentences, heads, all_names, langs, strict=True)
     ):
-        singles[k, 0:2] = head
-        singles[k, 2] = _centred_mean(_as_float32(head[1:]), opening_centres.get(lang))
-        singles[k, 3] = _centred_mean(_as_float32(sentence_vectors[:SCORE_SENTENCES]), lead_centres.get(lang))
-        title, raw_opening, opening, centered_mean = singles[k]
+        singles[0:2] = head
+        singles[2] = _centred_mean(singles[1:2], opening_centres.get(lang))
+        singles[3] = _centred_mean(dequantized(codes[:SCORE_SENTENCES], scales[:SCORE_SENTENCES]),
+                                   lead_centres.get(lang))
+        single_codes[k], single_scales[k] = quantized(singles)
         profiles.append(DocumentProfile(
             spans=spans,
-            vectors=np.asarray(sentence_vectors, dtype=np.float16),
-            title=title,
+            codes=codes,
+            scales=scales,
+            single_codes=single_codes[k],
+            single_scales=single_scales[k],
             lang=lang,
-            centered_mean=centered_mean,
-            opening=opening,
-            raw_opening=raw_opening,
             centred=lang in lead_centres and lang in opening_centres,
             name_weights={name: weights[name] for name in names},
             name_damping=damping,
@@ -386,7 +429,7 @@ def _build_profiles(
 
 
 def language_centres(
-    langs: Sequence[str], groups: Sequence[HalfVectors | Vectors], dim: int
+    langs: Sequence[str], groups: Iterable[HalfVectors | Vectors], dim: int
 ) -> dict[str, Vectors]:
     """Mean vector per language over its documents' vectors, for languages with enough documents.
     Summed as it goes: stacking a language's vectors first took ~1 GB at 100k documents."""
@@ -445,14 +488,8 @@ def _overlap(p: DocumentProfile, q: DocumentProfile) -> float:
     return name_overlap(p.name_weights, q.name_weights, max(p.name_damping, q.name_damping))
 
 
-def _as_float32(vectors: HalfVectors | Vectors) -> Vectors:
-    """Vectors as float32 for arithmetic (profiles hold float16, see `HalfVectors`)."""
-    rows: Vectors = np.asarray(vectors, dtype=np.float32)
-    return rows
-
-
-def _cosine(a: HalfVectors, b: HalfVectors) -> float:
-    return float(_as_float32(a) @ _as_float32(b))
+def _cosine(a: Vectors, b: Vectors) -> float:
+    return float(a @ b)
 
 
 def _unit_mean(vectors: Vectors) -> Vectors:
@@ -476,11 +513,11 @@ def pair_features(p: DocumentProfile, q: DocumentProfile) -> dict[str, float]:
     if len(p.spans) == 0 or len(q.spans) == 0:
         return {"alignment": 0.0, "title": _cosine(p.title, q.title), "mean": 0.0, "opening": opening,
                 "entities": _overlap(p, q)}
-    lead_p, lead_q = _as_float32(p.vectors[:SCORE_SENTENCES]), _as_float32(q.vectors[:SCORE_SENTENCES])
+    lead_p, lead_q = p.sentence_vectors(SCORE_SENTENCES), q.sentence_vectors(SCORE_SENTENCES)
     cosines = lead_p @ lead_q.T
     return {
         "alignment": 0.5 * float(cosines.max(axis=1).mean() + cosines.max(axis=0).mean()),
-        "title": 0.5 * float((lead_q @ _as_float32(p.title)).max() + (lead_p @ _as_float32(q.title)).max()),
+        "title": 0.5 * float((lead_q @ p.title).max() + (lead_p @ q.title).max()),
         "mean": (_cosine(p.centered_mean, q.centered_mean) if centred
                  else float(_unit_mean(lead_p) @ _unit_mean(lead_q))),
         "opening": opening,
@@ -509,7 +546,7 @@ def aligned_sentences(
     """Mutual best-matching sentence pairs (index in p, index in q, cosine) above `threshold`."""
     if len(p.spans) == 0 or len(q.spans) == 0:
         return []
-    cosines = _as_float32(p.vectors) @ _as_float32(q.vectors).T
+    cosines = p.sentence_vectors() @ q.sentence_vectors().T
     best_in_q = cosines.argmax(axis=1)
     best_in_p = cosines.argmax(axis=0)
     return [
@@ -527,10 +564,10 @@ def neighbour_pairs(profiles: Sequence[DocumentProfile], block: int = 128) -> fp
     n = len(profiles)
     if n < 2:
         return np.zeros((0, 2), dtype=np.int32)
-    means = np.zeros((n, len(profiles[0].title)), dtype=np.float32)
+    means = np.zeros((n, profiles[0].single_codes.shape[1]), dtype=np.float32)
     for row, p in enumerate(profiles):
         if len(p.spans):
-            means[row] = _unit_mean(_as_float32(p.vectors))
+            means[row] = _unit_mean(p.sentence_vectors())
     k = min(NEIGHBOURS, n - 1)
     codes: list[npt.NDArray[np.int64]] = []
     for start in range(0, n, block):
@@ -564,12 +601,19 @@ def _stock_sentences(prints: Sequence[npt.NDArray[np.uint64]], families: Sequenc
     """Sentences found in more than STOCK_DOCS copy families: an outlet's background paragraph
     or sign-off ("Follow us on Instagram"), shared without any copying of the story. Families,
     not articles, are counted: a wire story republished by ten sites is not stock, and its
-    sentences must stay evidence for the translations of it."""
-    holders: dict[int, set[str]] = {}
-    for family, doc in zip(families, prints, strict=True):
-        for fingerprint in doc.tolist():
-            holders.setdefault(fingerprint, set()).add(family)
-    return {fingerprint for fingerprint, owners in holders.items() if len(owners) > STOCK_DOCS}
+    sentences must stay evidence for the translations of it. Counted in sorted arrays: a set of
+    families per sentence took ~0.5 GB at 100k documents."""
+    if not prints:
+        return set()
+    _, family_of_doc = np.unique(np.array(families), return_inverse=True)
+    values = np.concatenate(prints)
+    owners = np.repeat(family_of_doc, [len(doc) for doc in prints])
+    order = np.lexsort((owners, values))
+    values, owners = values[order], owners[order]
+    first_of_family = np.ones(len(values), dtype=bool)
+    first_of_family[1:] = (values[1:] != values[:-1]) | (owners[1:] != owners[:-1])
+    held, families_holding = np.unique(values[first_of_family], return_counts=True)
+    return set(held[families_holding > STOCK_DOCS].tolist())
 
 
 def _copy_families(articles: Sequence[Article], copies: Sequence[DocLink]) -> list[str]:
@@ -645,12 +689,13 @@ def _lead_profiles(articles: Sequence[Article], all_spans: Sequence[Spans],
     """Pass 1: profiles of headline, opening and the first LEAD_SENTENCES sentences, embedded
     PASS_BLOCK documents per call so that no call holds the whole corpus's pieces. Blocks follow
     copy families, so copies share a call and their sentences are encoded once (`embed`).
-    Vectors are kept as float16 from each block on: float32 until the profiles were built took
-    ~2.4 GB at 100k documents."""
+    Heads are kept as float16 and sentence vectors `quantized` from each block on (float32 until
+    the profiles were built took ~2.4 GB at 100k documents); a block's sentences share one array."""
     lead_spans = [spans[:LEAD_SENTENCES] for spans in all_spans]
     order = sorted(range(len(articles)), key=lambda k: (families[k], k))
     heads: HalfVectors | None = None
-    sentences: list[HalfVectors] = [np.zeros((0, 0), dtype=np.float16)] * len(articles)
+    sentences: list[tuple[Codes, Scales]] = [(np.zeros((0, 0), dtype=np.int8), np.zeros(0, dtype=np.float32))]
+    sentences *= len(articles)
     for start in range(0, len(order), PASS_BLOCK):
         block = order[start : start + PASS_BLOCK]
         block_heads, block_sentences = _embed_documents(
@@ -659,8 +704,10 @@ def _lead_profiles(articles: Sequence[Article], all_spans: Sequence[Spans],
         if heads is None:
             heads = np.zeros((len(articles), *block_heads.shape[1:]), dtype=np.float16)
         heads[block] = block_heads
-        for k, vectors in zip(block, block_sentences, strict=True):
-            sentences[k] = vectors.astype(np.float16)
+        codes, scales = quantized(np.concatenate(block_sentences))
+        bounds = np.cumsum([0, *(len(vectors) for vectors in block_sentences)]).tolist()
+        for k, (lo, hi) in zip(block, pairwise(bounds), strict=True):
+            sentences[k] = codes[lo:hi], scales[lo:hi]
     if heads is None:
         heads = np.zeros((0, 2, 512), dtype=np.float16)
     return _build_profiles([a.text for a in articles], [a.language for a in articles], lead_spans, heads, sentences)
@@ -740,13 +787,15 @@ def _completed_pairs(
         block = order[start : start + PASS2_BLOCK]
         rest = [all_spans[doc][LEAD_SENTENCES:] for doc in block]
         pieces = [texts[doc][s:e] for doc, spans in zip(block, rest, strict=True) for s, e in spans]
-        vectors = embedder(pieces) if pieces else np.zeros((0, len(lead[block[0]].title)), dtype=np.float32)
+        vectors = embedder(pieces) if pieces else np.zeros((0, lead[block[0]].single_codes.shape[1]), dtype=np.float32)
+        codes, scales = quantized(vectors)
         row = 0
         for doc, spans in zip(block, rest, strict=True):
             p = lead[doc]
-            sentence_vectors = np.concatenate([p.vectors, vectors[row : row + len(spans)].astype(np.float16)])
+            part = slice(row, row + len(spans))
             row += len(spans)
-            full[doc] = replace(p, spans=all_spans[doc], vectors=sentence_vectors)
+            full[doc] = replace(p, spans=all_spans[doc], codes=np.concatenate([p.codes, codes[part]]),
+                                scales=np.concatenate([p.scales, scales[part]]))
         ready = sorted({(min(doc, other), max(doc, other)) for doc in block for other in partners[doc]
                         if other in full})
         for i, j in ready:
