@@ -27,7 +27,7 @@ lint: setup
 	$(BIN)/ruff check echotrace tests bench
 
 typecheck: setup
-	$(BIN)/mypy echotrace
+	$(BIN)/mypy echotrace tests bench
 
 # Browser tests drive Debian's Chromium (no browser download); installed when missing and apt is usable.
 browser-deps:

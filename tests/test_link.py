@@ -331,7 +331,8 @@ def test_language_centring_needs_enough_documents() -> None:
     few = translation.profile_documents(texts[:2], ["en"] * 2, _letter_embedder)
     def raw_mean(profile: translation.DocumentProfile) -> np.ndarray:
         mean = profile.sentence_vectors(translation.SCORE_SENTENCES).mean(axis=0)
-        return mean / np.linalg.norm(mean)
+        unit: np.ndarray = mean / float(np.linalg.norm(mean))
+        return unit
 
     # Two documents alone are compared raw: centring on their own mean would erase what they share.
     assert np.allclose(few[0].centered_mean, raw_mean(few[0]), atol=1e-3)

@@ -328,7 +328,8 @@ def _hashed_embedder(texts: Sequence[str]) -> npt.NDArray[np.float32]:
             vectors[row, sum(map(ord, word)) % 64] += 1.0
     norms = np.linalg.norm(vectors, axis=1, keepdims=True)
     norms[norms == 0] = 1.0
-    return vectors / norms
+    unit: npt.NDArray[np.float32] = vectors / norms
+    return unit
 
 
 def test_narrative_similarity_centres_languages_with_enough_documents() -> None:

@@ -99,7 +99,7 @@ def test_intersections_match_python_sets() -> None:
     sizes = rng.integers(0, 50, 300)
     values = fp.short_hashes(rng.integers(0, 150, int(sizes.sum())).astype(np.uint64) * np.uint64(0x9E3779B97F4A7C15))
     offsets = np.r_[0, np.cumsum(sizes)].astype(np.int64)
-    pairs = rng.integers(0, 300, (2000, 2))
+    pairs = rng.integers(0, 300, (2000, 2)).astype(np.int32)
     size_a, size_b, shared = fp.intersection_sizes(values, offsets[:-1], offsets[1:], pairs)
     for k, (i, j) in enumerate(pairs.tolist()):
         a = set(values[offsets[i] : offsets[i + 1]].tolist())

@@ -60,7 +60,7 @@ def test_run_is_idempotent_and_records_skips(tmp_path: Path) -> None:
     assert ingest_report(first).detail["articles"] == 60
     before = snapshot(db)
     assert len(before["articles"]) == 60
-    assert {row[0].rsplit("/", 1)[-1] for row in before["skipped"]} == {"empty.txt", "junk.bin"}
+    assert {str(row[0]).rsplit("/", 1)[-1] for row in before["skipped"]} == {"empty.txt", "junk.bin"}
     second = run([str(corpus)], db, settings)
     assert ingest_report(second).detail.get("articles", 0) == 0
     assert snapshot(db) == before
@@ -87,8 +87,9 @@ def test_second_writer_gets_a_clear_error(tmp_path: Path) -> None:
 
 
 def _run_cli(args: list[str], **kwargs: object) -> subprocess.Popen[bytes]:
-    return subprocess.Popen([sys.executable, "-m", "echotrace", *args], stdout=subprocess.DEVNULL,
-                            stderr=subprocess.PIPE, **kwargs)  # type: ignore[call-overload]
+    process: subprocess.Popen[bytes] = subprocess.Popen(  # type: ignore[call-overload]
+        [sys.executable, "-m", "echotrace", *args], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, **kwargs)
+    return process
 
 
 @pytest.mark.slow
@@ -239,7 +240,9 @@ def test_fast_quotes_setting_is_recorded_and_still_finds_direct_quotes(tmp_path:
         con = duckdb.connect(str(db), read_only=True)
         try:
             quotes[fast] = con.execute("SELECT text, speaker_name FROM quotes ORDER BY start").fetchall()
-            settings = json.loads(con.execute("SELECT settings FROM runs").fetchone()[0])
+            row = con.execute("SELECT settings FROM runs").fetchone()
+            assert row is not None
+            settings = json.loads(row[0])
         finally:
             con.close()
         assert settings["quote_syntax"] is (not fast)
