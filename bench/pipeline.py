@@ -1,7 +1,8 @@
 """Benchmark: the full pipeline (every stage on) on a generated news corpus, speed and link quality.
 
 Usage: python bench/pipeline.py N [--engine local|dask] [--workers 2] [--scheduler ADDR]
-                                  [--stages links,entities,...] [--corpus DIR] [--keep DIR] [--profile OUT]
+                                  [--stages links,entities,...] [--corpus DIR] [--store DB] [--keep DIR]
+                                  [--profile OUT]
 
 Prints docs/s per stage (from the pipeline's own StageReports), the peak RSS of the main process,
 of the largest worker and of the whole process tree (forkserver and Dask workers are
@@ -11,6 +12,9 @@ on the planted statements (`quote_group_quality`), and B³ of stories against th
 (`story_quality`). Last line: one JSON
 object. Targets (issue 8): >= 100 docs/s end to end on 2 cores; ingest+clean+metadata >= 500
 docs/s; near-duplicate stage >= 5,000 docs/s; peak RSS < 4 GiB at 100k; Dask within 1.5x.
+
+`--store` starts from a copy of a store already ingested from `--corpus` (a 100k ingest takes
+~40 min): ingest finds every document stored, so only the corpus stages do work.
 """
 
 from __future__ import annotations
@@ -20,6 +24,7 @@ import contextlib
 import cProfile
 import json
 import os
+import shutil
 import sys
 import tempfile
 import threading
@@ -273,7 +278,7 @@ def story_quality(db: Path, corpus: Path) -> dict[str, Any]:
     planted: dict[str, str] = {}
     for doc in truth["docs"]:
         doc_id = doc_of_file.get(doc["files"][0])
-        if doc_id in story_of:
+        if doc_id is not None and doc_id in story_of:
             planted.setdefault(doc_id, doc["story_id"])
     docs = sorted(planted)
     precision, recall, f1 = b_cubed_f1([planted[d] for d in docs], [story_of[d] for d in docs])
@@ -302,7 +307,7 @@ def _stage_rows(stages: list[StageReport], docs: int, cpu: dict[str, tuple[float
 
 
 def bench(n: int, engine: str, workers: int, scheduler: str | None, stages: list[str], root: Path,
-          corpus: Path | None, profile: Path | None) -> dict[str, Any]:
+          corpus: Path | None, profile: Path | None, store: Path | None = None) -> dict[str, Any]:
     generated_s = 0.0
     if corpus is None or not (corpus / "truth.json").exists():
         corpus = corpus or root / f"corpus-{n}"
@@ -311,8 +316,12 @@ def bench(n: int, engine: str, workers: int, scheduler: str | None, stages: list
         generated_s = time.perf_counter() - started
     n_docs = json.loads((corpus / "truth.json").read_text(encoding="utf-8"))["n"]
     db = root / f"{engine}-{n_docs}.duckdb"
+    if store is not None and store.resolve() == db.resolve():
+        raise SystemExit(f"--store {store} is the store this run writes: give a store outside --keep")
     for stale in (db, db.with_suffix(".duckdb.wal")):
         stale.unlink(missing_ok=True)
+    if store is not None:
+        shutil.copyfile(store, db)
     settings = Settings(engine=engine, workers=workers, scheduler=scheduler, stages=stages)
     load_before = os.getloadavg()
     sampler = TreeSampler()
@@ -362,6 +371,7 @@ def main() -> None:
     parser.add_argument("--scheduler", help="Dask scheduler address (default: a local cluster)")
     parser.add_argument("--stages", default=",".join(ALL_STAGES), help="corpus stages to run ('' for none)")
     parser.add_argument("--corpus", type=Path, help="reuse a corpus written by bench/generate.py here")
+    parser.add_argument("--store", type=Path, help="start from a copy of this store, ingested from --corpus")
     parser.add_argument("--keep", type=Path, help="keep the corpus and the store in this folder")
     parser.add_argument("--profile", type=Path, help="write cProfile stats of the main process here")
     args = parser.parse_args()
@@ -369,7 +379,8 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         root = args.keep or Path(tmp)
         root.mkdir(parents=True, exist_ok=True)
-        result = bench(args.n, args.engine, args.workers, args.scheduler, stages, root, args.corpus, args.profile)
+        result = bench(args.n, args.engine, args.workers, args.scheduler, stages, root, args.corpus, args.profile,
+                       args.store)
     print(f"{result['docs']:,} docs, {result['engine']} engine, {result['workers']} workers: "
           f"{result['wall_s']} s = {result['docs_per_s']} docs/s end to end; scan+ingest "
           f"{result['scan_ingest_docs_per_s']} docs/s; peak RSS main {result['peak_rss_main_mb']} MiB, "
