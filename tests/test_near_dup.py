@@ -150,6 +150,13 @@ def test_stream_batches_and_worker_processes_give_the_same_links(monkeypatch: py
     assert copy_links(articles, map_batches=functools.partial(map_ordered, workers=2)) == expected
 
 
+def test_verification_in_small_chunks_gives_the_same_links(monkeypatch: pytest.MonkeyPatch) -> None:
+    articles, _, _ = small_corpus()
+    expected = copy_links(articles)
+    monkeypatch.setattr("echotrace.link.near_dup.VERIFY_CHUNK", 7)
+    assert copy_links(articles) == expected
+
+
 def test_empty_and_degenerate_inputs() -> None:
     assert copy_links([]) == ([], [])
     when = datetime(2024, 1, 1)

@@ -47,6 +47,8 @@ MAX_PARAGRAPH_DOCS = 4
 DOC_MAX_BUCKET = 200
 PARAGRAPH_MAX_BUCKET = 8 * (MAX_PARAGRAPH_DOCS + 1)
 BATCH_SIZE = 512
+# Candidate document pairs verified at a time (`_verified_links`).
+VERIFY_CHUNK = 1 << 20
 METHOD = "minhash-lsh+exact-shingles"
 
 Pairs = fp.Pairs
@@ -253,25 +255,33 @@ def copy_links(
 def _verified_links(
     corpus: _Corpus, stubs: Sequence[Article], lengths: Sequence[int], doc_pairs: Pairs, aligned: _Aligned
 ) -> tuple[list[DocLink], list[LinkSpan]]:
-
+    """Links of the document pairs that pass, VERIFY_CHUNK pairs at a time: all at once, the
+    per-pair figures of the ~10 million candidate pairs of 100k documents took ~1.3 GB."""
     # Document pairs as sorted codes, not Python tuples (~150 bytes a pair: 200 MiB at 10k).
     # Pairs that share only stock or same-outlet paragraphs are not candidates of their own
     # (they would be millions at 100k documents); the document-level LSH may still propose them.
     n_docs = len(stubs)
     codes = fp.sorted_unique(np.concatenate([fp.pair_codes(doc_pairs, n_docs), aligned.keys[aligned.overlap > 0]]))
-    verify = fp.decode_pairs(codes, n_docs)
+    links: list[DocLink] = []
+    spans: list[LinkSpan] = []
+    for lo in range(0, codes.size, VERIFY_CHUNK):
+        _verify_chunk(corpus, stubs, lengths, aligned, codes[lo : lo + VERIFY_CHUNK], links, spans)
+    return links, spans
+
+
+def _verify_chunk(corpus: _Corpus, stubs: Sequence[Article], lengths: Sequence[int], aligned: _Aligned,
+                  codes: npt.NDArray[np.int64], links: list[DocLink], spans: list[LinkSpan]) -> None:
+    """Append to `links` and `spans` those of the document pairs `codes` (sorted) that pass."""
+    verify = fp.decode_pairs(codes, len(stubs))
     offsets = corpus.shingle_offsets
     size_a, size_b, shared = fp.intersection_sizes(corpus.shingles, offsets[:-1], offsets[1:], verify)
     jaccards = shared / np.maximum(1, size_a + size_b - shared)
     starts, stops, paragraph_overlaps, stock = aligned.of(codes)
-    del codes
     # Stock text shared is no copying: a short page that is mostly an outlet's sign-off does
     # not reuse every page that carries it.
     containments = np.maximum(0, shared - stock) / np.maximum(1, np.minimum(size_a, size_b))
     linked = ((jaccards >= DUPLICATE_JACCARD) | (containments >= REUSE_CONTAINMENT)
               | (paragraph_overlaps >= MIN_SHARED_SHINGLES))
-    links: list[DocLink] = []
-    spans: list[LinkSpan] = []
     for (i, j), jac, con, start, stop in zip(
         verify[linked].tolist(), jaccards[linked].tolist(), containments[linked].tolist(),
         starts[linked].tolist(), stops[linked].tolist(), strict=True
@@ -295,7 +305,6 @@ def _verified_links(
             )
         else:
             spans.append(LinkSpan(a.doc_id, 0, lengths[i], b.doc_id, 0, lengths[j], round(score, 4)))
-    return links, spans
 
 
 def _contained_paragraphs(
@@ -361,10 +370,24 @@ class _Aligned:
         return cls(keys, first, second, score[order], overlap, stock_shared)
 
     def of(self, keys: npt.NDArray[np.int64]) -> tuple[npt.NDArray[np.int64], ...]:
-        """For each document pair (key doc_a * n_docs + doc_b): where its matches start and stop,
-        their summed overlap and their summed stock shingles."""
-        starts = np.searchsorted(self.keys, keys, "left")
-        stops = np.searchsorted(self.keys, keys, "right")
-        overlap = np.concatenate([[0], np.cumsum(self.overlap, dtype=np.int64)])
-        stock = np.concatenate([[0], np.cumsum(self.stock_shared, dtype=np.int64)])
-        return starts, stops, overlap[stops] - overlap[starts], stock[stops] - stock[starts]
+        """For each document pair (sorted keys doc_a * n_docs + doc_b): where its matches start
+        and stop, their summed overlap and their summed stock shingles. Sums run over the matches
+        between the first and the last key only, so a chunk of keys costs its own matches."""
+        if not keys.size:
+            empty = np.zeros(0, dtype=np.int64)
+            return empty, empty, empty, empty
+        lo, hi = np.searchsorted(self.keys, keys[0], "left"), np.searchsorted(self.keys, keys[-1], "right")
+        starts = np.searchsorted(self.keys[lo:hi], keys, "left")
+        stops = np.searchsorted(self.keys[lo:hi], keys, "right")
+        overlap = _range_sums(self.overlap[lo:hi], starts, stops)
+        stock = _range_sums(self.stock_shared[lo:hi], starts, stops)
+        return starts + lo, stops + lo, overlap, stock
+
+
+def _range_sums(values: npt.NDArray[np.int32], starts: npt.NDArray[np.int64],
+                stops: npt.NDArray[np.int64]) -> npt.NDArray[np.int64]:
+    """values[starts[k]:stops[k]].sum() for every k, from one cumulative sum."""
+    cumulative = np.zeros(values.size + 1, dtype=np.int64)
+    np.cumsum(values, out=cumulative[1:])
+    sums: npt.NDArray[np.int64] = cumulative[stops] - cumulative[starts]
+    return sums
