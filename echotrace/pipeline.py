@@ -407,8 +407,8 @@ def corpus_stages(writer: StoreWriter, settings: Settings,
 
     Each stage runs in its own function, so what it built (spans, quotes, matches) is freed
     before the next one starts: only the articles, mentions and links stay for the whole run.
-    Mentions are loaded after the links stage, whose peak (vectors of every document) is the
-    run's peak, and which never reads them (75 MiB at 10k generated articles)."""
+    Mentions are loaded after the links and quote-group stages, which never read them: loading
+    the 3.7M mentions of 100k generated articles peaked 1.5 GB above the articles."""
     reports: list[StageReport] = []
     stages = settings.stages
     if not stages:  # ingest only: loading the whole corpus back would be wasted
@@ -422,6 +422,9 @@ def corpus_stages(writer: StoreWriter, settings: Settings,
     if "links" in stages:
         with _Timer("links", progress, reports) as report:
             links = _links_stage(writer, settings, articles, report)
+    if "quotes" in stages:
+        with _Timer("quote groups", progress, reports) as report:
+            _quote_groups_stage(writer, articles, report)
     mentions: dict[str, list[Mention]] = {}
     if "entities" in stages or "stories" in stages:
         with _Timer("load mentions", progress, reports) as report:
@@ -431,9 +434,6 @@ def corpus_stages(writer: StoreWriter, settings: Settings,
         with _Timer("entities", progress, reports) as report:
             _entities_stage(writer, settings, mentions, report)
             report.count = len(articles)
-    if "quotes" in stages:
-        with _Timer("quote groups", progress, reports) as report:
-            _quote_groups_stage(writer, articles, report)
     story_of: dict[str, str] = {}
     if "stories" in stages:
         with _Timer("stories", progress, reports) as report:
