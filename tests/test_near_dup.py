@@ -13,9 +13,10 @@ import numpy as np
 import pytest
 
 from bench.dedup import generate
+from bench.generate import generate as generate_news
 from echotrace.engines.local import map_ordered
 from echotrace.link import fingerprints as fp
-from echotrace.link.near_dup import copy_links
+from echotrace.link.near_dup import _worth_verifying, copy_links
 from echotrace.records import Article
 
 ONE_CHARACTER = tuple(range(a, b + 1) for a, b in fp._ONE_CHARACTER_WORDS)
@@ -119,6 +120,49 @@ def test_band_pairs_match_brute_force_with_groups_and_bucket_cap() -> None:
     assert {tuple(p) for p in fp.pairs_from_keys(keys, groups, 40).tolist()} == expected
     capped = fp.pairs_from_keys(np.ones((30, 1), dtype=np.uint32), None, 20)
     assert capped.size == 0
+
+
+def test_shared_bands_match_brute_force() -> None:
+    rng = np.random.default_rng(9)
+    keys = rng.integers(0, 3, (30, 8)).astype(np.uint32)  # 0 = a band that never keys
+    pairs = np.array([(i, j) for i in range(30) for j in range(i + 1, 30)], dtype=np.int32)
+    expected = [sum(keys[i, b] == keys[j, b] != 0 for b in range(8)) for i, j in pairs.tolist()]
+    assert fp.shared_bands(keys, pairs, chunk=11).tolist() == expected
+
+
+def test_single_band_pairs_are_verified_only_where_paragraphs_cannot_judge_them() -> None:
+    # Documents 0-3 have three paragraphs each, 4 is one block of text, 5 has two paragraphs.
+    unit_doc = np.array([0, 0, 0, 1, 1, 1, 2, 2, 2, 3, 3, 3, 4, 5, 5], dtype=np.int64)
+    pairs = np.array([(0, 1), (2, 3), (0, 4), (1, 5)], dtype=np.int32)
+    bands = np.array([1, 1, 1, 2], dtype=np.uint8)
+    none_matched = np.zeros(0, dtype=np.int64)
+    kept = _worth_verifying(pairs, bands, unit_doc, none_matched, 6)
+    assert kept.tolist() == [[0, 4], [1, 5]]  # a block of text, and two shared bands
+    matched = np.array([2 * 6 + 3, 2 * 6 + 3], dtype=np.int64)  # sorted codes, one per matched paragraph
+    kept = _worth_verifying(pairs, bands, unit_doc, matched, 6)
+    assert kept.tolist() == [[2, 3], [0, 4], [1, 5]]
+
+
+def test_the_band_gate_skips_chance_pairs_and_loses_no_link(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Generated news (stories told by many outlets from one set of facts) gives many pairs that
+    share one document band by chance: they are skipped, and the links stay the same."""
+    articles = sorted((Article(d.name, d.title, d.text, None, d.outlet, datetime.fromisoformat(d.published)
+                               if d.published else None, "published", None, None, d.lang, [], "txt")
+                       for d in generate_news(1000, seed=3)), key=lambda a: a.doc_id)
+    verified: list[tuple[int, int]] = []
+
+    def counted(pairs: fp.Pairs, *args: object) -> fp.Pairs:
+        kept = _worth_verifying(pairs, *args)  # type: ignore[arg-type]
+        verified.append((len(pairs), len(kept)))
+        return kept
+
+    monkeypatch.setattr("echotrace.link.near_dup._worth_verifying", counted)
+    gated = copy_links(articles)
+    proposed, kept = verified[0]
+    assert kept < 0.8 * proposed
+    monkeypatch.setattr("echotrace.link.near_dup.MIN_SHARED_BANDS", 1)
+    assert copy_links(articles) == gated
+    assert gated[0]
 
 
 @functools.cache

@@ -324,6 +324,17 @@ def band_keys(sigs: npt.NDArray[np.uint32], threshold: float) -> npt.NDArray[Ban
     return out
 
 
+def shared_bands(keys: npt.NDArray[BandKey], pairs: Pairs, chunk: int = 1 << 18) -> npt.NDArray[np.uint8]:
+    """How many bands (at most 255) each row pair shares a key in: a similarity estimate that
+    reads no shingles (a pair of Jaccard s shares a band with probability s ** rows). Computed
+    `chunk` pairs at a time: the gathered keys of ten million pairs would take ~3 GB."""
+    counts = np.zeros(len(pairs), dtype=np.uint8)
+    for lo in range(0, len(pairs), chunk):
+        first, second = keys[pairs[lo : lo + chunk, 0]], keys[pairs[lo : lo + chunk, 1]]
+        counts[lo : lo + chunk] = np.minimum(((first == second) & (first != 0)).sum(axis=1), 255)
+    return counts
+
+
 def pairs_from_keys(
     keys: npt.NDArray[BandKey],
     groups: npt.NDArray[np.int64] | None = None,
