@@ -10,6 +10,7 @@ import sys
 from datetime import datetime
 
 import numpy as np
+import numpy.typing as npt
 import pytest
 
 from bench.dedup import generate
@@ -151,8 +152,9 @@ def test_the_band_gate_skips_chance_pairs_and_loses_no_link(monkeypatch: pytest.
                        for d in generate_news(1000, seed=3)), key=lambda a: a.doc_id)
     verified: list[tuple[int, int]] = []
 
-    def counted(pairs: fp.Pairs, *args: object) -> fp.Pairs:
-        kept = _worth_verifying(pairs, *args)  # type: ignore[arg-type]
+    def counted(pairs: fp.Pairs, bands: npt.NDArray[np.uint8], unit_doc: npt.NDArray[np.int64],
+                matched: npt.NDArray[np.int64], n_docs: int) -> fp.Pairs:
+        kept = _worth_verifying(pairs, bands, unit_doc, matched, n_docs)
         verified.append((len(pairs), len(kept)))
         return kept
 

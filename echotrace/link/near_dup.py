@@ -274,7 +274,7 @@ def _worth_verifying(pairs: Pairs, bands: npt.NDArray[np.uint8], unit_doc: npt.N
     keep |= (paragraphs[pairs[:, 0]] < MIN_JUDGED_PARAGRAPHS) | (paragraphs[pairs[:, 1]] < MIN_JUDGED_PARAGRAPHS)
     weak = np.flatnonzero(~keep)
     if weak.size and matched.size:
-        codes = pairs[weak, 0].astype(np.int64) * n_docs + pairs[weak, 1]
+        codes = fp.pair_codes(pairs[weak], n_docs)
         keep[weak] = matched[np.minimum(np.searchsorted(matched, codes), matched.size - 1)] == codes
     return pairs[keep]
 
