@@ -1,21 +1,30 @@
 """Speed of quote extraction: docs/s and peak RSS on a generated corpus (2 worker processes).
 
-Usage: python bench/quotes.py [--docs 1000] [--workers 2] [--no-syntax]
+Usage: python bench/quotes.py [--docs 1000] [--workers 2] [--no-syntax] [--corpus generated [--lang en]]
 Prints wall-clock docs/s with the load average and, because the machine may be shared, docs/s
-computed from the CPU time the workers spent in find_quotes (models loaded beforehand). The corpus
-is generated here (news-like English and French paragraphs with direct quotes, split quotes and
-reported speech), about 750 words per article.
+computed from the CPU time the workers spent in find_quotes (models loaded beforehand). The default
+corpus is generated here and is dense on purpose: half of its sentences are attributions (news-like
+English and French paragraphs with direct quotes, split quotes and reported speech), about 750
+words per article. `--corpus generated` reads the article bodies of bench/generate.py instead, the
+corpus of the pipeline benchmarks (~600 words; en, fr, de, es; `--lang en` keeps the English ones,
+the only ones the tagger reads).
 """
 
 from __future__ import annotations
 
 import argparse
+import itertools
 import os
 import random
 import resource
+import sys
 import time
 from multiprocessing import Pool
+from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from bench.generate import generate
 from echotrace.annotate.quotes import find_quotes, load_quote_models
 
 _NAMES = ["Anna Berg", "Omar Haddad", "Lena Fischer", "Pavel Orlov", "Maria Lopez", "John Carter"]
@@ -57,11 +66,17 @@ def make_corpus(n_docs: int, seed: int = 7) -> list[str]:
     return ["\n\n".join(_paragraph(rng) for _ in range(12)) for _ in range(n_docs)]
 
 
-def _extract(item: tuple[int, str, bool]) -> tuple[int, float]:
+def generated_corpus(n_docs: int, lang: str | None, seed: int = 7) -> list[tuple[str, str]]:
+    """(body, language) of the first `n_docs` articles of bench/generate.py (in `lang` only, if given)."""
+    docs = (doc for doc in generate(n_docs * 20 if lang else n_docs, seed=seed) if lang in (None, doc.lang))
+    return [(doc.body, doc.lang) for doc in itertools.islice(docs, n_docs)]
+
+
+def _extract(item: tuple[int, str, str, bool]) -> tuple[int, float]:
     """Quotes found and the CPU seconds spent (wall time lies on a shared, loaded machine)."""
-    index, text, syntax = item
+    index, text, lang, syntax = item
     started = time.process_time()
-    found = len(find_quotes(f"doc{index}", text, "en", syntax=syntax))
+    found = len(find_quotes(f"doc{index}", text, lang, syntax=syntax))
     return found, time.process_time() - started
 
 
@@ -70,14 +85,20 @@ def main() -> None:
     parser.add_argument("--docs", type=int, default=1000)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--no-syntax", action="store_true", help="word-feature model, no dependency parse")
+    parser.add_argument("--corpus", choices=("attributions", "generated"), default="attributions",
+                        help="this script's attribution-dense articles, or bench/generate.py's")
+    parser.add_argument("--lang", default=None, help="with --corpus generated: only articles in this language")
     args = parser.parse_args()
-    corpus = make_corpus(args.docs)
-    words = sum(len(t.split()) for t in corpus) / len(corpus)
+    corpus = (generated_corpus(args.docs, args.lang) if args.corpus == "generated"
+              else [(text, "en") for text in make_corpus(args.docs)])
+    if not corpus:
+        parser.error(f"no generated article in language {args.lang!r}")
+    words = sum(len(text.split()) for text, _ in corpus) / len(corpus)
     started = time.perf_counter()
     # Models load in each worker before the clock starts, as in the pipeline: the CPU figure is
     # the per-document cost, not ~1.5 CPU-s of spaCy and CRF loading spread over the sample.
     with Pool(args.workers, initializer=load_quote_models, initargs=(not args.no_syntax,)) as pool:
-        results = pool.map(_extract, [(i, text, not args.no_syntax) for i, text in enumerate(corpus)],
+        results = pool.map(_extract, [(i, text, lang, not args.no_syntax) for i, (text, lang) in enumerate(corpus)],
                            chunksize=16)
     elapsed = time.perf_counter() - started
     n_quotes = sum(found for found, _ in results)
@@ -85,9 +106,10 @@ def main() -> None:
     rss_self = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     rss_children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
     mode = "word features only" if args.no_syntax else "with dependency parse"
-    print(f"{args.docs} docs (~{words:.0f} words each, {mode}), {n_quotes} quotes, {args.workers} workers: "
-          f"{args.docs / elapsed:.0f} docs/s wall (load average {os.getloadavg()[0]:.1f}), "
-          f"{args.docs / cpu:.1f} docs/CPU-s = {args.docs * args.workers / cpu:.0f} docs/s on "
+    print(f"{len(corpus)} {args.corpus} docs (~{words:.0f} words each, {mode}), {n_quotes} quotes, "
+          f"{args.workers} workers: "
+          f"{len(corpus) / elapsed:.0f} docs/s wall (load average {os.getloadavg()[0]:.1f}), "
+          f"{len(corpus) / cpu:.1f} docs/CPU-s = {len(corpus) * args.workers / cpu:.0f} docs/s on "
           f"{args.workers} dedicated cores (CPU time); peak RSS main {rss_self:.0f} MB, "
           f"worker {rss_children:.0f} MB")
 
