@@ -25,7 +25,7 @@ TAGGER_PATH = Path(__file__).resolve().parents[1] / "data" / "quote_tagger"
 ARCHITECTURE = "echotrace.AttributionTagger.v1"
 WIDTH = 96
 # A paragraph longer than this is read in pieces (the BiLSTM's memory grows with its length);
-# beyond _MAX_TOKENS (adversarial input: PolNeAR's longest article has ~5,000 tokens) the
+# beyond _MAX_TOKENS (adversarial input: PolNeAR's longest article has 6,389 tokens) the
 # remaining words get no prediction.
 _MAX_DOC_TOKENS = 500
 _MAX_TOKENS = 20_000
