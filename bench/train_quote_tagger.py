@@ -18,7 +18,6 @@ on one thread; set OMP_NUM_THREADS=1.
 from __future__ import annotations
 
 import argparse
-import hashlib
 import pickle
 import random
 import sys
@@ -32,7 +31,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 import numpy as np
 
 from bench.eval_quotes import annotation_file, fold_arg, in_fold
-from bench.train_quotes import bio_labels
+from bench.train_quotes import cached_file, gold_tags
 from echotrace.annotate.quote_nn import ARCHITECTURE, TAGGER_PATH, WIDTH, as_doc, label_probabilities, pieces
 from echotrace.annotate.quote_nn import register_architecture as register
 from echotrace.annotate.quote_tokens import SPACY_MODEL, tokenize
@@ -68,7 +67,7 @@ def examples(nlp: Any, items: Sequence[Article]) -> list[Any]:
     out = []
     for _, text, ann in items:
         tokens = tokenize(text)
-        labels = bio_labels(text, ann)[1]
+        labels = gold_tags(tokens, ann)
         for a, b in pieces(tokens):
             doc = as_doc(nlp.vocab, tokens[a:b])
             ref = Doc(nlp.vocab, words=[t.text for t in doc], spaces=[bool(t.whitespace_) for t in doc],
@@ -125,8 +124,7 @@ def write_predictions(nlp: Any, items: Sequence[Article], folder: Path) -> None:
         result = label_probabilities(tokenize(text), nlp.get_pipe("bio"))
         assert result is not None
         labels, probs = result
-        key = hashlib.sha1(text.encode()).hexdigest()
-        (folder / f"{key}.pkl").write_bytes(pickle.dumps({"labels": list(labels), "probs": probs}))
+        cached_file(folder, text).write_bytes(pickle.dumps({"labels": list(labels), "probs": probs}))
 
 
 META = {

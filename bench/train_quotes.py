@@ -37,6 +37,7 @@ import hashlib
 import pickle
 import sys
 import time
+from collections.abc import Sequence
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
@@ -47,6 +48,7 @@ from bench.eval_quotes import annotation_file, fold_arg, in_fold, read_brat
 from echotrace.annotate.quote_nn import stacked_features
 from echotrace.annotate.quote_tokens import (
     SyntaxToken,
+    Token,
     cue_words,
     parse_cue_sentences,
     syntax_available,
@@ -64,7 +66,7 @@ def parsed(text: str, cache: Path | None) -> list[SyntaxToken]:
     tokens = tokenize(text)
     if cache is None:
         return parse_cue_sentences(text, tokens, cue_words("en"))
-    path = cache / f"{hashlib.sha1(text.encode()).hexdigest()}.pkl"
+    path = cached_file(cache, text)
     if path.is_file():
         result: list[SyntaxToken] = pickle.loads(path.read_bytes())
         return result
@@ -74,23 +76,33 @@ def parsed(text: str, cache: Path | None) -> list[SyntaxToken]:
     return result
 
 
+def cached_file(folder: Path, text: str) -> Path:
+    """Where a per-article cache (parses, the classifier's predictions) keeps this text's entry."""
+    return folder / f"{hashlib.sha1(text.encode()).hexdigest()}.pkl"
+
+
 def stacked(text: str, folder: Path) -> list[list[str]]:
     """The neural classifier's features for an article, from its out-of-fold predictions
     (bench/train_quote_tagger.py --step oof): a missing file is an error, never a silent gap."""
-    predicted = pickle.loads((folder / f"{hashlib.sha1(text.encode()).hexdigest()}.pkl").read_bytes())
+    predicted = pickle.loads(cached_file(folder, text).read_bytes())
     return stacked_features(predicted["labels"], predicted["probs"])
 
 
 def bio_labels(text: str, ann: Path, syntax: list[SyntaxToken] | None = None,
                classifier: list[list[str]] | None = None) -> tuple[list[list[str]], list[str]]:
     """Features and gold BIO tags of one article."""
+    tokens = tokenize(text)
+    return token_features(tokens, cue_words("en"), syntax, classifier), gold_tags(tokens, ann)
+
+
+def gold_tags(tokens: Sequence[Token], ann: Path) -> list[str]:
+    """The BIO tag of each token from the article's annotation file."""
     role_at: dict[int, tuple[int, str]] = {}
     for index, att in enumerate(read_brat(ann)):
         for role, spans in (("content", att.content), ("source", att.source), ("cue", att.cue)):
             for start, end in spans:
                 for i in range(start, end):
                     role_at.setdefault(i, (index, role))
-    tokens = tokenize(text)
     labels: list[str] = []
     previous: tuple[int, str] | None = None
     for tok in tokens:
@@ -101,7 +113,7 @@ def bio_labels(text: str, ann: Path, syntax: list[SyntaxToken] | None = None,
             prefix = "I" if current == previous else "B"
             labels.append(f"{prefix}-{ROLE_TAG[current[1]]}")
         previous = current
-    return token_features(tokens, cue_words("en"), syntax, classifier), labels
+    return labels
 
 
 def main() -> None:
