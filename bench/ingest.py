@@ -70,7 +70,7 @@ def bench_format(n: int, fmt: str, workers: int, root: Path) -> dict[str, float 
     write_corpus(n, corpus, seed=7, formats=(fmt,))
     generated = time.perf_counter() - started
     db = root / f"{fmt}.duckdb"
-    settings = Settings(workers=workers, batch_size=500, stages=[])
+    settings = Settings(workers=workers, stages=[])
     sampler = RssSampler()
     sampler.start()
     started, own_cpu = time.perf_counter(), _own_cpu_seconds()

@@ -72,7 +72,8 @@ def run(
     engine: Annotated[str | None, typer.Option(help="local (process pool) or dask.")] = None,
     scheduler: Annotated[str | None, typer.Option(
         help="Dask scheduler address, e.g. tcp://host:8786 (default: a local cluster).")] = None,
-    batch_size: Annotated[int | None, typer.Option(help="Documents per committed batch.")] = None,
+    batch_size: Annotated[int | None, typer.Option(
+        help="Documents per commit to the store (default 1000): a killed run redoes at most these.")] = None,
     max_file_mb: Annotated[int | None, typer.Option(help="Skip files larger than this.")] = None,
     aliases: Annotated[list[Path] | None, typer.Option(help="Extra alias table (YAML).")] = None,
     catalogue: Annotated[list[Path] | None, typer.Option(help="Narrative catalogue (YAML/CSV/JSON).")] = None,

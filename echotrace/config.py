@@ -15,7 +15,7 @@ class Settings:
     workers: int = 2
     engine: str = "local"
     scheduler: str | None = None
-    batch_size: int = 200
+    batch_size: int = 1000
     max_file_bytes: int = 200 * 2**20
     max_decompressed_bytes: int = 2**30
     max_text_chars: int = 2_000_000

@@ -83,6 +83,8 @@ class RunSummary:
 _DATA = Path(__file__).parent / "data"
 DEFAULT_CATALOGUES = [_DATA / "narratives.yaml", _DATA / "narratives_syria.yaml"]
 _MIN_UNITS_FOR_WORKERS = 300
+_TASK_DOCS = 100
+"""Documents per worker task; `Settings.batch_size` documents make one commit."""
 _RECORD_FORMATS = frozenset({"jsonl", "json", "csv", "warc"})
 # Below this the copy search fingerprints ~5,000 articles/s in this process: shipping texts to
 # workers costs more than it saves.
@@ -339,22 +341,32 @@ def ingest(writer: StoreWriter, run_id: str, files: Sequence[str], settings: Set
     started = time.perf_counter()
     report = StageReport("ingest")
     seen = writer.seen_sources()
-    done = 0
-    batches = _batches(_read_all(files, settings), seen, settings.batch_size, report)
-    context = DocContext(settings=settings, repeated=repeated)
-    # Starting worker processes costs seconds (imports, language model): not worth it for a few pages.
-    workers = settings.workers if units >= _MIN_UNITS_FOR_WORKERS or settings.engine != "local" else 1
-    map_ordered = get_engine(settings.engine, settings.scheduler)
-    for results in map_ordered(process_batch, batches, workers=workers,
-                               initializer=_init_worker, initargs=(context,)):
+
+    def commit(results: list[DocResult | Skipped]) -> None:
         new, merged, skipped = writer.write_batch(run_id, results)
         report.detail["articles"] = report.detail.get("articles", 0) + new
         report.detail["same_text_other_source"] = report.detail.get("same_text_other_source", 0) + merged
         report.detail["skipped"] = report.detail.get("skipped", 0) + skipped
-        done += len(results)
+
+    # Workers get small tasks (even load, short tail); the store gets few commits, each of which
+    # costs ~0.15 CPU-s in this process whatever its size (opening the store, checkpointing it).
+    tasks = _batches(_read_all(files, settings), seen, min(settings.batch_size, _TASK_DOCS), report)
+    context = DocContext(settings=settings, repeated=repeated)
+    # Starting worker processes costs seconds (imports, language model): not worth it for a few pages.
+    workers = settings.workers if units >= _MIN_UNITS_FOR_WORKERS or settings.engine != "local" else 1
+    map_ordered = get_engine(settings.engine, settings.scheduler)
+    pending: list[DocResult | Skipped] = []
+    for results in map_ordered(process_batch, tasks, workers=workers,
+                               initializer=_init_worker, initargs=(context,)):
+        pending.extend(results)
         report.count += len(results)
+        if len(pending) >= settings.batch_size:
+            commit(pending)
+            pending = []
         if progress:
-            progress("ingest", done + report.detail.get("already_stored", 0), units)
+            progress("ingest", report.count + report.detail.get("already_stored", 0), units)
+    if pending:
+        commit(pending)
     report.seconds = time.perf_counter() - started
     return [scan, report]
 
