@@ -104,6 +104,16 @@ def test_next_quote_keeps_the_speaker_of_a_direct_quote_only() -> None:
     assert _one(find_quotes("d8", text), "talks are over").speaker_name is None  # an outlet's summary?
 
 
+@pytest.mark.parametrize("gap", ["\n", "\n\n", "\n \n"])
+def test_next_paragraph_keeps_the_speaker_whatever_the_paragraph_separator(gap: str) -> None:
+    said = "“We will rebuild every bridge on this river,” Mayor Ines Duarte told reporters on Monday."
+    more = "“The work starts in May and ends before the winter.”"
+    assert _one(find_quotes("d9", said + gap + more), "work starts in May").speaker_name == "Ines Duarte"
+    between = "The council has not yet approved the budget for the new bridges."
+    far = find_quotes("d10", said + gap + between + gap + more)  # two paragraphs on: unknown
+    assert _one(far, "work starts in May").speaker_name is None
+
+
 def test_subject_of_a_cue_is_its_source() -> None:
     from echotrace.annotate.quote_tokens import cue_words, parse_cue_sentences, syntax_available, tokenize
     from echotrace.annotate.quotes import _subject_of_cue

@@ -15,6 +15,7 @@ carries on the speaker of the direct quote just before it.
 from __future__ import annotations
 
 import hashlib
+import re
 from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -59,6 +60,7 @@ _SENTENCE_PENALTY = 3
 _CUE_SEARCH_TOKENS = 60
 _MAX_WORDS_AFTER_CUE = 4
 _RECOVER_SOURCE = 0.15
+_PARAGRAPH_BREAK = re.compile(r"\n\s*")  # one break, whether pages separate paragraphs by \n or \n\n
 
 
 @lru_cache(maxsize=2)
@@ -156,7 +158,7 @@ def _inherit_sources(text: str, found: Sequence[Found]) -> None:
     for prev, item in pairwise(found):
         if (item.kind == prev.kind == "direct" and item.cue_start is None and item.source_start is None
                 and prev.source_start is not None and prev.end <= item.start
-                and text.count("\n", prev.end, item.start) <= 2 and item.start - prev.end < 300):
+                and len(_PARAGRAPH_BREAK.findall(text, prev.end, item.start)) <= 1 and item.start - prev.end < 300):
             item.cue_start, item.cue_end = prev.cue_start, prev.cue_end
             item.source_start, item.source_end = prev.source_start, prev.source_end
 
