@@ -66,6 +66,26 @@ def test_run_is_idempotent_and_records_skips(tmp_path: Path) -> None:
     assert snapshot(db) == before
 
 
+def test_commits_follow_batch_size_not_worker_tasks(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Worker tasks hold at most 100 documents; the store gets one commit per `batch_size` documents."""
+    from echotrace.store.duckdb import StoreWriter
+
+    commits: list[int] = []
+    write_batch = StoreWriter.write_batch
+
+    def counted(self: StoreWriter, run_id: str, results: list[object]) -> tuple[int, int, int]:
+        commits.append(len(results))
+        return write_batch(self, run_id, results)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(StoreWriter, "write_batch", counted)
+    corpus = small_corpus(tmp_path / "in", 318)  # + empty.txt and junk.bin: 320 inputs
+    run([str(corpus)], tmp_path / "a.duckdb", Settings(workers=1, batch_size=150, stages=[]))
+    assert commits == [200, 120]  # tasks of 100: the first commit waits for the second task
+    commits.clear()
+    run([str(corpus)], tmp_path / "b.duckdb", Settings(workers=1, batch_size=64, stages=[]))
+    assert commits == [64] * 5
+
+
 def test_same_text_from_two_files_is_one_document(tmp_path: Path) -> None:
     corpus = tmp_path / "in"
     corpus.mkdir()
