@@ -107,8 +107,7 @@ def label_probabilities(tokens: Sequence[Token],
     probs = np.zeros((len(tokens), len(labels)), dtype=np.float16)
     ranges = [(a, b) for a, b in pieces(tokens) if b <= _MAX_TOKENS]
     if ranges:
-        with pipe.vocab.memory_zone():  # new words are freed afterwards (see parse_cue_sentences)
-            predicted = pipe.model.predict([as_doc(pipe.vocab, tokens[a:b]) for a, b in ranges])
+        predicted = pipe.model.predict([as_doc(pipe.vocab, tokens[a:b]) for a, b in ranges])
         for (a, b), rows in zip(ranges, predicted, strict=True):
             probs[a:b] = np.asarray(rows, dtype=np.float32)
     return labels, probs

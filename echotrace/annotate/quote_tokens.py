@@ -414,16 +414,13 @@ def parse_cue_sentences(text: str, tokens: Sequence[Token], cues: frozenset[str]
                 break
             chosen.append((sentence.start, sentence.end))
     parsed: list[SyntaxToken] = []
-    # Words first seen here are freed after this article: a long-running worker's vocabulary
-    # would otherwise grow with every name and number it ever read.
-    with nlp.memory_zone():
-        for (offset, _end), doc in zip(chosen, nlp.pipe(text[a:b] for a, b in chosen), strict=True):
-            base = len(parsed)
-            for tok in doc:
-                parsed.append(SyntaxToken(offset + tok.idx, offset + tok.idx + len(tok.text), tok.lower_,
-                                          tok.tag_, tok.dep_,
-                                          base + tok.head.i, base + tok.left_edge.i, base + tok.right_edge.i,
-                                          tok.is_sent_start or tok.i == 0))
+    for (offset, _end), doc in zip(chosen, nlp.pipe(text[a:b] for a, b in chosen), strict=True):
+        base = len(parsed)
+        for tok in doc:
+            parsed.append(SyntaxToken(offset + tok.idx, offset + tok.idx + len(tok.text), tok.lower_, tok.tag_,
+                                      tok.dep_,
+                                      base + tok.head.i, base + tok.left_edge.i, base + tok.right_edge.i,
+                                      tok.is_sent_start or tok.i == 0))
     return parsed
 
 
