@@ -11,7 +11,7 @@ when spaCy is absent or speed matters -> data/quote_model_fast.crfsuite (trained
 The shipped models: `bench/train_quote_tagger.py PATH --predictions DIR` (out-of-fold predictions
 and data/quote_tagger, ~85 CPU-minutes), then `bench/train_quotes.py PATH --stacked DIR`.
 L-BFGS (c1 0.3, c2 3.0, 120 iterations, features seen at least 3 times) is deterministic: the
-same data gives the same model file (~8 MB; ~7 CPU-minutes plus ~2 to parse).
+same data gives the same model file (~10 MB; ~8 CPU-minutes plus ~2 to parse).
 
 Settings chosen on train only, fold 0 of 4 (`--hold-out 0/4`: every 4th article held out, trained
 on the other 630; scored with `eval_quotes.py PATH --fold 0/4 --model FILE`), overlap / joint F1:
@@ -31,7 +31,7 @@ training annotations (584, 306 of them new) added to the broad cues, +0.001 / +0
 2026-12-04 evening, with the classifier's stacked features (overlap / joint, exact): c1 0.1 and c2 1.0
 0.688 / 0.608 (0.492); c2 0.3 0.679 / 0.598; c2 3.0 0.692 / 0.614 (0.495); c2 10 0.688 / 0.613; c1 0.03
 0.688 / 0.608; c1 0.3 0.691 / 0.609; c1 0.3 and c2 3.0 0.692 / 0.614 (0.496; kept: as good as c2 3.0
-alone with a model of 8.5 MB instead of 10.7).
+alone, with a fold-0 model of 8.5 MB instead of 10.7).
 """
 
 from __future__ import annotations
