@@ -86,6 +86,34 @@ def test_syntax_features_follow_the_cue_verb() -> None:
     assert "syn=0" in feats["river"]
 
 
+def test_models_reload_when_their_vocabulary_grows(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A long-running worker keeps its spaCy vocabularies bounded, and a reload changes no quote."""
+    import random
+    import string
+
+    from echotrace.annotate import quote_nn, quote_tokens
+
+    if not (quote_tokens.syntax_available() and quote_nn.classifier_available()):
+        pytest.skip("spaCy model or quote classifier not installed")
+    rng = random.Random(5)
+
+    def name() -> str:
+        return "".join(rng.choices(string.ascii_lowercase, k=9)).capitalize()
+
+    texts = [f"Mayor {name()} {name()} said the {name()} bridge would reopen in May. "
+             f"“We are ready for the {name()} season,” {name()} told reporters in {name()}."
+             for _ in range(30)]
+    parser, classifier = quote_tokens._parser(), quote_nn._classifier()
+    limit = max(len(parser.vocab), len(classifier.vocab)) + 40
+    monkeypatch.setattr(quote_tokens, "MAX_LEXEMES", limit)
+    bounded = [find_quotes(f"v{i}", text) for i, text in enumerate(texts)]
+    assert quote_tokens._parser() is not parser and quote_nn._classifier() is not classifier
+    assert len(quote_tokens._parser().vocab) <= limit + 40
+    monkeypatch.undo()
+    assert [find_quotes(f"v{i}", text) for i, text in enumerate(texts)] == bounded
+    assert any(q.speaker_name for quotes in bounded for q in quotes)
+
+
 def test_tokens_know_where_sentences_end() -> None:
     from echotrace.annotate.quote_tokens import tokenize
 

@@ -11,7 +11,6 @@ bench/train_quote_tagger.py on PolNeAR train; the CRF is trained on its out-of-f
 from __future__ import annotations
 
 from collections.abc import Sequence
-from functools import lru_cache
 from itertools import pairwise
 from pathlib import Path
 from typing import Any
@@ -19,7 +18,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from echotrace.annotate.quote_tokens import Token
+from echotrace.annotate.quote_tokens import Token, bounded_vocabulary
 
 TAGGER_PATH = Path(__file__).resolve().parents[1] / "data" / "quote_tagger"
 ARCHITECTURE = "echotrace.AttributionTagger.v1"
@@ -61,7 +60,7 @@ def register_architecture() -> None:
     registry.architectures.register(ARCHITECTURE, func=build)
 
 
-@lru_cache(maxsize=1)
+@bounded_vocabulary
 def _classifier() -> Any:
     """The trained pipeline's classifier component, or None when the model is not installed."""
     if not (TAGGER_PATH / "config.cfg").is_file():
