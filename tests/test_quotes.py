@@ -238,6 +238,46 @@ def test_speaker_key_normalises_names() -> None:
     assert speaker_key("Russian Defense Ministry") != speaker_key("Defense")
 
 
+
+@pytest.mark.parametrize(("text", "fragment", "speaker"), [
+    # an organisation named with "for", then called by its head word
+    ("The Syrian Observatory for Human Rights said troops had executed 48 people near the river. "
+     "The Observatory said the number was expected to rise.", "number was expected",
+     "Syrian Observatory for Human Rights"),
+    ("Shelling killed 20 people, according to the Syrian Observatory for Human Rights monitor. "
+     "Later the Observatory said 30 people had died.", "30 people", "Syrian Observatory for Human Rights"),
+    # two ministries before: "the Ministry" is not guessed to be either
+    ("The Russian Defense Ministry and the Syrian Foreign Ministry met on Monday. "
+     "The Ministry said the strikes would go on for weeks.", "strikes would go on", "Ministry"),
+    # the office after a title is not part of the name, and the surname alone finds the full name
+    ("U.S. Secretary of State Jonah Verrill said the talks would go on. Later Verrill said it was over.",
+     "it was over", "Jonah Verrill"),
+    ("Minister of Foreign Affairs Sergei Lavrov said the talks in Geneva would go on for days.",
+     "talks in Geneva", "Sergei Lavrov"),
+    # a time after the name is not part of it; a name word that is also a month is
+    ("Democratic Congresswoman Tulsi Gabbard on Wednesday revealed that she held a meeting with Syrian "
+     "President Bashar Assad during her trip.", "held a meeting", "Tulsi Gabbard"),
+    ("British Prime Minister Theresa May said the strikes were right and legal.", "strikes were right", "Theresa May"),
+    # an organisation word, then a title: the person
+    ("Observatory director Rami Abdel Rahman said 20 people were killed in the shelling.", "20 people",
+     "Rami Abdel Rahman"),
+    ("Kremlin spokesman Dmitry Peskov said the talks would go on next week.", "talks would go on", "Dmitry Peskov"),
+    ("The U.N. says 200,000 people have been killed since 2011 in the civil war.", "200,000 people", "U.N."),
+    # nobody the text names
+    ("Activists said 20 people were killed in the shelling of the town on Monday.", "20 people", None),
+    ("We pledge to do everything possible to prosecute all leaders of the group.", "prosecute", None),
+])
+def test_speaker_names_from_news_phrasing(text: str, fragment: str, speaker: str | None) -> None:
+    assert _one(find_quotes("n1", text), fragment).speaker_name == speaker
+
+
+@pytest.mark.parametrize("text", [
+    "The SDF captured large areas of territory from Islamic State in northeastern Syria last year.",
+    "The freeze on fighting brokered by the United States and Russia lasted a week.",
+])
+def test_a_cue_verb_inside_a_name_is_no_cue(text: str) -> None:
+    assert find_quotes("n2", text) == []
+
 def test_quote_ids_are_stable() -> None:
     text = '"The port reopens on Friday after the storm," Ana Lind said.'
     first, second = find_quotes("s1", text), find_quotes("s1", text)

@@ -56,7 +56,7 @@ _TITLES = frozenset(
     """.split()
 )
 # Capitalised words that start sentences or headlines but are not names.
-_STOPWORDS = frozenset(
+NOT_NAMES = frozenset(
     """
     the a an and but or if in on at to of for from by with as after before during since while when where
     what who why how this that these those there here it its he she they we you i his her their our my
@@ -420,7 +420,7 @@ def _title_case_lines(text: str) -> list[tuple[int, int]]:
 def _name_from_tokens(text: str, tokens: list[tuple[int, int]], min_words: int) -> _Found | None:
     if len(tokens) == 1:  # most groups: one sentence-initial "The", "He", "Monday"
         lone = text[tokens[0][0]:tokens[0][1]].lower()
-        if lone in _STOPWORDS or lone.rstrip(".") in _TITLES:
+        if lone in NOT_NAMES or lone.rstrip(".") in _TITLES:
             return None
     tokens = [(s, e - 2) if text[e - 2 : e] in ("'s", "’s") and e - s > 3 else (s, e) for s, e in tokens]
     words = [text[s:e] for s, e in tokens]
@@ -431,11 +431,11 @@ def _name_from_tokens(text: str, tokens: list[tuple[int, int]], min_words: int) 
         words, tokens, titled = words[last_title:], tokens[last_title:], True
     sentence_start = _SENTENCE_END.search(text[max(0, tokens[0][0] - 3) : tokens[0][0]]) is not None
     sentence_start = sentence_start or tokens[0][0] == 0
-    while words and (words[0].lower().rstrip(".") in _TITLES or words[0].lower() in _STOPWORDS):
+    while words and (words[0].lower().rstrip(".") in _TITLES or words[0].lower() in NOT_NAMES):
         titled = titled or words[0].lower().rstrip(".") in _TITLES
         sentence_start = False
         words, tokens = words[1:], tokens[1:]
-    while words and (words[-1].lower() in _STOPWORDS or words[-1].lower().rstrip(".") in _TITLES):
+    while words and (words[-1].lower() in NOT_NAMES or words[-1].lower().rstrip(".") in _TITLES):
         words, tokens = words[:-1], tokens[:-1]
     if not words or (len(words) < min_words and not titled):
         return None

@@ -8,6 +8,7 @@ Every regex here is a flat alternation or a bounded character class (safe on 1 M
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cache
 from itertools import islice
@@ -124,6 +125,7 @@ class CuePatterns:
     according: re.Pattern[str] | None
     pronouns: frozenset[str]
     org_pronouns: frozenset[str]
+    self_pronouns: frozenset[str]
     titles: frozenset[str]
     org_heads: frozenset[str]
 
@@ -145,6 +147,7 @@ def cue_patterns(lang: str) -> CuePatterns:
         according=_alternation(according) if according else None,
         pronouns=frozenset(table.get("pronouns", [])),
         org_pronouns=frozenset(table.get("org_pronouns", [])),
+        self_pronouns=frozenset(table.get("self_pronouns", [])),
         titles=frozenset(table.get("titles", [])),
         org_heads=frozenset(table.get("org_heads", [])),
     )
@@ -266,12 +269,23 @@ def _sentence_start(text: str, pos: int) -> int:
 Attribution = tuple[int, int, int | None, int | None]
 
 
+def _cue_verbs(text: str, start: int, end: int, cues: CuePatterns) -> Iterator[re.Match[str]]:
+    """Cue verbs between start and end, without the capitalised ones inside a sentence: those
+    are words of a name ("Islamic State", "United States", "Secretary of State")."""
+    for match in cues.verbs.finditer(text, start, end):
+        if text[match.start()].isupper():
+            before = text[max(0, match.start() - 4):match.start()].rstrip(" \t\"“«„‘'(")
+            if before and before[-1] not in ".!?:\n":
+                continue
+        yield match
+
+
 def _match_cue_after(text: str, pos: int, limit: int, cues: CuePatterns) -> Attribution | None:
     """`…," Putin said` / `…," said Putin` / `…», a précisé le ministère` / `…," chief of the
     General Staff Col. Gen. Sergei Rudskoy said`: a cue within a few words after the quote."""
     ended_sentence = text[max(0, pos - 2):pos].rstrip(_CLOSERS)[-1:] in (".", "!", "?")
     window_end = _nth_word_end(text, pos, limit, 4 if ended_sentence else _AFTER_WINDOW_WORDS)
-    match = cues.verbs.search(text, pos, window_end)
+    match = next(_cue_verbs(text, pos, window_end, cues), None)
     if match is None:
         return None
     between = text[pos:match.start()]
@@ -296,7 +310,7 @@ def _match_cue_before(text: str, start: int, pos: int, cues: CuePatterns) -> Att
             if subject is not None:
                 return match.start(), match.end(), subject[0], subject[1]
     last = None
-    for match in cues.verbs.finditer(text, start, pos):
+    for match in _cue_verbs(text, start, pos, cues):
         last = match
     if last is None:
         return None
@@ -337,7 +351,7 @@ def reported_speech(text: str, start: int, end: int, lang: str) -> list[Found]:
                 if match.start() - start >= 10:
                     return [Found(start, _strip_end(text, start, match.start()), "indirect",
                                   match.start(), match.end(), subject[0], subject[1], "according-after")]
-    for match in islice(cues.verbs.finditer(text, start, end), _MAX_CUES_PER_SENTENCE):
+    for match in islice(_cue_verbs(text, start, end, cues), _MAX_CUES_PER_SENTENCE):
         before_end = match.start()
         while before_end > start and text[before_end - 1].isspace():
             before_end -= 1

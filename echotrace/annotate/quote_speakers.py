@@ -9,9 +9,11 @@ import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
+from echotrace.annotate.entities import NOT_NAMES
 from echotrace.annotate.quote_rules import CuePatterns, Found, cue_patterns
 
-_WORD = re.compile(r"\w+(?:[’'\-]\w+)*|[^\w\s]")
+# Acronyms with dots ("U.N.", "U.S.") stay one word: joined as words they would read "U N".
+_WORD = re.compile(r"(?:\w\.){2,}|\w+(?:[’'\-]\w+)*|[^\w\s]")
 _DETERMINERS = frozenset("the a an le la les l un une der die das den dem des el los las una".split())
 _INDEFINITE = frozenset("a an un une ein eine einer uno una некий".split())
 _NAME_PARTICLES = ("al-", "el-", "ad-", "as-", "bin", "ibn", "de", "von", "van", "da", "di", "le", "la")
@@ -22,7 +24,14 @@ _TITLE_ABBREVIATIONS = frozenset(
     "president-elect m mme herr frau sr sra".split())
 _GENERIC_PERSONS = frozenset(
     "source sources official officials analyst analysts expert experts observers witnesses residents "
-    "people critics aides aide advisers reports report media insiders spokesperson someone".split())
+    "people critics aides aide advisers reports report media insiders spokesperson someone activists "
+    "rebels militants fighters monitors medics doctors locals villagers protesters opponents supporters "
+    "authorities troops soldiers diplomats lawmakers survivors eyewitnesses rescuers volunteers "
+    "campaigners researchers investigators journalists reporters correspondents relatives".split())
+# "of"/"for"/"on" inside a capitalised run: an organisation ("Syrian Observatory for Human Rights"),
+# or after a title the office it names ("Secretary of State John Kerry").
+_OFFICE_JOINERS = frozenset(("of", "for", "on"))
+_MAX_ORG_WORDS = 6
 _POSSESSIVE = re.compile(r"[’']s$")
 
 
@@ -42,7 +51,7 @@ def speaker_key(name: str) -> str:
     if not words:
         return ""
     low = [w.lower() for w in words]
-    if len(words) >= 2 and _looks_like_org(low):
+    if len(words) >= 2 and (_looks_like_org(low) or any(w in _OFFICE_JOINERS for w in low[1:-1])):
         return " ".join(low)
     last = _POSSESSIVE.sub("", low[-1])
     for particle in ("al-", "el-", "ad-", "as-"):
@@ -78,11 +87,14 @@ def _name_in(phrase_words: Sequence[str], cues: CuePatterns) -> tuple[str, bool]
     words = [w for w in phrase_words if w[0].isalnum() or w not in ".’'"]
     while words and not words[-1][0].isalnum():
         words = words[:-1]
+    while len(words) > 2 and words[-1].lower() in NOT_NAMES and words[-2].islower():
+        words = words[:-2] if words[-2] in _JOINERS else words[:-1]  # "Gabbard on Wednesday"
     while words and words[0].lower() in _DETERMINERS:
         words = words[1:]
     if not words:
         return None
-    if _is_org_head(words[0], cues) and any(_is_capitalised(w) for w in words[1:]):
+    if (_is_org_head(words[0], cues) and any(_is_capitalised(w) for w in words[1:])
+            and len(words) <= _MAX_ORG_WORDS and not any(_is_title(w, cues) or not w[0].isalnum() for w in words)):
         return " ".join(words), True  # "ministère russe de la Défense", "Pressedienst von X"
     if not _is_capitalised(words[-1]):
         return None
@@ -93,10 +105,13 @@ def _name_in(phrase_words: Sequence[str], cues: CuePatterns) -> tuple[str, bool]
         if not (_is_capitalised(word) or joiner) or word.lower() in _DETERMINERS:
             break
         run.insert(0, word)
-    if any(_is_org_head(w, cues) for w in run):
-        return " ".join(run), True
     titles = [i for i, w in enumerate(run) if _is_title(w, cues)]
+    joined = [i for i, w in enumerate(run) if w in _OFFICE_JOINERS and i - 1 not in titles]
+    if joined or any(_is_org_head(w, cues) for w in run):
+        return " ".join(run), True
     person = run[titles[-1] + 1:] if titles else run
+    if person and person[0] in _OFFICE_JOINERS:  # "of State John Kerry": the office, then the name
+        person = person[max(2, len(person) - 2):]
     if not person:
         return None
     return " ".join(person[-3:]), False
@@ -130,6 +145,7 @@ def resolve_speakers(text: str, found: Sequence[Found], lang_of: Callable[[int],
     order = sorted(range(len(found)), key=lambda i: _source_pos(found[i]))
     names: dict[int, str | None] = {}
     full_names: dict[str, tuple[int, str]] | None = None
+    org_names: dict[str, list[tuple[int, str]]] = {}
     for index in order:
         item = found[index]
         if item.source_start is None or item.source_end is None:
@@ -140,7 +156,8 @@ def resolve_speakers(text: str, found: Sequence[Found], lang_of: Callable[[int],
         words = _WORD.findall(phrase)
         if full_names is None:
             full_names = _first_full_names(text, cues)
-        name = _resolve(text, words, item.source_start, cues, named, full_names)
+            org_names = _org_names(text, cues)
+        name = _resolve(text, words, item.source_start, cues, named, full_names, org_names)
         names[index] = name
     longest = {s.key: s.name for s in named}
     for index in range(len(found)):
@@ -154,7 +171,8 @@ def _source_pos(item: Found) -> int:
 
 
 def _resolve(text: str, words: Sequence[str], position: int, cues: CuePatterns,
-             named: list[Speaker], full_names: Mapping[str, tuple[int, str]]) -> str | None:
+             named: list[Speaker], full_names: Mapping[str, tuple[int, str]],
+             org_names: Mapping[str, Sequence[tuple[int, str]]]) -> str | None:
     if not words:
         return None
     lower = [w.lower() for w in words if w[0].isalnum()]
@@ -164,9 +182,13 @@ def _resolve(text: str, words: Sequence[str], position: int, cues: CuePatterns,
         return _nearest(named, position, is_org=False)
     if len(lower) == 1 and lower[0] in cues.org_pronouns:
         return _nearest(named, position, is_org=True)
+    if (len(lower) == 1 and lower[0] in cues.self_pronouns) or lower[-1] in _GENERIC_PERSONS:
+        return None  # "we pledge", "Activists said": nobody the text names
     proper = _name_in(words, cues)
     if proper is not None:
         name, is_org = proper
+        if is_org:
+            name = _full_org_name(name, position, org_names)
         key = speaker_key(name)
         if not is_org and " " not in name:
             first_seen = full_names.get(key)
@@ -182,7 +204,7 @@ def _resolve(text: str, words: Sequence[str], position: int, cues: CuePatterns,
         named.append(Speaker(name, is_org, key, position, context))
         return name
     plural = len(lower) > 1 and lower[-1].endswith("s") and not _is_org_head(lower[-1], cues)
-    if lower[0] in _INDEFINITE or lower[-1] in _GENERIC_PERSONS or plural:
+    if lower[0] in _INDEFINITE or plural:
         return None  # "a source", "officials": someone unnamed, not a known speaker
     head = lower[-1]
     if head in cues.org_heads or head in _ORG_HEADS_EN:
@@ -207,6 +229,63 @@ def _first_full_names(text: str, cues: CuePatterns) -> dict[str, tuple[int, str]
                 out[key] = (match.start(), f"{previous} {word}")
         previous = word
     return out
+
+
+def _org_names(text: str, cues: CuePatterns) -> dict[str, list[tuple[int, str]]]:
+    """Per organisation word, the capitalised names holding it in the text ("observatory": the
+    Syrian Observatory for Human Rights at 517), in order, so a later "the Observatory said"
+    reads the full name. One pass over the words; a name ends at its organisation word or the
+    "for …"/"of …" after it ("Syrian Coalition Demands UN Action": a headline)."""
+    out: dict[str, list[tuple[int, str]]] = {}
+    run: list[tuple[int, str]] = []
+    previous_end = 0
+    for match in (*_WORD.finditer(text), None):
+        if match is not None and "\n" in text[previous_end:match.start()]:
+            _add_org_name(run, cues, out)
+            run = []
+        word = match.group() if match is not None else ""
+        if match is not None and word.lower() not in _DETERMINERS and (
+                _is_capitalised(word) or (word in _OFFICE_JOINERS and run and run[-1][1][:1].isupper())):
+            run.append((match.start(), word))
+        else:
+            _add_org_name(run, cues, out)
+            run = []
+        previous_end = match.end() if match is not None else previous_end
+    return out
+
+
+def _add_org_name(run: list[tuple[int, str]], cues: CuePatterns, out: dict[str, list[tuple[int, str]]]) -> None:
+    words = [w for _, w in run]
+    first, last = 0, len(words)
+    while first < last and words[first].lower() in NOT_NAMES:
+        first += 1
+    while last > first and (words[last - 1].lower() in NOT_NAMES or words[last - 1] in _OFFICE_JOINERS):
+        last -= 1
+    heads = [k for k in range(first, last) if _is_org_head(words[k], cues)]
+    if not heads:
+        return
+    if heads[-1] + 1 < last and words[heads[-1] + 1] not in _OFFICE_JOINERS:
+        last = heads[-1] + 1
+    if last - first < 2:
+        return
+    name = " ".join(words[first:last])
+    for k in heads:
+        names = out.setdefault(words[k].lower(), [])
+        if name not in (n for _, n in names):
+            names.append((run[first][0], name))
+
+
+def _full_org_name(name: str, position: int, org_names: Mapping[str, Sequence[tuple[int, str]]]) -> str:
+    """The organisation name earlier in the text that holds every word of `name` ("Observatory",
+    "Syrian Observatory") and no other such name does; `name` itself when there are several.
+
+    The shortest fit wins over its longer variants, which are usually runs into a neighbouring
+    capitalised word ("Meanwhile Human Rights Watch", a title-case headline)."""
+    wanted = set(name.lower().split())
+    fits = {frozenset(full.lower().split()): full for head in wanted for at, full in org_names.get(head, ())
+            if at < position and len(full.split()) <= _MAX_ORG_WORDS and wanted <= set(full.lower().split())}
+    smallest = [full for words, full in fits.items() if not any(other < words for other in fits)]
+    return smallest[0] if len(smallest) == 1 else name
 
 
 def _context(text: str, position: int, words: Sequence[str]) -> frozenset[str]:
