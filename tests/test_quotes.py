@@ -274,9 +274,17 @@ def test_speaker_names_from_news_phrasing(text: str, fragment: str, speaker: str
 @pytest.mark.parametrize("text", [
     "The SDF captured large areas of territory from Islamic State in northeastern Syria last year.",
     "The freeze on fighting brokered by the United States and Russia lasted a week.",
+    # a cue verb that is a noun here
+    "A bomb blast killed six people in the city, Syrian state TV and the local radio in the city of Homs.",
+    "Tuesday's reports came on the eve of a major international conference on the war in Syria.",
 ])
-def test_a_cue_verb_inside_a_name_is_no_cue(text: str) -> None:
+def test_a_cue_verb_inside_a_name_or_as_a_noun_is_no_cue(text: str) -> None:
     assert find_quotes("n2", text) == []
+
+
+def test_a_cue_noun_used_as_a_verb_stays_a_cue() -> None:
+    text = "Syrian state media reports that at least 18 people were killed in the town of Douma."
+    assert _one(find_quotes("n3", text), "at least 18").cue == "reports"
 
 def test_quote_ids_are_stable() -> None:
     text = '"The port reopens on Friday after the storm," Ana Lind said.'

@@ -126,6 +126,8 @@ class CuePatterns:
     pronouns: frozenset[str]
     org_pronouns: frozenset[str]
     self_pronouns: frozenset[str]
+    noun_verbs: frozenset[str]
+    verb_followers: frozenset[str]
     titles: frozenset[str]
     org_heads: frozenset[str]
 
@@ -148,6 +150,8 @@ def cue_patterns(lang: str) -> CuePatterns:
         pronouns=frozenset(table.get("pronouns", [])),
         org_pronouns=frozenset(table.get("org_pronouns", [])),
         self_pronouns=frozenset(table.get("self_pronouns", [])),
+        noun_verbs=frozenset(table.get("noun_verbs", [])),
+        verb_followers=frozenset(table.get("verb_followers", [])),
         titles=frozenset(table.get("titles", [])),
         org_heads=frozenset(table.get("org_heads", [])),
     )
@@ -267,15 +271,22 @@ def _sentence_start(text: str, pos: int) -> int:
 
 
 Attribution = tuple[int, int, int | None, int | None]
+_FIRST_WORD = re.compile(r"\w+|\S")
+_VERB_PUNCTUATION = frozenset(',:"“«')
 
 
 def _cue_verbs(text: str, start: int, end: int, cues: CuePatterns) -> Iterator[re.Match[str]]:
-    """Cue verbs between start and end, without the capitalised ones inside a sentence: those
-    are words of a name ("Islamic State", "United States", "Secretary of State")."""
+    """Cue verbs between start and end, without the capitalised ones inside a sentence (words of
+    a name: "Islamic State", "United States") and the nouns ("state TV", "amid reports of")."""
     for match in cues.verbs.finditer(text, start, end):
         if text[match.start()].isupper():
             before = text[max(0, match.start() - 4):match.start()].rstrip(" \t\"“«„‘'(")
             if before and before[-1] not in ".!?:\n":
+                continue
+        if match.group().lower() in cues.noun_verbs:
+            following = _FIRST_WORD.match(text[match.end():min(end, match.end() + 40)].lstrip())
+            word = following.group() if following else ""
+            if word[:1] not in _VERB_PUNCTUATION and word.lower() not in cues.verb_followers:
                 continue
         yield match
 
