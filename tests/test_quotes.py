@@ -277,6 +277,8 @@ def test_speaker_names_from_news_phrasing(text: str, fragment: str, speaker: str
     # a cue verb that is a noun here
     "A bomb blast killed six people in the city, Syrian state TV and the local radio in the city of Homs.",
     "Tuesday's reports came on the eve of a major international conference on the war in Syria.",
+    "For four years as secretary of state, she played a role in nearly every foreign policy issue.",
+    "Editor's note: the mayor of the port city is a former dock worker and union organiser.",
 ])
 def test_a_cue_verb_inside_a_name_or_as_a_noun_is_no_cue(text: str) -> None:
     assert find_quotes("n2", text) == []

@@ -128,6 +128,7 @@ class CuePatterns:
     self_pronouns: frozenset[str]
     noun_verbs: frozenset[str]
     verb_followers: frozenset[str]
+    noun_before: frozenset[str]
     titles: frozenset[str]
     org_heads: frozenset[str]
 
@@ -152,6 +153,7 @@ def cue_patterns(lang: str) -> CuePatterns:
         self_pronouns=frozenset(table.get("self_pronouns", [])),
         noun_verbs=frozenset(table.get("noun_verbs", [])),
         verb_followers=frozenset(table.get("verb_followers", [])),
+        noun_before=frozenset(table.get("noun_before", [])),
         titles=frozenset(table.get("titles", [])),
         org_heads=frozenset(table.get("org_heads", [])),
     )
@@ -272,7 +274,7 @@ def _sentence_start(text: str, pos: int) -> int:
 
 Attribution = tuple[int, int, int | None, int | None]
 _FIRST_WORD = re.compile(r"\w+|\S")
-_VERB_PUNCTUATION = frozenset(',:"“«')
+_VERB_PUNCTUATION = frozenset(':"“«')
 
 
 def _cue_verbs(text: str, start: int, end: int, cues: CuePatterns) -> Iterator[re.Match[str]]:
@@ -286,7 +288,10 @@ def _cue_verbs(text: str, start: int, end: int, cues: CuePatterns) -> Iterator[r
         if match.group().lower() in cues.noun_verbs:
             following = _FIRST_WORD.match(text[match.end():min(end, match.end() + 40)].lstrip())
             word = following.group() if following else ""
-            if word[:1] not in _VERB_PUNCTUATION and word.lower() not in cues.verb_followers:
+            preceding = text[max(start, match.start() - 40):match.start()].split()
+            if ((word[:1] not in _VERB_PUNCTUATION and word.lower() not in cues.verb_followers)
+                    or (preceding and (preceding[-1].lower() in cues.noun_before
+                                       or preceding[-1].endswith(("'s", "’s"))))):  # "Editor's note:"
                 continue
         yield match
 
