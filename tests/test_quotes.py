@@ -266,6 +266,11 @@ def test_speaker_key_normalises_names() -> None:
     # nobody the text names
     ("Activists said 20 people were killed in the shelling of the town on Monday.", "20 people", None),
     ("We pledge to do everything possible to prosecute all leaders of the group.", "prosecute", None),
+    # the subject of a passive "asked" is the one asked, not the speaker
+    ("Governor Chris Christie was asked whether he would issue a quarantine for people travelling from the region.",
+     "quarantine", None),
+    ("Christie asked whether the state would issue a quarantine for people travelling from the region.",
+     "quarantine", "Christie"),
 ])
 def test_speaker_names_from_news_phrasing(text: str, fragment: str, speaker: str | None) -> None:
     assert _one(find_quotes("n1", text), fragment).speaker_name == speaker

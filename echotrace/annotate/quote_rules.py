@@ -129,6 +129,8 @@ class CuePatterns:
     noun_verbs: frozenset[str]
     verb_followers: frozenset[str]
     noun_before: frozenset[str]
+    addressee_verbs: frozenset[str]
+    passive_auxiliaries: frozenset[str]
     titles: frozenset[str]
     org_heads: frozenset[str]
 
@@ -154,6 +156,8 @@ def cue_patterns(lang: str) -> CuePatterns:
         noun_verbs=frozenset(table.get("noun_verbs", [])),
         verb_followers=frozenset(table.get("verb_followers", [])),
         noun_before=frozenset(table.get("noun_before", [])),
+        addressee_verbs=frozenset(table.get("addressee_verbs", [])),
+        passive_auxiliaries=frozenset(table.get("passive_auxiliaries", [])),
         titles=frozenset(table.get("titles", [])),
         org_heads=frozenset(table.get("org_heads", [])),
     )

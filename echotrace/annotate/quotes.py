@@ -107,6 +107,7 @@ def find_quotes(doc_id: str, text: str, lang: str = "en",
         item.start, item.end = _trim_marks(text, item.start, item.end)
     found.sort(key=lambda f: (f.start, f.end))
     found = _merge_continued(text, found)
+    _drop_addressee_sources(text, found, _lang_at(regions))
     _inherit_sources(text, found)
     speakers = resolve_speakers(text, found, _lang_at(regions))
     quotes: list[Quote] = []
@@ -148,6 +149,23 @@ def _merge_continued(text: str, found: list[Found]) -> list[Found]:
             continue
         merged.append(item)
     return merged
+
+
+def _drop_addressee_sources(text: str, found: Sequence[Found], lang_of: Callable[[int], str]) -> None:
+    """"Christie was asked whether …", "Trump was told that …": the subject of a passive speech
+    verb is the one spoken to, so the attribution has no known source (unless "by X" names it)."""
+    for item in found:
+        if item.cue_start is None or item.cue_end is None or item.source_start is None:
+            continue
+        cues = cue_patterns(lang_of(item.cue_start))
+        cue = text[item.cue_start:item.cue_end].lower().split()
+        before = text[max(0, item.cue_start - 30):item.cue_start].lower().split()
+        if not cue or cue[-1] not in cues.addressee_verbs:
+            continue
+        auxiliary = cue[0] if len(cue) > 1 else (before[-1] if before else "")
+        after = text[item.cue_end:item.cue_end + 4].lower()
+        if auxiliary in cues.passive_auxiliaries and not after.startswith(" by "):
+            item.source_start = item.source_end = None
 
 
 def _inherit_sources(text: str, found: Sequence[Found]) -> None:
