@@ -78,3 +78,16 @@ def test_a_statement_carried_by_thousands_of_articles_is_grouped_in_linear_time(
     assert len(groups) == 40
     assert {g.n_docs for g in groups} == {100}
     assert {g.first_doc_id for g in groups} == {f"doc{k:05d}" for k in range(40)}
+
+
+def test_a_speakers_death_tolls_do_not_chain_into_one_group() -> None:
+    """Formulaic statements of one source (a monitor's daily tolls) are different statements
+    when their numbers differ, however alike their words."""
+    tolls = ["At least 12 people were killed in air strikes on the town of Ariha on Monday",
+             "At least 31 people were killed in air strikes on the town of Ariha on Monday",
+             "At least 12 people were killed in air strikes on the town of Ariha on Monday, most of them civilians"]
+    quotes = [_quote(f"d{k}", 0, text, "Syrian Observatory for Human Rights") for k, text in enumerate(tolls)]
+    grouped, _ = group_quotes(quotes, {})
+    group = {q.quote_id: q.group_id for q in grouped}
+    assert group["d0-0"] == group["d2-0"]
+    assert group["d1-0"] != group["d0-0"]
