@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from itertools import chain
 
 from echotrace.annotate.entities import NOT_NAMES
 from echotrace.annotate.quote_rules import CuePatterns, Found, cue_patterns
@@ -239,7 +240,7 @@ def _org_names(text: str, cues: CuePatterns) -> dict[str, list[tuple[int, str]]]
     out: dict[str, list[tuple[int, str]]] = {}
     run: list[tuple[int, str]] = []
     previous_end = 0
-    for match in (*_WORD.finditer(text), None):
+    for match in chain(_WORD.finditer(text), (None,)):  # None: the end closes the last run
         if match is not None and "\n" in text[previous_end:match.start()]:
             _add_org_name(run, cues, out)
             run = []

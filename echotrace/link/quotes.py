@@ -44,6 +44,7 @@ _CHUNK = 512
 _NEIGHBOURS = 50
 _WORD = re.compile(r"\w+")
 _NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
+_THOUSANDS = re.compile(r"[.,](?=\d{3}\b)")
 
 
 def group_quotes(quotes: Sequence[Quote], published: Mapping[str, datetime | None],
@@ -247,7 +248,7 @@ def _candidate_pairs(vectors: npt.NDArray[np.float32],
 
 def _numbers(text: str) -> frozenset[str]:
     """The numbers a statement states, without their thousands separators ("1,000" = "1000")."""
-    return frozenset(re.sub(r"[.,](?=\d{3}\b)", "", n) for n in _NUMBER.findall(text))
+    return frozenset(_THOUSANDS.sub("", n) for n in _NUMBER.findall(text))
 
 
 def _numbers_differ(a: frozenset[str], b: frozenset[str]) -> bool:
