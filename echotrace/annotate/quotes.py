@@ -25,6 +25,7 @@ from operator import attrgetter
 from pathlib import Path
 from typing import Any
 
+from echotrace.annotate.entities import NOT_NAMES
 from echotrace.annotate.quote_nn import classifier_available, label_probabilities, stacked_features
 from echotrace.annotate.quote_rules import (
     Found,
@@ -107,6 +108,7 @@ def find_quotes(doc_id: str, text: str, lang: str = "en",
         item.start, item.end = _trim_marks(text, item.start, item.end)
     found.sort(key=lambda f: (f.start, f.end))
     found = _merge_continued(text, found)
+    _extend_joined_sources(text, found)
     _drop_addressee_sources(text, found, _lang_at(regions))
     _inherit_sources(text, found)
     speakers = resolve_speakers(text, found, _lang_at(regions))
@@ -149,6 +151,29 @@ def _merge_continued(text: str, found: list[Found]) -> list[Found]:
             continue
         merged.append(item)
     return merged
+
+
+def _extend_joined_sources(text: str, found: Sequence[Found]) -> None:
+    """A source the tagger cut at "for"/"of" ("the Syrian Observatory for [Human Rights] said")
+    runs back over the joiner to the first capitalised word of the name."""
+    for item in found:
+        start = item.source_start
+        if start is None or not text[start:start + 1].isupper():
+            continue
+        before = text[max(0, start - 80):start]
+        words = before.split()
+        if len(words) < 2 or not before[-1:].isspace() or words[-1] not in ("of", "for"):
+            continue
+        first = len(words) - 1
+        while (first > 0 and words[first - 1][:1].isupper() and words[first - 1][-1] not in ".!?:;,"
+               and words[first - 1].lower() not in NOT_NAMES):
+            first -= 1
+        if first == len(words) - 1:
+            continue
+        offset = len(before)
+        for word in reversed(words[first:]):
+            offset = before.rfind(word, 0, offset)
+        item.source_start = start - len(before) + offset
 
 
 def _drop_addressee_sources(text: str, found: Sequence[Found], lang_of: Callable[[int], str]) -> None:
