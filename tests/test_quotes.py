@@ -266,7 +266,17 @@ def test_speaker_key_normalises_names() -> None:
      "Rami Abdel Rahman"),
     ("Kremlin spokesman Dmitry Peskov said the talks would go on next week.", "talks would go on", "Dmitry Peskov"),
     ("The U.N. says 200,000 people have been killed since 2011 in the civil war.", "200,000 people", "U.N."),
+    # a member named after the body, punctuation stripped; a title the cue table lacked
+    ("Talks stalled again on Monday Syrian Coalition Anas al-Abdah said the regime had broken the truce in Aleppo",
+     "broken the truce", "Anas al-Abdah"),
+    ("National Security Adviser Ben Rhodes said the president would decide on the strikes within days.",
+     "decide on the strikes", "Ben Rhodes"),
+    # a surname that is also a month, once the full name was given; an acronym that is also a word
+    ("British Prime Minister Theresa May met the president. Later May said the strikes were right and legal.",
+     "right and legal", "Theresa May"),
+    ("WHO said 40 people had been treated for breathing problems in the city.", "breathing problems", "WHO"),
     # nobody the text names
+    ("Monday said the strikes were right and legal and would go on.", "right and legal", None),
     ("Activists said 20 people were killed in the shelling of the town on Monday.", "20 people", None),
     ("We pledge to do everything possible to prosecute all leaders of the group.", "prosecute", None),
     # the subject of a passive "asked" is the one asked, not the speaker

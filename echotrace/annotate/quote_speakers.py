@@ -21,7 +21,7 @@ _NAME_PARTICLES = ("al-", "el-", "ad-", "as-", "bin", "ibn", "de", "von", "van",
 _TITLE_ABBREVIATIONS = frozenset(
     "mr mrs ms dr prof gen col lt maj capt sgt adm gov sen rep rev president minister general chief "
     "commander secretary senator spokesman spokeswoman ambassador deputy director colonel admiral "
-    "governor mayor chairman premier prime vice head leader lieutenant major sergeant "
+    "governor mayor chairman premier prime vice head leader lieutenant major sergeant adviser advisor fm "
     "president-elect m mme herr frau sr sra".split())
 _GENERIC_PERSONS = frozenset(
     "source sources official officials analyst analysts expert experts observers witnesses residents "
@@ -94,7 +94,7 @@ def _name_in(phrase_words: Sequence[str], cues: CuePatterns) -> tuple[str, bool]
         words = words[1:]
     if not words:
         return None
-    if (_is_org_head(words[0], cues) and any(_is_capitalised(w) for w in words[1:])
+    if (_is_org_head(words[0], cues) and any(_is_capitalised(w) for w in words[1:]) and _is_capitalised(words[-1])
             and len(words) <= _MAX_ORG_WORDS and not any(_is_title(w, cues) or not w[0].isalnum() for w in words)):
         return " ".join(words), True  # "ministère russe de la Défense", "Pressedienst von X"
     if not _is_capitalised(words[-1]):
@@ -108,7 +108,11 @@ def _name_in(phrase_words: Sequence[str], cues: CuePatterns) -> tuple[str, bool]
         run.insert(0, word)
     titles = [i for i, w in enumerate(run) if _is_title(w, cues)]
     joined = [i for i, w in enumerate(run) if w in _OFFICE_JOINERS and i - 1 not in titles]
-    if joined or any(_is_org_head(w, cues) for w in run):
+    heads = [i for i, w in enumerate(run) if _is_org_head(w, cues)]
+    if heads and not joined and len(run) - heads[-1] > 2:
+        run = run[heads[-1] + 1:]  # "Syrian Coalition Anas al-Abdah": a member, named after the body
+        titles = [i for i, w in enumerate(run) if _is_title(w, cues)]
+    elif joined or heads:
         return " ".join(run), True
     person = run[titles[-1] + 1:] if titles else run
     if person and person[0] in _OFFICE_JOINERS:  # "of State John Kerry": the office, then the name
@@ -195,6 +199,8 @@ def _resolve(text: str, words: Sequence[str], position: int, cues: CuePatterns,
             first_seen = full_names.get(key)
             if first_seen is not None and first_seen[0] < position:
                 name = first_seen[1]
+            elif name.lower() in NOT_NAMES and not name.isupper():
+                return None  # a sentence's first word ("Monday", "If"), not a surname ("Theresa May")
         context = _context(text, position, words)
         for earlier in reversed(named):
             if earlier.key == key or (is_org and earlier.is_org and set(key.split()) <= set(earlier.key.split())):
