@@ -91,3 +91,13 @@ def test_a_speakers_death_tolls_do_not_chain_into_one_group() -> None:
     group = {q.quote_id: q.group_id for q in grouped}
     assert group["d0-0"] == group["d2-0"]
     assert group["d1-0"] != group["d0-0"]
+
+
+def test_a_number_written_the_french_or_russian_way_is_the_same_number() -> None:
+    quotes = [_quote("en", 0, "More than 1,000 fighters were killed in the battle for the city last month",
+                     "Ivan Petrov"),
+              _quote("fr", 0, "Plus de 1 000 combattants ont été tués dans la bataille pour la ville le mois dernier",
+                     "Ivan Petrov"),
+              _quote("ru", 0, "Более 1\u00a0000 боевиков погибли в битве за город в прошлом месяце", "Ivan Petrov")]
+    _, groups = group_quotes(quotes, {})
+    assert [g.n_docs for g in groups] == [3]

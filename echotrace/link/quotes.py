@@ -43,8 +43,9 @@ _MIN_WORDS = 4
 _CHUNK = 512
 _NEIGHBOURS = 50
 _WORD = re.compile(r"\w+")
-_NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
-_THOUSANDS = re.compile(r"[.,](?=\d{3}\b)")
+# Thousands are grouped by ",", "." or a (thin, no-break) space: "1,000", "1.000", "1 000".
+_NUMBER = re.compile(r"\d+(?:(?:[.,]|[ \u00a0\u2009\u202f](?=\d{3}\b))\d+)*")
+_THOUSANDS = re.compile(r"[., \u00a0\u2009\u202f](?=\d{3}\b)")
 
 
 def group_quotes(quotes: Sequence[Quote], published: Mapping[str, datetime | None],
@@ -247,7 +248,7 @@ def _candidate_pairs(vectors: npt.NDArray[np.float32],
 
 
 def _numbers(text: str) -> frozenset[str]:
-    """The numbers a statement states, without their thousands separators ("1,000" = "1000")."""
+    """The numbers a statement states, without their thousands separators ("1,000" = "1 000" = "1000")."""
     return frozenset(_THOUSANDS.sub("", n) for n in _NUMBER.findall(text))
 
 
