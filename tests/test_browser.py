@@ -262,8 +262,9 @@ def test_report_story_quotes_entities_and_side_by_side(tab: Tab, report_url: str
     page.click("#tabs a[data-tab='entities']")
     page.fill("#entity-filter", "Crimson")
     page.locator("#entity-table a.entity").first.click()
-    assert_clean_text(page.locator("section#entity"))
     mention = page.locator("section#entity.active mark.entity").first
+    mention.wait_for()  # the section renders after the click: reading it at once raced the render
+    assert_clean_text(page.locator("section#entity"))
     entity_name = mention.text_content()
     mention.click()
     page.locator("section#article.active").wait_for()
