@@ -9,7 +9,7 @@ quotation mark and the neural classifier's features (quote_nn.py), read from its
 predictions in DIR -> data/quote_model.crfsuite; `--no-syntax` trains the word-feature model used
 when spaCy is absent or speed matters -> data/quote_model_fast.crfsuite (trained with --c1 0.1 --c2 0.3).
 The shipped models: `bench/train_quote_tagger.py PATH --predictions DIR` (out-of-fold predictions
-and data/quote_tagger, ~85 CPU-minutes), then `bench/train_quotes.py PATH --stacked DIR`.
+and data/quote_tagger, ~45 minutes on 2 cores; needs torch), then `bench/train_quotes.py PATH --stacked DIR`.
 L-BFGS (c1 0.3, c2 3.0, 120 iterations, features seen at least 3 times) is deterministic: the
 same data gives the same model file (~10 MB; ~8 CPU-minutes plus ~2 to parse).
 

@@ -1,115 +1,148 @@
-"""A fine-tuned neural token classifier whose label probabilities the attribution CRF reads.
+"""A fine-tuned transformer token classifier whose label probabilities the attribution CRF reads.
 
 The CRF sees words only through hand-made features, and it misses most short attributions
 without a quotation mark ("Trump has insulted [women, Mexicans and Muslims]"). This classifier
-reads each word in context: spaCy's small English tok2vec (pretrained weights, fine-tuned), a
-wider convolution and a BiLSTM, then a softmax over the BIO attribution labels. It is trained by
-bench/train_quote_tagger.py on PolNeAR train; the CRF is trained on its out-of-fold predictions
-(stacking), so it learns how far to trust them on articles the classifier never saw.
+reads each word in context: MiniLM-L6 (the weights of all-MiniLM-L6-v2, Apache-2.0) fine-tuned
+with a softmax over the BIO attribution labels by bench/train_quote_tagger.py on PolNeAR train,
+exported to ONNX with int8 weights, so it runs on onnxruntime without torch. The CRF is trained on
+its out-of-fold predictions (stacking), so it learns how far to trust them on articles the
+classifier never saw.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from itertools import pairwise
+from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 
-from echotrace.annotate.quote_tokens import Token, bounded_vocabulary
+from echotrace.annotate.quote_tokens import Token
 
 TAGGER_PATH = Path(__file__).resolve().parents[1] / "data" / "quote_tagger"
-ARCHITECTURE = "echotrace.AttributionTagger.v1"
-WIDTH = 96
-# A paragraph longer than this is read in pieces (the BiLSTM's memory grows with its length);
-# beyond _MAX_TOKENS (adversarial input: PolNeAR's longest article has 6,389 tokens) the
-# remaining words get no prediction.
-_MAX_DOC_TOKENS = 500
+LABELS = ("B-CON", "B-CUE", "B-SRC", "I-CON", "I-CUE", "I-SRC", "O")
+# Word pieces per sequence, [CLS] and [SEP] aside: whole paragraphs are packed up to it (context
+# across paragraphs: a quote's speaker is often named one paragraph earlier), longer ones cut.
+MAX_PIECES = 254
+# Beyond this many tokens (adversarial input: PolNeAR's longest article has 6,389) the remaining
+# words get no prediction.
 _MAX_TOKENS = 20_000
 # Probability buckets of the stacked features.
 _EDGES = (0.05, 0.2, 0.4, 0.6, 0.8, 0.95)
 
 
-def register_architecture() -> None:
-    """Make the architecture known to spaCy's registry (loading and training both need it)."""
-    from spacy.ml.models.tok2vec import MaxoutWindowEncoder
-    from spacy.util import registry
-    from thinc.api import LSTM, Model, Softmax_v2, chain, with_array, with_padded, zero_init
-
-    if ARCHITECTURE in registry.architectures:
-        return
-
-    def build(tok2vec: Model[Any, Any], extra_depth: int = 2, extra_window: int = 2, lstm: int = 128,
-              nO: int | None = None) -> Model[Any, Any]:
-        layers = [tok2vec]
-        if extra_depth:
-            encoder: Any = MaxoutWindowEncoder(WIDTH, extra_window, 3, extra_depth)
-            layers.append(with_array(encoder, pad=extra_window * extra_depth))
-        width = WIDTH
-        if lstm:
-            layers.append(with_padded(LSTM(lstm, WIDTH, bi=True, depth=1)))
-            width = lstm
-        output = Softmax_v2(nO, width, init_W=zero_init, normalize_outputs=True)
-        model: Model[Any, Any] = chain(*layers, with_array(output))
-        model.set_ref("tok2vec", tok2vec)
-        model.set_ref("output_layer", output)
-        return model
-
-    registry.architectures.register(ARCHITECTURE, func=build)
+@dataclass(frozen=True, slots=True)
+class Classifier:
+    session: Any  # onnxruntime.InferenceSession
+    tokenizer: Any  # tokenizers.Tokenizer
 
 
-@bounded_vocabulary
-def _classifier() -> Any:
-    """The trained pipeline's classifier component, or None when the model is not installed."""
-    if not (TAGGER_PATH / "config.cfg").is_file():
+def load_classifier(folder: Path) -> Classifier:
+    """The classifier exported to `folder` (bench/train_quote_tagger.py), on one thread: workers
+    are processes."""
+    import onnxruntime
+    from tokenizers import Tokenizer
+
+    options = onnxruntime.SessionOptions()
+    options.intra_op_num_threads = 1
+    options.inter_op_num_threads = 1
+    session = onnxruntime.InferenceSession(str(folder / "model.onnx"), options, providers=["CPUExecutionProvider"])
+    tokenizer = Tokenizer.from_file(str(folder / "tokenizer.json"))
+    tokenizer.no_truncation()
+    tokenizer.no_padding()
+    return Classifier(session, tokenizer)
+
+
+@cache
+def _classifier() -> Classifier | None:
+    """The shipped classifier, or None when it or onnxruntime is not installed."""
+    if not (TAGGER_PATH / "model.onnx").is_file():
         return None
-    import spacy
+    try:
+        return load_classifier(TAGGER_PATH)
+    except ImportError:
+        import warnings
 
-    register_architecture()
-    return spacy.load(TAGGER_PATH, exclude=["senter"]).get_pipe("bio")  # senter: kept from the base, unused
+        warnings.warn("onnxruntime or tokenizers not installed: the quote tagger runs without its neural "
+                      "classifier, less accurately (pip install onnxruntime tokenizers)", stacklevel=2)
+        return None
 
 
 def classifier_available() -> bool:
     return _classifier() is not None
 
 
-def pieces(tokens: Sequence[Token]) -> list[tuple[int, int]]:
-    """Token ranges the classifier reads as one sequence: paragraphs, cut at _MAX_DOC_TOKENS."""
-    out: list[tuple[int, int]] = []
-    begin = 0
-    for i in range(1, len(tokens) + 1):
-        if i == len(tokens) or tokens[i].para_start or i - begin == _MAX_DOC_TOKENS:
-            out.append((begin, i))
-            begin = i
+def word_pieces(tokenizer: Any, words: Sequence[str]) -> list[list[int]]:
+    """The word-piece ids of each word (none for a word the normaliser erases)."""
+    if not words:
+        return []
+    encoding = tokenizer.encode(list(words), is_pretokenized=True, add_special_tokens=False)
+    out: list[list[int]] = [[] for _ in words]
+    for piece, word in zip(encoding.ids, encoding.word_ids, strict=True):
+        if word is not None:
+            out[word].append(piece)
     return out
 
 
-def as_doc(vocab: Any, tokens: Sequence[Token]) -> Any:
-    """A spaCy Doc whose words are exactly these tokens."""
-    from spacy.tokens import Doc
-
-    spaces = [b.start > a.end for a, b in pairwise(tokens)] + [False]
-    return Doc(vocab, words=[t.text for t in tokens], spaces=spaces)
+def pieces(tokens: Sequence[Token], lengths: Sequence[int]) -> list[tuple[int, int]]:
+    """Token ranges read as one sequence: whole paragraphs packed up to MAX_PIECES word pieces
+    (`lengths`: pieces per token); a longer paragraph is cut where it reaches the limit."""
+    out: list[tuple[int, int]] = []
+    begin, used = 0, 0
+    paragraph_start = 0
+    for i, token in enumerate(tokens):
+        if token.para_start:
+            paragraph_start = i
+        if i > begin and used + lengths[i] > MAX_PIECES:
+            # Start the sequence at this paragraph when it began inside the current one.
+            cut = paragraph_start if begin < paragraph_start <= i else i
+            out.append((begin, cut))
+            begin, used = cut, sum(lengths[cut:i])
+        used += lengths[i]
+    if begin < len(tokens):
+        out.append((begin, len(tokens)))
+    return out
 
 
 def label_probabilities(tokens: Sequence[Token],
-                        pipe: Any = None) -> tuple[tuple[str, ...], npt.NDArray[np.float16]] | None:
+                        classifier: Classifier | None = None) -> tuple[tuple[str, ...], npt.NDArray[np.float16]] | None:
     """(labels, probabilities per token and label), rounded to float16 as the CRF's training data
-    were; rows past _MAX_TOKENS are zero. `pipe`: a classifier being trained (default: the shipped
-    one; None without it)."""
-    pipe = pipe if pipe is not None else _classifier()
-    if pipe is None:
+    were; a token without word pieces, or past _MAX_TOKENS, gets a row of zeros. `classifier`:
+    default the shipped one (None without it)."""
+    classifier = classifier if classifier is not None else _classifier()
+    if classifier is None:
         return None
-    labels = tuple(pipe.labels)
-    probs = np.zeros((len(tokens), len(labels)), dtype=np.float16)
-    ranges = [(a, b) for a, b in pieces(tokens) if b <= _MAX_TOKENS]
-    if ranges:
-        predicted = pipe.model.predict([as_doc(pipe.vocab, tokens[a:b]) for a, b in ranges])
-        for (a, b), rows in zip(ranges, predicted, strict=True):
-            probs[a:b] = np.asarray(rows, dtype=np.float32)
-    return labels, probs
+    probs = np.zeros((len(tokens), len(LABELS)), dtype=np.float16)
+    read = tokens[:_MAX_TOKENS]
+    ids = [word[:MAX_PIECES] for word in word_pieces(classifier.tokenizer, [t.text for t in read])]
+    # One sequence per call: padding a batch to its longest member cost more (189 against 147 ms
+    # per PolNeAR article with batches of 16) than the calls save.
+    for a, b in pieces(read, [len(word) for word in ids]):
+        inputs, mask = encode(classifier.tokenizer, ids, [(a, b)])
+        predicted = classifier.session.run(None, {"input_ids": inputs, "attention_mask": mask})[0][0]
+        position = 1  # after [CLS]
+        for i in range(a, b):
+            if ids[i]:
+                probs[i] = predicted[position]
+                position += len(ids[i])
+    return LABELS, probs
+
+
+def encode(tokenizer: Any, ids: Sequence[Sequence[int]],
+           ranges: Sequence[tuple[int, int]]) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
+    """Padded [CLS] pieces [SEP] rows of these token ranges and their attention mask."""
+    cls, sep = tokenizer.token_to_id("[CLS]"), tokenizer.token_to_id("[SEP]")
+    rows = [[cls, *(p for i in range(a, b) for p in ids[i]), sep] for a, b in ranges]
+    width = max(len(row) for row in rows)
+    inputs = np.zeros((len(rows), width), dtype=np.int64)
+    mask = np.zeros((len(rows), width), dtype=np.int64)
+    for r, row in enumerate(rows):
+        inputs[r, :len(row)] = row
+        mask[r, :len(row)] = 1
+    return inputs, mask
 
 
 def stacked_features(labels: Sequence[str], probs: npt.NDArray[np.float16]) -> list[list[str]]:
