@@ -96,7 +96,7 @@ def examples(tokenizer: Any, items: Sequence[Article]) -> list[Example]:
         tags = gold_tags(tokens, ann)
         ids = [word[:MAX_PIECES] for word in word_pieces(tokenizer, [t.text for t in tokens])]
         for a, b in pieces(tokens, [len(word) for word in ids]):
-            inputs, _ = encode(tokenizer, ids, [(a, b)])
+            inputs = encode(tokenizer, ids, a, b)
             labels = [IGNORED]
             for i in range(a, b):
                 if ids[i]:

@@ -121,8 +121,8 @@ def label_probabilities(tokens: Sequence[Token],
     # One sequence per call: padding a batch to its longest member cost more (189 against 147 ms
     # per PolNeAR article with batches of 16) than the calls save.
     for a, b in pieces(read, [len(word) for word in ids]):
-        inputs, mask = encode(classifier.tokenizer, ids, [(a, b)])
-        predicted = classifier.session.run(None, {"input_ids": inputs, "attention_mask": mask})[0][0]
+        inputs = encode(classifier.tokenizer, ids, a, b)
+        predicted = classifier.session.run(None, {"input_ids": inputs, "attention_mask": np.ones_like(inputs)})[0][0]
         position = 1  # after [CLS]
         for i in range(a, b):
             if ids[i]:
@@ -131,18 +131,11 @@ def label_probabilities(tokens: Sequence[Token],
     return LABELS, probs
 
 
-def encode(tokenizer: Any, ids: Sequence[Sequence[int]],
-           ranges: Sequence[tuple[int, int]]) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
-    """Padded [CLS] pieces [SEP] rows of these token ranges and their attention mask."""
-    cls, sep = tokenizer.token_to_id("[CLS]"), tokenizer.token_to_id("[SEP]")
-    rows = [[cls, *(p for i in range(a, b) for p in ids[i]), sep] for a, b in ranges]
-    width = max(len(row) for row in rows)
-    inputs = np.zeros((len(rows), width), dtype=np.int64)
-    mask = np.zeros((len(rows), width), dtype=np.int64)
-    for r, row in enumerate(rows):
-        inputs[r, :len(row)] = row
-        mask[r, :len(row)] = 1
-    return inputs, mask
+def encode(tokenizer: Any, ids: Sequence[Sequence[int]], begin: int, end: int) -> npt.NDArray[np.int64]:
+    """The model's input for tokens begin..end: one row of [CLS], their pieces, [SEP]."""
+    row = [tokenizer.token_to_id("[CLS]"), *(p for i in range(begin, end) for p in ids[i]),
+           tokenizer.token_to_id("[SEP]")]
+    return np.asarray([row], dtype=np.int64)
 
 
 def stacked_features(labels: Sequence[str], probs: npt.NDArray[np.float16]) -> list[list[str]]:
