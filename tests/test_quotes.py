@@ -474,3 +474,7 @@ def test_classifier_gives_one_distribution_per_token() -> None:
     labels, probs = predicted
     assert probs.shape == (len(tokens), len(labels)) and set(labels) >= {"O", "B-CON", "B-CUE", "B-SRC"}
     assert abs(probs.astype(float).sum(axis=1) - 1).max() < 0.01
+    # The roles themselves: speakers, cues and what they said.
+    best = {t.text: labels[row.argmax()][2:] for t, row in zip(tokens, probs.astype(float), strict=True)}
+    assert [best[w] for w in ("minister", "said", "talks", "resume", "ready", "she", "added")] == \
+        ["SRC", "CUE", "CON", "CON", "CON", "SRC", "CUE"]
