@@ -17,10 +17,17 @@ of N out of everything (the fold experiments of bench/train_quotes.py).
 Model: all-MiniLM-L6-v2 (6 layers, 384 wide, uncased) with a linear softmax over the BIO labels,
 all weights fine-tuned: AdamW, learning rate 5e-5 with 6 % warm-up then linear decay, weight decay
 0.01, batches of 16 sequences (whole paragraphs packed to 254 word pieces, quote_nn.pieces), dropout
-0.1, 2 epochs, seed 0; the loss reads each word's first piece. ~21 minutes per 840 articles on 2
-cores. Exported to ONNX (opset 17) and quantised to int8 weights per channel (onnxruntime, dynamic;
-per tensor cost a point of token F1, per channel none: dev CON .893, SRC .798, CUE .683 against
-fp32 .893, .800, .686).
+0.1, 2 epochs, seed 0; the loss reads each word's first piece. ~5 minutes per epoch and 420 articles
+on 2 cores (`--step all`: ~45 minutes).
+Not kept (2026-12-05): 3 epochs. Token F1 content / source / cue rose on both held-out train parts
+(part 0: .864 / .720 / .602 → .874 / .747 / .632; part 1: .872 / .735 / .607 → .884 / .763 / .648) and
+on dev (.892 / .798 / .679 → .897 / .818 / .692), but the attributions did not follow: train fold 0 of
+4 with a CRF trained on the other 630 articles, overlap / joint 0.7065 / 0.6262 → 0.7069 / 0.6315; dev
+0.761 / 0.684 → 0.757 / 0.685 (0.759 / 0.688 under the old CRF).
+Exported to ONNX (opset 17) and quantised to int8 weights per channel (onnxruntime, dynamic; per
+tensor cost a point of token F1, per channel none: dev CON .893, SRC .798, CUE .683 against fp32
+.893, .800, .686 with the 2-epoch model). Fusing attention before quantising (onnxruntime.transformers
+optimizer on an eager-attention export) was 3 % faster: not worth the extra step.
 """
 
 from __future__ import annotations
