@@ -275,7 +275,18 @@ def test_speaker_key_normalises_names() -> None:
     ("British Prime Minister Theresa May met the president. Later May said the strikes were right and legal.",
      "right and legal", "Theresa May"),
     ("WHO said 40 people had been treated for breathing problems in the city.", "breathing problems", "WHO"),
+    # a relative pronoun after a comma names what stands before it: a name, a described person, a body
+    ("Senator Bernie Sanders, who said the bill would hurt workers, voted against it on Tuesday.",
+     "hurt workers", "Bernie Sanders"),
+    ("Gen. Sergei Rudskoy said the talks went well. The general, who said that the army would stay, left.",
+     "army would stay", "Sergei Rudskoy"),
+    ("The Russian Defense Ministry said the convoy had left. Later the ministry, which said the strikes "
+     "were over, published a map.", "strikes were over", "Russian Defense Ministry"),
+    # a possessive or a contraction is not part of the name ("Trump’s", "He’s" = he is)
+    ("Donald Trump’s aides met reporters. Trump said the polls were rigged. He’s said that the debate "
+     "was unfair.", "debate was unfair", "Donald Trump"),
     # nobody the text names
+    ("Critics who say the strikes were illegal were ignored by the government.", "strikes were illegal", None),
     ("Monday said the strikes were right and legal and would go on.", "right and legal", None),
     ("Activists said 20 people were killed in the shelling of the town on Monday.", "20 people", None),
     ("We pledge to do everything possible to prosecute all leaders of the group.", "prosecute", None),

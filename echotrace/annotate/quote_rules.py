@@ -126,6 +126,7 @@ class CuePatterns:
     pronouns: frozenset[str]
     org_pronouns: frozenset[str]
     self_pronouns: frozenset[str]
+    relatives: frozenset[str]
     noun_verbs: frozenset[str]
     verb_followers: frozenset[str]
     noun_before: frozenset[str]
@@ -153,6 +154,7 @@ def cue_patterns(lang: str) -> CuePatterns:
         pronouns=frozenset(table.get("pronouns", [])),
         org_pronouns=frozenset(table.get("org_pronouns", [])),
         self_pronouns=frozenset(table.get("self_pronouns", [])),
+        relatives=frozenset(table.get("relatives", [])),
         noun_verbs=frozenset(table.get("noun_verbs", [])),
         verb_followers=frozenset(table.get("verb_followers", [])),
         noun_before=frozenset(table.get("noun_before", [])),

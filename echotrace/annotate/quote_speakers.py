@@ -180,9 +180,15 @@ def _resolve(text: str, words: Sequence[str], position: int, cues: CuePatterns,
              org_names: Mapping[str, Sequence[tuple[int, str]]]) -> str | None:
     if not words:
         return None
+    # "Donald Trump’s", "He’s": the name or pronoun without its possessive or contraction.
+    words = [*words[:-1], _POSSESSIVE.sub("", words[-1]) or words[-1]]
     lower = [w.lower() for w in words if w[0].isalnum()]
     if not lower:
         return None
+    if len(lower) == 1 and lower[0] in cues.relatives and words[-1].islower():  # not "WHO said"
+        antecedent = _antecedent(text, position, cues)
+        return None if antecedent is None else _resolve(text, antecedent, position, cues, named, full_names,
+                                                        org_names)
     if len(lower) == 1 and lower[0] in cues.pronouns:
         return _nearest(named, position, is_org=False)
     if len(lower) == 1 and lower[0] in cues.org_pronouns:
@@ -221,6 +227,27 @@ def _resolve(text: str, words: Sequence[str], position: int, cues: CuePatterns,
     return None
 
 
+def _antecedent(text: str, position: int, cues: CuePatterns) -> list[str] | None:
+    """What a relative pronoun at `position` stands for: the name or the described person just before
+    it and a comma ("Mayor John Smith, who said" -> "Mayor John Smith"; "the ministry, which said" ->
+    "the ministry"). Without the comma ("critics who say") the clause narrows a group that the text
+    does not name: None."""
+    before = text[max(text.rfind("\n", 0, position) + 1, position - 120):position].rstrip()
+    if not before.endswith(","):
+        return None
+    words = _WORD.findall(before[:-1])
+    cut = max((k + 1 for k, w in enumerate(words) if not w[0].isalnum()), default=0)
+    words = words[cut:]
+    if not words or words[-1].lower() in cues.relatives:
+        return None
+    if _name_in(words, cues) is not None:
+        return words
+    # A description: only the phrase from its determiner on, so that no word of the clause before it
+    # counts as a modifier ("met by the minister" -> "the minister").
+    start = max((k for k, w in enumerate(words) if w.lower() in _DETERMINERS), default=None)
+    return words[start:] if start is not None else None
+
+
 def _first_full_names(text: str, cues: CuePatterns) -> dict[str, tuple[int, str]]:
     """Per surname key, the first "Firstname Surname" in the text and where it stands, so a later
     "Assad" reads "Bashar al-Assad". One pass over the words."""
@@ -231,9 +258,10 @@ def _first_full_names(text: str, cues: CuePatterns) -> dict[str, tuple[int, str]
         if (_is_capitalised(word) and previous[:1].isupper() and previous.isalpha()
                 and not _is_title(previous, cues) and previous.lower() not in _DETERMINERS
                 and not _is_org_head(previous, cues)):
-            key = speaker_key(word)
+            surname = _POSSESSIVE.sub("", word)  # "Donald Trump’s"
+            key = speaker_key(surname)
             if key and key not in out:
-                out[key] = (match.start(), f"{previous} {word}")
+                out[key] = (match.start(), f"{previous} {surname}")
         previous = word
     return out
 
