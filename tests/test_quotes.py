@@ -282,6 +282,9 @@ def test_speaker_key_normalises_names() -> None:
      "army would stay", "Sergei Rudskoy"),
     ("The Russian Defense Ministry said the convoy had left. Later the ministry, which said the strikes "
      "were over, published a map.", "strikes were over", "Russian Defense Ministry"),
+    # a title-case headline's capitalised pairs are not full names
+    ("Washington Post Hit Piece Exploits Trump Supporter\nThe rally was loud. Trump said the polls were rigged.",
+     "polls were rigged", "Trump"),
     # a possessive or a contraction is not part of the name ("Trump’s", "He’s" = he is)
     ("Donald Trump’s aides met reporters. Trump said the polls were rigged. He’s said that the debate "
      "was unfair.", "debate was unfair", "Donald Trump"),

@@ -250,11 +250,16 @@ def _antecedent(text: str, position: int, cues: CuePatterns) -> list[str] | None
 
 def _first_full_names(text: str, cues: CuePatterns) -> dict[str, tuple[int, str]]:
     """Per surname key, the first "Firstname Surname" in the text and where it stands, so a later
-    "Assad" reads "Bashar al-Assad". One pass over the words."""
+    "Assad" reads "Bashar al-Assad". One pass over the words; title-case lines (headlines: "Washington
+    Post Hit Piece Exploits Trump Supporter") give none, their capitalised pairs are rarely names."""
     out: dict[str, tuple[int, str]] = {}
     previous = ""
+    headlines = _title_case_lines(text)
     for match in _WORD.finditer(text):
         word = match.group()
+        if headlines and any(a <= match.start() < b for a, b in headlines):
+            previous = ""
+            continue
         if (_is_capitalised(word) and previous[:1].isupper() and previous.isalpha()
                 and not _is_title(previous, cues) and previous.lower() not in _DETERMINERS
                 and not _is_org_head(previous, cues)):
@@ -263,6 +268,18 @@ def _first_full_names(text: str, cues: CuePatterns) -> dict[str, tuple[int, str]
             if key and key not in out:
                 out[key] = (match.start(), f"{previous} {surname}")
         previous = word
+    return out
+
+
+def _title_case_lines(text: str) -> list[tuple[int, int]]:
+    """Spans of the lines of at least four words whose words, short ones aside, are all capitalised."""
+    out: list[tuple[int, int]] = []
+    start = 0
+    for line in text.split("\n"):
+        words = [w for w in _WORD.findall(line) if w[0].isalpha() and len(w) > 3]
+        if len(words) >= 4 and all(w[0].isupper() for w in words):
+            out.append((start, start + len(line)))
+        start += len(line) + 1
     return out
 
 
