@@ -6,6 +6,7 @@ resolved to the nearest earlier compatible named speaker. Unknown stays None (ne
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from itertools import chain
@@ -257,7 +258,8 @@ def _first_full_names(text: str, cues: CuePatterns) -> dict[str, tuple[int, str]
     headlines = _title_case_lines(text)
     for match in _WORD.finditer(text):
         word = match.group()
-        if headlines and any(a <= match.start() < b for a, b in headlines):
+        k = bisect_right(headlines, (match.start(), len(text))) - 1
+        if k >= 0 and match.start() < headlines[k][1]:
             previous = ""
             continue
         if (_is_capitalised(word) and previous[:1].isupper() and previous.isalpha()
