@@ -303,6 +303,20 @@ def test_speaker_names_from_news_phrasing(text: str, fragment: str, speaker: str
     assert _one(find_quotes("n1", text), fragment).speaker_name == speaker
 
 
+
+def test_source_span_ending_at_punctuation_resolves_like_the_bare_words() -> None:
+    """A source the tagger ended at a comma ("He’s,", "who,") reads as its last word."""
+    from echotrace.annotate.quote_rules import Found
+    from echotrace.annotate.quote_speakers import resolve_speakers
+
+    text = "Donald Trump said the polls were rigged. He’s, as ever, sure the debate was unfair."
+
+    def span(part: str) -> tuple[int, int]:
+        return text.index(part), text.index(part) + len(part)
+    found = [Found(*span("the polls were rigged"), "indirect", *span("said"), *span("Donald Trump")),
+             Found(*span("sure the debate was unfair"), "indirect", None, None, *span("He’s,"))]
+    assert resolve_speakers(text, found, lambda _: "en") == ["Donald Trump", "Donald Trump"]
+
 @pytest.mark.parametrize("text", [
     "The SDF captured large areas of territory from Islamic State in northeastern Syria last year.",
     "The freeze on fighting brokered by the United States and Russia lasted a week.",

@@ -179,10 +179,13 @@ def _source_pos(item: Found) -> int:
 def _resolve(text: str, words: Sequence[str], position: int, cues: CuePatterns,
              named: list[Speaker], full_names: Mapping[str, tuple[int, str]],
              org_names: Mapping[str, Sequence[tuple[int, str]]]) -> str | None:
+    words = list(words)
+    while words and not words[-1][0].isalnum():  # a source span the tagger ended at a comma
+        words.pop()
     if not words:
         return None
     # "Donald Trump’s", "He’s": the name or pronoun without its possessive or contraction.
-    words = [*words[:-1], _POSSESSIVE.sub("", words[-1]) or words[-1]]
+    words[-1] = _POSSESSIVE.sub("", words[-1]) or words[-1]
     lower = [w.lower() for w in words if w[0].isalnum()]
     if not lower:
         return None
