@@ -285,6 +285,31 @@ def test_speaker_key_normalises_names() -> None:
     # a title-case headline's capitalised pairs are not full names
     ("Washington Post Hit Piece Exploits Trump Supporter\nThe rally was loud. Trump said the polls were rigged.",
      "polls were rigged", "Trump"),
+    # ... unless the pair opens with a given name
+    ("Hillary Clinton Goes After Donald Trump As The New Romney\nClinton said the plan was a fraud.",
+     "plan was a fraud", "Hillary Clinton"),
+    # "she" and "he" skip speakers of the other gender, known from a given name or a title
+    ("Maria Zakharova said the convoy had left. Sergei Lavrov said the talks would go on. Later she said "
+     "the strikes were over.", "strikes were over", "Maria Zakharova"),
+    ("Mrs. Clinton said the plan was a fraud. Mr. Sanders said the bill would hurt workers. She said the "
+     "debate was unfair.", "debate was unfair", "Clinton"),
+    ("Donald Trump said the polls were rigged. Then spokeswoman Sarah Lee said the rally was over. He "
+     "added that the debate was unfair.", "debate was unfair", "Donald Trump"),
+    # a name of unknown gender fits either pronoun; no fitting speaker at all stays unknown
+    ("Kim Jordan said the convoy had left. Later she said the strikes were over.", "strikes were over",
+     "Kim Jordan"),
+    ("Chris Christie described Hillary Clinton as a disgrace after she said the police were to blame.",
+     "police were to blame", None),
+    ("Sergei Lavrov said the talks would go on. The spokeswoman said the strikes were over.",
+     "strikes were over", None),
+    # once "she" has skipped a man, a far speaker of unknown gender needs a given name to be taken
+    ("Team Trump said the rally was over. Sergei Lavrov said the talks would go on. Later she said the "
+     "strikes were over.", "strikes were over", None),
+    ("Kim Jordan said the rally was over. Sergei Lavrov said the talks would go on. Later she said the "
+     "strikes were over.", "strikes were over", "Kim Jordan"),
+    # "spokesman" tells no gender: news calls women that too
+    ("Trump spokesman Hope Hicks said the group was independent. Later she said the strikes were over.",
+     "strikes were over", "Hope Hicks"),
     # a possessive or a contraction is not part of the name ("Trump’s", "He’s" = he is)
     ("Donald Trump’s aides met reporters. Trump said the polls were rigged. He’s said that the debate "
      "was unfair.", "debate was unfair", "Donald Trump"),

@@ -124,6 +124,10 @@ class CuePatterns:
     verbs: re.Pattern[str]
     according: re.Pattern[str] | None
     pronouns: frozenset[str]
+    male_pronouns: frozenset[str]
+    female_pronouns: frozenset[str]
+    male_titles: frozenset[str]
+    female_titles: frozenset[str]
     org_pronouns: frozenset[str]
     self_pronouns: frozenset[str]
     relatives: frozenset[str]
@@ -152,6 +156,10 @@ def cue_patterns(lang: str) -> CuePatterns:
         verbs=_alternation(verbs),
         according=_alternation(according) if according else None,
         pronouns=frozenset(table.get("pronouns", [])),
+        male_pronouns=frozenset(table.get("male_pronouns", [])),
+        female_pronouns=frozenset(table.get("female_pronouns", [])),
+        male_titles=frozenset(table.get("male_titles", [])),
+        female_titles=frozenset(table.get("female_titles", [])),
         org_pronouns=frozenset(table.get("org_pronouns", [])),
         self_pronouns=frozenset(table.get("self_pronouns", [])),
         relatives=frozenset(table.get("relatives", [])),

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from itertools import chain
 
 from echotrace.annotate.entities import NOT_NAMES
+from echotrace.annotate.given_names import Gender, given_name_gender, given_name_locales
 from echotrace.annotate.quote_rules import CuePatterns, Found, cue_patterns
 
 # Acronyms with dots ("U.N.", "U.S.") stay one word: joined as words they would read "U N".
@@ -35,6 +36,9 @@ _GENERIC_PERSONS = frozenset(
 _OFFICE_JOINERS = frozenset(("of", "for", "on"))
 _MAX_ORG_WORDS = 6
 _POSSESSIVE = re.compile(r"[’']s$")
+# A capitalised pair in a title-case headline is a name only when its first word is a given name in
+# this many locales' lists: "Hillary Clinton", not "Exploits Trump" or "Rich Trump".
+_HEADLINE_GIVEN_NAME_LOCALES = 2
 
 
 @dataclass(slots=True)
@@ -44,6 +48,7 @@ class Speaker:
     key: str
     position: int
     context: frozenset[str]
+    gender: Gender | None
 
 
 def speaker_key(name: str) -> str:
@@ -194,9 +199,9 @@ def _resolve(text: str, words: Sequence[str], position: int, cues: CuePatterns,
         return None if antecedent is None else _resolve(text, antecedent, position, cues, named, full_names,
                                                         org_names)
     if len(lower) == 1 and lower[0] in cues.pronouns:
-        return _nearest(named, position, is_org=False)
+        return _nearest(named, position, is_org=False, gender=_pronoun_gender(lower[0], cues))
     if len(lower) == 1 and lower[0] in cues.org_pronouns:
-        return _nearest(named, position, is_org=True)
+        return _nearest(named, position, is_org=True, gender=None)
     if (len(lower) == 1 and lower[0] in cues.self_pronouns) or lower[-1] in _GENERIC_PERSONS:
         return None  # "we pledge", "Activists said": nobody the text names
     proper = _name_in(words, cues)
@@ -212,23 +217,50 @@ def _resolve(text: str, words: Sequence[str], position: int, cues: CuePatterns,
             elif name.lower() in NOT_NAMES and not name.isupper():
                 return None  # a sentence's first word ("Monday", "If"), not a surname ("Theresa May")
         context = _context(text, position, words)
+        gender = None if is_org else _person_gender(name, text, position, words, cues)
         for earlier in reversed(named):
             if earlier.key == key or (is_org and earlier.is_org and set(key.split()) <= set(earlier.key.split())):
                 name, key = max((earlier.name, name), key=lambda n: (len(n.split()), n)), earlier.key
                 context |= earlier.context
+                gender = earlier.gender if gender is None else gender if earlier.gender in (None, gender) else None
                 named.remove(earlier)
                 break
-        named.append(Speaker(name, is_org, key, position, context))
+        named.append(Speaker(name, is_org, key, position, context, gender))
         return name
     plural = len(lower) > 1 and lower[-1].endswith("s") and not _is_org_head(lower[-1], cues)
     if lower[0] in _INDEFINITE or plural:
         return None  # "a source", "officials": someone unnamed, not a known speaker
     head = lower[-1]
     if head in cues.org_heads or head in _ORG_HEADS_EN:
-        return _best_match(named, position, lower, is_org=True, head=head)
+        return _best_match(named, position, lower, is_org=True, head=head, gender=None)
     if head in cues.titles or head in _TITLE_ABBREVIATIONS:
-        return _best_match(named, position, lower, is_org=False, head=None)
+        return _best_match(named, position, lower, is_org=False, head=None, gender=_title_gender(lower, cues))
     return None
+
+
+def _pronoun_gender(pronoun: str, cues: CuePatterns) -> Gender | None:
+    if pronoun in cues.male_pronouns:
+        return "m"
+    return "f" if pronoun in cues.female_pronouns else None
+
+
+def _title_gender(lower_words: Sequence[str], cues: CuePatterns) -> Gender | None:
+    """The gender the words' titles tell ("Mrs.", "spokeswoman"), None if they tell none or both."""
+    words = {w.strip(".") for w in lower_words}
+    male, female = bool(words & cues.male_titles), bool(words & cues.female_titles)
+    return None if male == female else "m" if male else "f"
+
+
+def _person_gender(name: str, text: str, position: int, words: Sequence[str], cues: CuePatterns) -> Gender | None:
+    """A named person's gender: from a title in the source phrase or just before it ("spokeswoman
+    Maria Zakharova", "Mrs. Clinton"), else from the given name that opens the full name."""
+    before = _WORD.findall(text[max(0, position - 30):position])[-3:]
+    cut = max((k + 1 for k, w in enumerate(before) if not w[0].isalnum() and w != ","), default=0)
+    titled = _title_gender([w.lower() for w in (*before[cut:], *words) if w[0].isalnum()], cues)
+    if titled is not None:
+        return titled
+    parts = name.split()
+    return given_name_gender(parts[0]) if len(parts) >= 2 else None
 
 
 def _antecedent(text: str, position: int, cues: CuePatterns) -> list[str] | None:
@@ -255,19 +287,20 @@ def _antecedent(text: str, position: int, cues: CuePatterns) -> list[str] | None
 def _first_full_names(text: str, cues: CuePatterns) -> dict[str, tuple[int, str]]:
     """Per surname key, the first "Firstname Surname" in the text and where it stands, so a later
     "Assad" reads "Bashar al-Assad". One pass over the words; title-case lines (headlines: "Washington
-    Post Hit Piece Exploits Trump Supporter") give none, their capitalised pairs are rarely names."""
+    Post Hit Piece Exploits Trump Supporter") give only pairs opening with a known given name, as
+    their other capitalised pairs are rarely names."""
     out: dict[str, tuple[int, str]] = {}
     previous = ""
     headlines = _title_case_lines(text)
     for match in _WORD.finditer(text):
         word = match.group()
         k = bisect_right(headlines, (match.start(), len(text))) - 1
-        if k >= 0 and match.start() < headlines[k][1]:
-            previous = ""
-            continue
+        in_headline = k >= 0 and match.start() < headlines[k][1]
         if (_is_capitalised(word) and previous[:1].isupper() and previous.isalpha()
                 and not _is_title(previous, cues) and previous.lower() not in _DETERMINERS
-                and not _is_org_head(previous, cues)):
+                and not _is_org_head(previous, cues)
+                and (not in_headline or (given_name_locales(previous) >= _HEADLINE_GIVEN_NAME_LOCALES
+                                         and previous.lower() not in NOT_NAMES))):
             surname = _POSSESSIVE.sub("", word)  # "Donald Trump’s"
             key = speaker_key(surname)
             if key and key not in out:
@@ -351,24 +384,43 @@ def _context(text: str, position: int, words: Sequence[str]) -> frozenset[str]:
     return frozenset(_stem(w) for w in (*before[-4:], *words) if w[0].isalnum())
 
 
-def _nearest(named: Sequence[Speaker], position: int, is_org: bool) -> str | None:
+def _nearest(named: Sequence[Speaker], position: int, is_org: bool, gender: Gender | None) -> str | None:
+    """The nearest earlier speaker of that kind whose gender fits. Once "she" has skipped a man
+    (Putin), a speaker of unknown gender will do only if a given name opens its name ("Hillary
+    Clinton"), not a far capitalised word the tagger took for a name ("Iowa", "Team Trump")."""
+    skipped = False
     for speaker in reversed(named):
-        if speaker.position < position and speaker.is_org == is_org:
+        if speaker.position >= position or speaker.is_org != is_org:
+            continue
+        if gender is None or speaker.gender == gender:
             return speaker.name
+        if speaker.gender is None and (not skipped or _opens_with_given_name(speaker.name)):
+            return speaker.name
+        skipped = True
     return None
 
 
+def _opens_with_given_name(name: str) -> bool:
+    words = name.split()
+    return len(words) >= 2 and words[0].lower() not in NOT_NAMES and given_name_locales(words[0]) > 0
+
+
+def _fits(speaker: Speaker, gender: Gender | None) -> bool:
+    return gender is None or speaker.gender is None or speaker.gender == gender
+
+
 def _best_match(named: Sequence[Speaker], position: int, description: Sequence[str], is_org: bool,
-                head: str | None) -> str | None:
+                head: str | None, gender: Gender | None) -> str | None:
     """The earlier speaker sharing most description words; ties go to the nearest.
 
-    Every modifier must fit ("the Russian president" is not the Syrian president)."""
+    Every modifier must fit ("the Russian president" is not the Syrian president), and so must the
+    gender a title tells ("the spokeswoman")."""
     wanted = {_stem(w) for w in description if w not in _DETERMINERS}
     modifiers = {_stem(w) for w in description[:-1] if w not in _DETERMINERS}
     best: tuple[int, int] | None = None
     best_name: str | None = None
     for distance, speaker in enumerate(reversed(named)):
-        if speaker.position >= position or speaker.is_org != is_org:
+        if speaker.position >= position or speaker.is_org != is_org or not _fits(speaker, gender):
             continue
         if head is not None and head not in speaker.name.lower():
             continue
