@@ -275,6 +275,13 @@ def test_speaker_key_normalises_names() -> None:
     ("British Prime Minister Theresa May met the president. Later May said the strikes were right and legal.",
      "right and legal", "Theresa May"),
     ("WHO said 40 people had been treated for breathing problems in the city.", "breathing problems", "WHO"),
+    ("WHO said 40 people who had been hurt were treated for breathing problems in the city.",
+     "breathing problems", "WHO"),
+    # a word capitalised only where it opens a sentence, and written in lower case elsewhere, is no name;
+    # a city that speaks for its government is
+    ("Voters said the race was tight. Many voters in Ohio agreed.", "race was tight", None),
+    ("Moscow said the strikes would go on.", "strikes would go on", "Moscow"),
+    ("Others said the strikes were illegal.", "strikes were illegal", None),
     # a relative pronoun after a comma names what stands before it: a name, a described person, a body
     ("Senator Bernie Sanders, who said the bill would hurt workers, voted against it on Tuesday.",
      "hurt workers", "Bernie Sanders"),

@@ -30,12 +30,16 @@ _GENERIC_PERSONS = frozenset(
     "people critics aides aide advisers reports report media insiders spokesperson someone activists "
     "rebels militants fighters monitors medics doctors locals villagers protesters opponents supporters "
     "authorities troops soldiers diplomats lawmakers survivors eyewitnesses rescuers volunteers "
-    "campaigners researchers investigators journalists reporters correspondents relatives".split())
+    "campaigners researchers investigators journalists reporters correspondents relatives others another "
+    "both none everyone everybody nobody anyone anybody someone somebody several neither each".split())
 # "of"/"for"/"on" inside a capitalised run: an organisation ("Syrian Observatory for Human Rights"),
 # or after a title the office it names ("Secretary of State John Kerry").
 _OFFICE_JOINERS = frozenset(("of", "for", "on"))
 _MAX_ORG_WORDS = 6
+_MAX_ACRONYM = 5  # "WHO" said, even where "who" is a word of the text too
 _POSSESSIVE = re.compile(r"[’']s$")
+# A contraction ("They’re", "I'd") or a party-and-state tag ("R-Fla", "D-Mo") read as a one-word name.
+_NOT_A_SURNAME = re.compile(r"[’'](?:re|d|ve|m|ll)$|^[DRI]-[A-Z][a-z]*$")
 # A capitalised pair in a title-case headline is a name only when its first word is a given name in
 # this many locales' lists: "Hillary Clinton", not "Exploits Trump" or "Rich Trump".
 _HEADLINE_GIVEN_NAME_LOCALES = 2
@@ -155,8 +159,7 @@ def resolve_speakers(text: str, found: Sequence[Found], lang_of: Callable[[int],
     out: list[str | None] = []
     order = sorted(range(len(found)), key=lambda i: _source_pos(found[i]))
     names: dict[int, str | None] = {}
-    full_names: dict[str, tuple[int, str]] | None = None
-    org_names: dict[str, list[tuple[int, str]]] = {}
+    facts: _TextNames | None = None
     for index in order:
         item = found[index]
         if item.source_start is None or item.source_end is None:
@@ -165,10 +168,10 @@ def resolve_speakers(text: str, found: Sequence[Found], lang_of: Callable[[int],
         cues = cue_patterns(lang_of(item.source_start))
         phrase = text[item.source_start:item.source_end]
         words = _WORD.findall(phrase)
-        if full_names is None:
-            full_names = _first_full_names(text, cues)
-            org_names = _org_names(text, cues)
-        name = _resolve(text, words, item.source_start, cues, named, full_names, org_names)
+        if facts is None:
+            facts = _TextNames(_first_full_names(text, cues), _org_names(text, cues),
+                               *_word_cases(text))
+        name = _resolve(text, words, item.source_start, cues, named, facts)
         names[index] = name
     longest = {s.key: s.name for s in named}
     for index in range(len(found)):
@@ -181,9 +184,17 @@ def _source_pos(item: Found) -> int:
     return item.source_start if item.source_start is not None else item.start
 
 
+@dataclass(slots=True)
+class _TextNames:
+    """What the whole text tells about names, read once per text that has attributions."""
+    full_names: dict[str, tuple[int, str]]
+    org_names: dict[str, list[tuple[int, str]]]
+    capitalised_mid_sentence: frozenset[str]
+    lower_case_words: frozenset[str]
+
+
 def _resolve(text: str, words: Sequence[str], position: int, cues: CuePatterns,
-             named: list[Speaker], full_names: Mapping[str, tuple[int, str]],
-             org_names: Mapping[str, Sequence[tuple[int, str]]]) -> str | None:
+             named: list[Speaker], facts: _TextNames) -> str | None:
     words = list(words)
     while words and not words[-1][0].isalnum():  # a source span the tagger ended at a comma
         words.pop()
@@ -196,8 +207,7 @@ def _resolve(text: str, words: Sequence[str], position: int, cues: CuePatterns,
         return None
     if len(lower) == 1 and lower[0] in cues.relatives and words[-1].islower():  # not "WHO said"
         antecedent = _antecedent(text, position, cues)
-        return None if antecedent is None else _resolve(text, antecedent, position, cues, named, full_names,
-                                                        org_names)
+        return None if antecedent is None else _resolve(text, antecedent, position, cues, named, facts)
     if len(lower) == 1 and lower[0] in cues.pronouns:
         return _nearest(named, position, is_org=False, gender=_pronoun_gender(lower[0], cues))
     if len(lower) == 1 and lower[0] in cues.org_pronouns:
@@ -208,14 +218,18 @@ def _resolve(text: str, words: Sequence[str], position: int, cues: CuePatterns,
     if proper is not None:
         name, is_org = proper
         if is_org:
-            name = _full_org_name(name, position, org_names)
+            name = _full_org_name(name, position, facts.org_names)
         key = speaker_key(name)
         if not is_org and " " not in name:
-            first_seen = full_names.get(key)
+            first_seen = facts.full_names.get(key)
             if first_seen is not None and first_seen[0] < position:
                 name = first_seen[1]
             elif name.lower() in NOT_NAMES and not name.isupper():
                 return None  # a sentence's first word ("Monday", "If"), not a surname ("Theresa May")
+            elif first_seen is None and name not in facts.capitalised_mid_sentence and (
+                    (name.lower() in facts.lower_case_words and not _is_acronym(name))
+                    or _NOT_A_SURNAME.search(name)):
+                return None  # "Polls show" (and "the polls" elsewhere), "They’re", "R-Fla": no name
         context = _context(text, position, words)
         gender = None if is_org else _person_gender(name, text, position, words, cues)
         for earlier in reversed(named):
@@ -307,6 +321,32 @@ def _first_full_names(text: str, cues: CuePatterns) -> dict[str, tuple[int, str]
                 out[key] = (match.start(), f"{previous} {surname}")
         previous = word
     return out
+
+
+def _is_acronym(word: str) -> bool:
+    return word.isupper() and len(word) <= _MAX_ACRONYM
+
+
+def _word_cases(text: str) -> tuple[frozenset[str], frozenset[str]]:
+    """The capitalised words that stand somewhere after a word or a comma on their line, or after a
+    title abbreviation ("Mr. Trump"), so names, not words capitalised only as a sentence's first; and
+    the words written in lower case."""
+    out: set[str] = set()
+    lower: set[str] = set()
+    before: list[str] = ["", ""]
+    previous_end = 0
+    for match in _WORD.finditer(text):
+        word = match.group()
+        if "\n" in text[previous_end:match.start()]:
+            before = ["", ""]
+        if _is_capitalised(word) and (before[-1][:1].isalnum() or before[-1] == ","
+                                      or (before[-1] == "." and before[-2].lower() in _TITLE_ABBREVIATIONS)):
+            out.add(_POSSESSIVE.sub("", word))
+        elif word.islower():
+            lower.add(word)
+        before = [before[-1], word]
+        previous_end = match.end()
+    return frozenset(out), frozenset(lower)
 
 
 def _title_case_lines(text: str) -> list[tuple[int, int]]:
