@@ -336,6 +336,20 @@ def test_speaker_names_from_news_phrasing(text: str, fragment: str, speaker: str
 
 
 
+@pytest.mark.parametrize(("text", "lang", "fragment", "speaker"), [
+    # verb-second: the pronoun after the verb speaks, not the adverb before it; "sie" skips Olaf
+    ("Angela Merkel sagte, der Konvoi sei abgefahren. Olaf Scholz sagte, die Gespräche gingen weiter. "
+     "Später sagte sie, die Angriffe seien vorbei.", "de", "Angriffe seien vorbei", "Angela Merkel"),
+    ("Marie Dupont a déclaré que le convoi était parti. Jean-Pierre Martin a dit que les pourparlers "
+     "continueraient. Les frappes sont terminées, a-t-elle ajouté hier soir.", "fr", "frappes sont terminées",
+     "Marie Dupont"),
+    ("Мария Захарова заявила, что конвой ушёл. Сергей Лавров сказал, что переговоры продолжатся. Позже она "
+     "заявила, что удары прекращены.", "ru", "удары прекращены", "Мария Захарова"),
+])
+def test_gendered_pronouns_in_other_languages(text: str, lang: str, fragment: str, speaker: str) -> None:
+    assert _one(find_quotes("g1", text, lang), fragment).speaker_name == speaker
+
+
 def test_source_span_ending_at_punctuation_resolves_like_the_bare_words() -> None:
     """A source the tagger ended at a comma ("He’s,", "who,") reads as its last word."""
     from echotrace.annotate.quote_rules import Found

@@ -386,19 +386,36 @@ def reported_speech(text: str, start: int, end: int, lang: str) -> list[Found]:
         while before_end > start and text[before_end - 1].isspace():
             before_end -= 1
         if before_end - start > 20 and text[before_end - 1] == ",":
-            subject = subject_after(text, match.end(), end, cues)
+            subject = subject_after(text, match.end(), end, cues) or _inverted_subject(text, match, end, cues)
             content_end = before_end - 1
             source_start, source_end = subject if subject else (None, None)
             out.append(Found(start, _strip_end(text, start, content_end), "indirect", match.start(),
                              match.end(), source_start, source_end, rule="cue-after"))
             break
-        subject = subject_before(text, match.start(), start, cues)
+        inverted = _inverted_subject(text, match, end, cues)
+        subject = inverted or subject_before(text, match.start(), start, cues)
         if subject is not None and end - match.end() > 15:
-            content_start = _skip_punct(text, match.end(), end)
+            content_start = _skip_punct(text, max(inverted[1], match.end()) if inverted else match.end(), end)
             out.append(Found(content_start, _strip_end(text, content_start, end), "indirect", match.start(),
                              match.end(), subject[0], subject[1], "cue-before"))
             break
     return out
+
+
+_LETTERS = re.compile(r"\w+")
+
+
+def _inverted_subject(text: str, cue: re.Match[str], end: int, cues: CuePatterns) -> tuple[int, int] | None:
+    """The subject pronoun of a verb-second clause, inside the cue ("sagte sie", from the table) or
+    right after it and a comma ("Später sagte sie, die Angriffe seien vorbei"): the speaker, not the
+    adverb before the verb."""
+    inside = [w for w in _LETTERS.finditer(cue.group()) if w.group().lower() in cues.pronouns]  # "a-t-elle"
+    if inside and inside[-1].group() != cue.group():
+        return cue.start() + inside[-1].start(), cue.start() + inside[-1].end()
+    words = list(islice(_WORD.finditer(text, cue.end(), end), 2))
+    if len(words) == 2 and words[0].group().lower() in cues.pronouns and words[1].group() == ",":
+        return words[0].start(), words[0].end()
+    return None
 
 
 def _skip_punct(text: str, pos: int, end: int) -> int:
