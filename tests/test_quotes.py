@@ -340,6 +340,8 @@ def test_speaker_names_from_news_phrasing(text: str, fragment: str, speaker: str
     # verb-second: the pronoun after the verb speaks, not the adverb before it; "sie" skips Olaf
     ("Angela Merkel sagte, der Konvoi sei abgefahren. Olaf Scholz sagte, die Gespräche gingen weiter. "
      "Später sagte sie, die Angriffe seien vorbei.", "de", "Angriffe seien vorbei", "Angela Merkel"),
+    ("Angela Merkel sagte, der Konvoi sei abgefahren. Olaf Scholz sagte, die Gespräche gingen weiter. "
+     "Später erklärte sie, die Angriffe seien vorbei.", "de", "Angriffe seien vorbei", "Angela Merkel"),
     ("Marie Dupont a déclaré que le convoi était parti. Jean-Pierre Martin a dit que les pourparlers "
      "continueraient. Les frappes sont terminées, a-t-elle ajouté hier soir.", "fr", "frappes sont terminées",
      "Marie Dupont"),

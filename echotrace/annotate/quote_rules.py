@@ -131,6 +131,7 @@ class CuePatterns:
     org_pronouns: frozenset[str]
     self_pronouns: frozenset[str]
     relatives: frozenset[str]
+    inverted_pronouns: frozenset[str]
     noun_verbs: frozenset[str]
     verb_followers: frozenset[str]
     noun_before: frozenset[str]
@@ -163,6 +164,7 @@ def cue_patterns(lang: str) -> CuePatterns:
         org_pronouns=frozenset(table.get("org_pronouns", [])),
         self_pronouns=frozenset(table.get("self_pronouns", [])),
         relatives=frozenset(table.get("relatives", [])),
+        inverted_pronouns=frozenset(table.get("inverted_pronouns", [])),
         noun_verbs=frozenset(table.get("noun_verbs", [])),
         verb_followers=frozenset(table.get("verb_followers", [])),
         noun_before=frozenset(table.get("noun_before", [])),
@@ -406,14 +408,15 @@ _LETTERS = re.compile(r"\w+")
 
 
 def _inverted_subject(text: str, cue: re.Match[str], end: int, cues: CuePatterns) -> tuple[int, int] | None:
-    """The subject pronoun of a verb-second clause, inside the cue ("sagte sie", from the table) or
-    right after it and a comma ("Später sagte sie, die Angriffe seien vorbei"): the speaker, not the
-    adverb before the verb."""
+    """The subject pronoun of an inverted clause, inside the cue ("sagte sie", "a-t-elle ajouté", from
+    the table) or one of the language's `inverted_pronouns` right after it and a comma ("Später
+    erklärte sie, die Angriffe seien vorbei"): the speaker, not the adverb before the verb. English has
+    none: in "said he, too, …" the pronoun is the reported clause's subject."""
     inside = [w for w in _LETTERS.finditer(cue.group()) if w.group().lower() in cues.pronouns]  # "a-t-elle"
     if inside and inside[-1].group() != cue.group():
         return cue.start() + inside[-1].start(), cue.start() + inside[-1].end()
     words = list(islice(_WORD.finditer(text, cue.end(), end), 2))
-    if len(words) == 2 and words[0].group().lower() in cues.pronouns and words[1].group() == ",":
+    if len(words) == 2 and words[0].group().lower() in cues.inverted_pronouns and words[1].group() == ",":
         return words[0].start(), words[0].end()
     return None
 

@@ -331,7 +331,7 @@ def _word_cases(text: str) -> tuple[frozenset[str], frozenset[str]]:
     """The capitalised words that stand somewhere after a word or a comma on their line, or after a
     title abbreviation ("Mr. Trump"), so names, not words capitalised only as a sentence's first; and
     the words written in lower case."""
-    out: set[str] = set()
+    capitalised: set[str] = set()
     lower: set[str] = set()
     before: list[str] = ["", ""]
     previous_end = 0
@@ -341,12 +341,12 @@ def _word_cases(text: str) -> tuple[frozenset[str], frozenset[str]]:
             before = ["", ""]
         if _is_capitalised(word) and (before[-1][:1].isalnum() or before[-1] == ","
                                       or (before[-1] == "." and before[-2].lower() in _TITLE_ABBREVIATIONS)):
-            out.add(_POSSESSIVE.sub("", word))
+            capitalised.add(_POSSESSIVE.sub("", word))
         elif word.islower():
             lower.add(word)
         before = [before[-1], word]
         previous_end = match.end()
-    return frozenset(out), frozenset(lower)
+    return frozenset(capitalised), frozenset(lower)
 
 
 def _title_case_lines(text: str) -> list[tuple[int, int]]:
