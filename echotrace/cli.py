@@ -11,7 +11,7 @@ import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import duckdb
 import typer
@@ -23,9 +23,10 @@ from rich.text import Text
 
 from echotrace import queries
 from echotrace.config import Settings, parse_columns
-from echotrace.pipeline import ProgressHook, RunSummary
-from echotrace.pipeline import run as run_pipeline
 from echotrace.store.duckdb import StoreLocked, StoreMissing, open_reader
+
+if TYPE_CHECKING:  # the pipeline's imports (spaCy, scikit-learn, …) cost ~1.4 s: only `run` pays them
+    from echotrace.pipeline import ProgressHook, RunSummary
 
 app = typer.Typer(add_completion=False, no_args_is_help=True,
                   help="Trace how stories, quotes and narratives echo across outlets, languages and time.")
@@ -83,6 +84,8 @@ def run(
         "~12x faster on English, fewer found.")] = False,
 ) -> None:
     """Ingest pages into the store and run every stage; re-running never duplicates."""
+    from echotrace.pipeline import run as run_pipeline
+
     try:
         settings = Settings.load(
             config, workers=workers, engine=engine, scheduler=scheduler, batch_size=batch_size,
