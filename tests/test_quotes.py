@@ -314,6 +314,12 @@ def test_speaker_key_normalises_names() -> None:
      "strikes were over.", "strikes were over", None),
     ("Kim Jordan said the rally was over. Sergei Lavrov said the talks would go on. Later she said the "
      "strikes were over.", "strikes were over", "Kim Jordan"),
+    # after "she" has skipped a man, a woman the text names since comes first, speaker or not; a
+    # given name opening a place ("at Madison Square Garden") names nobody
+    ("Sergei Lavrov said the talks would go on. The crowd cheered Ms. LaBelle when she said the strikes "
+     "were over.", "strikes were over", "LaBelle"),
+    ("Sergei Lavrov said the talks would go on. The fight at Madison Square Garden was loud, and she said "
+     "the strikes were over.", "strikes were over", None),
     # "spokesman" tells no gender: news calls women that too
     ("Trump spokesman Hope Hicks said the group was independent. Later she said the strikes were over.",
      "strikes were over", "Hope Hicks"),

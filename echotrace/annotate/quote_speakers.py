@@ -18,6 +18,7 @@ from echotrace.annotate.quote_rules import CuePatterns, Found, cue_patterns
 # Acronyms with dots ("U.N.", "U.S.") stay one word: joined as words they would read "U N".
 _WORD = re.compile(r"(?:\w\.){2,}|\w+(?:[’'\-]\w+)*|[^\w\s]")
 _DETERMINERS = frozenset("the a an le la les l un une der die das den dem des el los las una".split())
+_PLACE_BEFORE = _DETERMINERS | {"at", "in", "into", "near", "à", "au", "en", "im"}
 _INDEFINITE = frozenset("a an un une ein eine einer uno una некий".split())
 _NAME_PARTICLES = ("al-", "el-", "ad-", "as-", "bin", "ibn", "de", "von", "van", "da", "di", "le", "la")
 _TITLE_ABBREVIATIONS = frozenset(
@@ -169,7 +170,7 @@ def resolve_speakers(text: str, found: Sequence[Found], lang_of: Callable[[int],
         phrase = text[item.source_start:item.source_end]
         words = _WORD.findall(phrase)
         if facts is None:
-            facts = _TextNames(_first_full_names(text, cues), _org_names(text, cues),
+            facts = _TextNames(text, cues, _first_full_names(text, cues), _org_names(text, cues),
                                *_word_cases(text))
         name = _resolve(text, words, item.source_start, cues, named, facts)
         names[index] = name
@@ -187,10 +188,19 @@ def _source_pos(item: Found) -> int:
 @dataclass(slots=True)
 class _TextNames:
     """What the whole text tells about names, read once per text that has attributions."""
+    text: str
+    cues: CuePatterns
     full_names: dict[str, tuple[int, str]]
     org_names: dict[str, list[tuple[int, str]]]
     capitalised_mid_sentence: frozenset[str]
     lower_case_words: frozenset[str]
+    _persons: list[tuple[int, str, Gender]] | None = None
+
+    def gendered_persons(self) -> list[tuple[int, str, Gender]]:
+        """Where the text names a person of known gender, speaker or not (read on first need)."""
+        if self._persons is None:
+            self._persons = _gendered_persons(self.text, self.cues, self.full_names)
+        return self._persons
 
 
 def _resolve(text: str, words: Sequence[str], position: int, cues: CuePatterns,
@@ -209,9 +219,9 @@ def _resolve(text: str, words: Sequence[str], position: int, cues: CuePatterns,
         antecedent = _antecedent(text, position, cues)
         return None if antecedent is None else _resolve(text, antecedent, position, cues, named, facts)
     if len(lower) == 1 and lower[0] in cues.pronouns:
-        return _nearest(named, position, is_org=False, gender=_pronoun_gender(lower[0], cues))
+        return _nearest(named, position, is_org=False, gender=_pronoun_gender(lower[0], cues), facts=facts)
     if len(lower) == 1 and lower[0] in cues.org_pronouns:
-        return _nearest(named, position, is_org=True, gender=None)
+        return _nearest(named, position, is_org=True, gender=None, facts=facts)
     if (len(lower) == 1 and lower[0] in cues.self_pronouns) or lower[-1] in _GENERIC_PERSONS:
         return None  # "we pledge", "Activists said": nobody the text names
     proper = _name_in(words, cues)
@@ -323,6 +333,55 @@ def _first_full_names(text: str, cues: CuePatterns) -> dict[str, tuple[int, str]
     return out
 
 
+def _gendered_persons(text: str, cues: CuePatterns,
+                      full_names: Mapping[str, tuple[int, str]]) -> list[tuple[int, str, Gender]]:
+    """(position, name, gender) of each person the text names whose gender it tells: after a title
+    ("Ms. LaBelle", "Mrs. Clinton"), or with a given name ("Ed Rendell", "Michelle F. Tanzer"); a later
+    bare surname of such a person counts too. Headlines and runs holding an organisation word
+    ("Clinton Foundation", "Washington Post") are left out. In text order."""
+    out: list[tuple[int, str, Gender]] = []
+    known: dict[str, tuple[str, Gender]] = {}
+    headlines = _title_case_lines(text)
+    words = [m for m in _WORD.finditer(text) if m.group() != "."]
+    k = 0
+    while k < len(words):
+        start = words[k].start()
+        h = bisect_right(headlines, (start, len(text))) - 1
+        run = _capitalised_run(words, k)
+        if not run or (h >= 0 and start < headlines[h][1]) or any(_is_org_head(w, cues) for w in run):
+            k += max(1, len(run))
+            continue
+        # "Former Pennsylvania Gov. Ed Rendell", "Mrs. Clinton": the person after the last title
+        cut = max((i + 1 for i, w in enumerate(run) if _is_title(w, cues) or _title_gender([w.lower()], cues)),
+                  default=0)
+        person, titles = run[cut:], [w.lower() for w in run[:cut]]
+        previous = words[k - 1].group().lower() if k else ""
+        if person:
+            key = speaker_key(person[-1])
+            name = " ".join(person) if len(person) > 1 else full_names.get(key, (0, person[0]))[1]
+            gender = _title_gender([*titles, previous], cues)
+            if gender is None and len(person) > 1 and previous not in _PLACE_BEFORE:
+                gender = given_name_gender(person[0])  # not "at Madison Square Garden", "The Washington Post"
+            if gender is not None:
+                known[key] = (name, gender)
+                out.append((start, name, gender))
+            elif len(person) == 1 and key in known:
+                out.append((start, *known[key]))
+        k += len(run)
+    return out
+
+
+def _capitalised_run(words: Sequence[re.Match[str]], k: int) -> list[str]:
+    """The capitalised name words from `words[k]` on ("Gov Ed Rendell", "Michelle F Tanzer"), at most six."""
+    run: list[str] = []
+    for match in words[k:k + 6]:
+        word = _POSSESSIVE.sub("", match.group())
+        if not (_is_capitalised(word) and word.replace("-", "").isalpha()) or word.lower() in NOT_NAMES:
+            break
+        run.append(word)
+    return run
+
+
 def _is_acronym(word: str) -> bool:
     return word.isupper() and len(word) <= _MAX_ACRONYM
 
@@ -424,20 +483,33 @@ def _context(text: str, position: int, words: Sequence[str]) -> frozenset[str]:
     return frozenset(_stem(w) for w in (*before[-4:], *words) if w[0].isalnum())
 
 
-def _nearest(named: Sequence[Speaker], position: int, is_org: bool, gender: Gender | None) -> str | None:
+def _nearest(named: Sequence[Speaker], position: int, is_org: bool, gender: Gender | None,
+             facts: _TextNames) -> str | None:
     """The nearest earlier speaker of that kind whose gender fits. Once "she" has skipped a man
     (Putin), a speaker of unknown gender will do only if a given name opens its name ("Hillary
-    Clinton"), not a far capitalised word the tagger took for a name ("Iowa", "Team Trump")."""
+    Clinton"), not a far capitalised word the tagger took for a name ("Iowa", "Team Trump"); and a
+    person the text names with that gender since, speaker or not, comes first ("Ms. LaBelle got a
+    roar when she added …")."""
     skipped = False
+    found: Speaker | None = None
     for speaker in reversed(named):
         if speaker.position >= position or speaker.is_org != is_org:
             continue
-        if gender is None or speaker.gender == gender:
-            return speaker.name
-        if speaker.gender is None and (not skipped or _opens_with_given_name(speaker.name)):
-            return speaker.name
+        if (gender is None or speaker.gender == gender
+                or (speaker.gender is None and (not skipped or _opens_with_given_name(speaker.name)))):
+            found = speaker
+            break
         skipped = True
-    return None
+    if gender is None or (found is not None and not skipped):
+        return found.name if found else None
+    persons = facts.gendered_persons()
+    after = found.position if found else -1
+    k = bisect_right(persons, (position,)) - 1
+    while k >= 0 and persons[k][0] > after:
+        if persons[k][2] == gender:
+            return persons[k][1]
+        k -= 1
+    return found.name if found else None
 
 
 def _opens_with_given_name(name: str) -> bool:
