@@ -336,20 +336,20 @@ def _first_full_names(text: str, cues: CuePatterns) -> dict[str, tuple[int, str]
 def _gendered_persons(text: str, cues: CuePatterns,
                       full_names: Mapping[str, tuple[int, str]]) -> list[tuple[int, str, Gender]]:
     """(position, name, gender) of each person the text names whose gender it tells: after a title
-    ("Ms. LaBelle", "Mrs. Clinton"), or with a given name ("Ed Rendell", "Michelle F. Tanzer"); a later
-    bare surname of such a person counts too. Headlines and runs holding an organisation word
-    ("Clinton Foundation", "Washington Post") are left out. In text order."""
+    ("Ms. LaBelle", "Mrs. Clinton"), or with a given name ("Janet Yellen", "Michelle F. Tanzer"); a
+    later bare surname of such a person counts too. Headlines and runs holding an organisation word
+    ("Clinton Foundation") are left out. In text order."""
     out: list[tuple[int, str, Gender]] = []
     known: dict[str, tuple[str, Gender]] = {}
     headlines = _title_case_lines(text)
-    words = [m for m in _WORD.finditer(text) if m.group() != "."]
+    words = list(_WORD.finditer(text))
     k = 0
     while k < len(words):
         start = words[k].start()
         h = bisect_right(headlines, (start, len(text))) - 1
-        run = _capitalised_run(words, k)
+        run, used = _capitalised_run(words, k)
         if not run or (h >= 0 and start < headlines[h][1]) or any(_is_org_head(w, cues) for w in run):
-            k += max(1, len(run))
+            k += max(1, used)
             continue
         # "Former Pennsylvania Gov. Ed Rendell", "Mrs. Clinton": the person after the last title
         cut = max((i + 1 for i, w in enumerate(run) if _is_title(w, cues) or _title_gender([w.lower()], cues)),
@@ -367,19 +367,29 @@ def _gendered_persons(text: str, cues: CuePatterns,
                 out.append((start, name, gender))
             elif len(person) == 1 and key in known:
                 out.append((start, *known[key]))
-        k += len(run)
+        k += used
     return out
 
 
-def _capitalised_run(words: Sequence[re.Match[str]], k: int) -> list[str]:
-    """The capitalised name words from `words[k]` on ("Gov Ed Rendell", "Michelle F Tanzer"), at most six."""
+def _capitalised_run(words: Sequence[re.Match[str]], k: int) -> tuple[list[str], int]:
+    """The capitalised name words from `words[k]` on ("Gov Ed Rendell", "Michelle F Tanzer"), at most
+    six, and how many tokens they took: a full stop joins a run only after an initial or a title
+    abbreviation ("in Washington. Maria Zakharova said" gives two runs), and a possessive ends it."""
     run: list[str] = []
-    for match in words[k:k + 6]:
+    used = 0
+    for match in words[k:k + 12]:
         word = _POSSESSIVE.sub("", match.group())
-        if not (_is_capitalised(word) and word.replace("-", "").isalpha()) or word.lower() in NOT_NAMES:
+        if word == "." and run and (len(run[-1]) == 1 or run[-1].lower() in _TITLE_ABBREVIATIONS):
+            used += 1
+            continue
+        if (len(run) == 6 or not (_is_capitalised(word) and word.replace("-", "").isalpha())
+                or word.lower() in NOT_NAMES):
             break
         run.append(word)
-    return run
+        used += 1
+        if word != match.group():  # "Clinton’s Iraq vote": a possessive ends the name
+            break
+    return run, used
 
 
 def _is_acronym(word: str) -> bool:
