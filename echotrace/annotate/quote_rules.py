@@ -289,7 +289,7 @@ def _sentence_start(text: str, pos: int) -> int:
 
 
 Attribution = tuple[int, int, int | None, int | None]
-_FIRST_WORD = re.compile(r"\w+|\S")
+_WORD_OR_MARK = re.compile(r"\w+|\S")
 _VERB_PUNCTUATION = frozenset(':"“«')
 
 
@@ -302,7 +302,7 @@ def _cue_verbs(text: str, start: int, end: int, cues: CuePatterns) -> Iterator[r
             if before and before[-1] not in ".!?:\n":
                 continue
         if match.group().lower() in cues.noun_verbs:
-            following = _FIRST_WORD.match(text[match.end():min(end, match.end() + 40)].lstrip())
+            following = _WORD_OR_MARK.match(text[match.end():min(end, match.end() + 40)].lstrip())
             word = following.group() if following else ""
             preceding = text[max(start, match.start() - 40):match.start()].split()
             if ((word[:1] not in _VERB_PUNCTUATION and word.lower() not in cues.verb_followers)
@@ -404,15 +404,12 @@ def reported_speech(text: str, start: int, end: int, lang: str) -> list[Found]:
     return out
 
 
-_LETTERS = re.compile(r"\w+")
-
-
 def _inverted_subject(text: str, cue: re.Match[str], end: int, cues: CuePatterns) -> tuple[int, int] | None:
     """The subject pronoun of an inverted clause, inside the cue ("sagte sie", "a-t-elle ajouté", from
     the table) or one of the language's `inverted_pronouns` right after it and a comma ("Später
     erklärte sie, die Angriffe seien vorbei"): the speaker, not the adverb before the verb. English has
     none: in "said he, too, …" the pronoun is the reported clause's subject."""
-    inside = [w for w in _LETTERS.finditer(cue.group()) if w.group().lower() in cues.pronouns]  # "a-t-elle"
+    inside = [w for w in _WORD_OR_MARK.finditer(cue.group()) if w.group().lower() in cues.pronouns]  # "a-t-elle"
     if inside and inside[-1].group() != cue.group():
         return cue.start() + inside[-1].start(), cue.start() + inside[-1].end()
     words = list(islice(_WORD.finditer(text, cue.end(), end), 2))
