@@ -9,6 +9,7 @@ import re
 from bisect import bisect_right
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from functools import cached_property
 from itertools import chain
 
 from echotrace.annotate.entities import NOT_NAMES
@@ -170,8 +171,7 @@ def resolve_speakers(text: str, found: Sequence[Found], lang_of: Callable[[int],
         phrase = text[item.source_start:item.source_end]
         words = _WORD.findall(phrase)
         if facts is None:
-            facts = _TextNames(text, cues, _first_full_names(text, cues), _org_names(text, cues),
-                               *_word_cases(text))
+            facts = _TextNames(text, cues)
         name = _resolve(text, words, item.source_start, cues, named, facts)
         names[index] = name
     longest = {s.key: s.name for s in named}
@@ -185,22 +185,30 @@ def _source_pos(item: Found) -> int:
     return item.source_start if item.source_start is not None else item.start
 
 
-@dataclass(slots=True)
 class _TextNames:
-    """What the whole text tells about names, read once per text that has attributions."""
-    text: str
-    cues: CuePatterns
-    full_names: dict[str, tuple[int, str]]
-    org_names: dict[str, list[tuple[int, str]]]
-    capitalised_mid_sentence: frozenset[str]
-    lower_case_words: frozenset[str]
-    _persons: list[tuple[int, str, Gender]] | None = None
+    """What the whole text tells about names, each read on first need, once per text."""
 
+    def __init__(self, text: str, cues: CuePatterns) -> None:
+        self.text = text
+        self.cues = cues
+
+    @cached_property
+    def full_names(self) -> dict[str, tuple[int, str]]:
+        return _first_full_names(self.text, self.cues)
+
+    @cached_property
+    def org_names(self) -> dict[str, list[tuple[int, str]]]:
+        return _org_names(self.text, self.cues)
+
+    @cached_property
+    def word_cases(self) -> tuple[frozenset[str], frozenset[str]]:
+        """The words capitalised mid-sentence somewhere, and the words written in lower case."""
+        return _word_cases(self.text)
+
+    @cached_property
     def gendered_persons(self) -> list[tuple[int, str, Gender]]:
-        """Where the text names a person of known gender, speaker or not (read on first need)."""
-        if self._persons is None:
-            self._persons = _gendered_persons(self.text, self.cues, self.full_names)
-        return self._persons
+        """Where the text names a person of known gender, speaker or not."""
+        return _gendered_persons(self.text, self.cues, self.full_names)
 
 
 def _resolve(text: str, words: Sequence[str], position: int, cues: CuePatterns,
@@ -236,8 +244,8 @@ def _resolve(text: str, words: Sequence[str], position: int, cues: CuePatterns,
                 name = first_seen[1]
             elif name.lower() in NOT_NAMES and not name.isupper():
                 return None  # a sentence's first word ("Monday", "If"), not a surname ("Theresa May")
-            elif first_seen is None and name not in facts.capitalised_mid_sentence and (
-                    (name.lower() in facts.lower_case_words and not _is_acronym(name))
+            elif first_seen is None and name not in facts.word_cases[0] and (
+                    (name.lower() in facts.word_cases[1] and not _is_acronym(name))
                     or _NOT_A_SURNAME.search(name)):
                 return None  # "Polls show" (and "the polls" elsewhere), "They’re", "R-Fla": no name
         context = _context(text, position, words)
@@ -512,7 +520,7 @@ def _nearest(named: Sequence[Speaker], position: int, is_org: bool, gender: Gend
         skipped = True
     if gender is None or (found is not None and not skipped):
         return found.name if found else None
-    persons = facts.gendered_persons()
+    persons = facts.gendered_persons
     after = found.position if found else -1
     k = bisect_right(persons, (position,)) - 1
     while k >= 0 and persons[k][0] > after:
