@@ -309,6 +309,11 @@ def test_speaker_key_normalises_names() -> None:
      "police were to blame", None),
     ("Sergei Lavrov said the talks would go on. The spokeswoman said the strikes were over.",
      "strikes were over", None),
+    # a pronoun that reaches a speaker of unknown gender tells it to later pronouns: "he" skips Kim Jordan
+    ("Kim Jordan said the convoy had left. She added that the road was open. Later he said the strikes "
+     "were over.", "strikes were over", None),
+    ("Kim Jordan said the convoy had left. Later he said the strikes were over.", "strikes were over",
+     "Kim Jordan"),
     # once "she" has skipped a man, a far speaker of unknown gender needs a given name to be taken
     ("Team Trump said the rally was over. Sergei Lavrov said the talks would go on. Later she said the "
      "strikes were over.", "strikes were over", None),
