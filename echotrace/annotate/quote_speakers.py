@@ -6,11 +6,11 @@ resolved to the nearest earlier compatible named speaker. Unknown stays None (ne
 from __future__ import annotations
 
 import re
+import sys
 from bisect import bisect_right
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cached_property
-from itertools import chain
 
 from echotrace.annotate.entities import NOT_NAMES
 from echotrace.annotate.given_names import Gender, given_name_gender, given_name_locales
@@ -185,6 +185,21 @@ def _source_pos(item: Found) -> int:
     return item.source_start if item.source_start is not None else item.start
 
 
+@dataclass(frozen=True, slots=True)
+class _Words:
+    """The words of a text, scanned once for every pass over them."""
+
+    matches: list[re.Match[str]]
+    capitalised: list[bool]
+    line_start: list[bool]  # a line break stands between the word and the one before
+
+
+def _scan_words(text: str) -> _Words:
+    matches = list(_WORD.finditer(text))
+    line_start = [k == 0 or "\n" in text[matches[k - 1].end():m.start()] for k, m in enumerate(matches)]
+    return _Words(matches, [_is_capitalised(m.group()) for m in matches], line_start)
+
+
 class _TextNames:
     """What the whole text tells about names, each read on first need, once per text."""
 
@@ -193,22 +208,30 @@ class _TextNames:
         self.cues = cues
 
     @cached_property
+    def words(self) -> _Words:
+        return _scan_words(self.text)
+
+    @cached_property
+    def headlines(self) -> list[tuple[int, int]]:
+        return _title_case_lines(self.text)
+
+    @cached_property
     def full_names(self) -> dict[str, tuple[int, str]]:
-        return _first_full_names(self.text, self.cues)
+        return _first_full_names(self.cues, self.words, self.headlines)
 
     @cached_property
     def org_names(self) -> dict[str, list[tuple[int, str]]]:
-        return _org_names(self.text, self.cues)
+        return _org_names(self.cues, self.words)
 
     @cached_property
     def word_cases(self) -> tuple[frozenset[str], frozenset[str]]:
         """The words capitalised mid-sentence somewhere, and the words written in lower case."""
-        return _word_cases(self.text)
+        return _word_cases(self.words)
 
     @cached_property
     def gendered_persons(self) -> list[tuple[int, str, Gender]]:
         """Where the text names a person of known gender, speaker or not."""
-        return _gendered_persons(self.text, self.cues, self.full_names)
+        return _gendered_persons(self.cues, self.full_names, self.words, self.headlines)
 
 
 def _resolve(text: str, words: Sequence[str], position: int, cues: CuePatterns,
@@ -316,19 +339,19 @@ def _antecedent(text: str, position: int, cues: CuePatterns) -> list[str] | None
     return words[start:] if start is not None else None
 
 
-def _first_full_names(text: str, cues: CuePatterns) -> dict[str, tuple[int, str]]:
+def _first_full_names(cues: CuePatterns, words: _Words,
+                      headlines: Sequence[tuple[int, int]]) -> dict[str, tuple[int, str]]:
     """Per surname key, the first "Firstname Surname" in the text and where it stands, so a later
     "Assad" reads "Bashar al-Assad". One pass over the words; title-case lines (headlines: "Washington
     Post Hit Piece Exploits Trump Supporter") give only pairs opening with a known given name, as
     their other capitalised pairs are rarely names."""
     out: dict[str, tuple[int, str]] = {}
     previous = ""
-    headlines = _title_case_lines(text)
-    for match in _WORD.finditer(text):
+    for match, capitalised in zip(words.matches, words.capitalised, strict=True):
         word = match.group()
-        k = bisect_right(headlines, (match.start(), len(text))) - 1
+        k = bisect_right(headlines, (match.start(), sys.maxsize)) - 1
         in_headline = k >= 0 and match.start() < headlines[k][1]
-        if (_is_capitalised(word) and previous[:1].isupper() and previous.isalpha()
+        if (capitalised and previous[:1].isupper() and previous.isalpha()
                 and not _is_title(previous, cues) and previous.lower() not in _DETERMINERS
                 and not _is_org_head(previous, cues)
                 and (not in_headline or (given_name_locales(previous) >= _HEADLINE_GIVEN_NAME_LOCALES
@@ -341,20 +364,19 @@ def _first_full_names(text: str, cues: CuePatterns) -> dict[str, tuple[int, str]
     return out
 
 
-def _gendered_persons(text: str, cues: CuePatterns,
-                      full_names: Mapping[str, tuple[int, str]]) -> list[tuple[int, str, Gender]]:
+def _gendered_persons(cues: CuePatterns, full_names: Mapping[str, tuple[int, str]], scanned: _Words,
+                      headlines: Sequence[tuple[int, int]]) -> list[tuple[int, str, Gender]]:
     """(position, name, gender) of each person the text names whose gender it tells: after a title
     ("Ms. LaBelle", "Mrs. Clinton"), or with a given name ("Janet Yellen", "Michelle F. Tanzer"); a
     later bare surname of such a person counts too. Headlines and runs holding an organisation word
     ("Clinton Foundation") are left out. In text order."""
     out: list[tuple[int, str, Gender]] = []
     known: dict[str, tuple[str, Gender]] = {}
-    headlines = _title_case_lines(text)
-    words = list(_WORD.finditer(text))
+    words = scanned.matches
     k = 0
     while k < len(words):
         start = words[k].start()
-        h = bisect_right(headlines, (start, len(text))) - 1
+        h = bisect_right(headlines, (start, sys.maxsize)) - 1
         run, used = _capitalised_run(words, k)
         if not run or (h >= 0 and start < headlines[h][1]) or any(_is_org_head(w, cues) for w in run):
             k += max(1, used)
@@ -404,25 +426,23 @@ def _is_acronym(word: str) -> bool:
     return word.isupper() and len(word) <= _MAX_ACRONYM
 
 
-def _word_cases(text: str) -> tuple[frozenset[str], frozenset[str]]:
+def _word_cases(words: _Words) -> tuple[frozenset[str], frozenset[str]]:
     """The capitalised words that stand somewhere after a word or a comma on their line, or after a
     title abbreviation ("Mr. Trump"), so names, not words capitalised only as a sentence's first; and
     the words written in lower case."""
     capitalised: set[str] = set()
     lower: set[str] = set()
     before: list[str] = ["", ""]
-    previous_end = 0
-    for match in _WORD.finditer(text):
+    for match, is_capitalised, line_start in zip(words.matches, words.capitalised, words.line_start, strict=True):
         word = match.group()
-        if "\n" in text[previous_end:match.start()]:
+        if line_start:
             before = ["", ""]
-        if _is_capitalised(word) and (before[-1][:1].isalnum() or before[-1] == ","
-                                      or (before[-1] == "." and before[-2].lower() in _TITLE_ABBREVIATIONS)):
+        if is_capitalised and (before[-1][:1].isalnum() or before[-1] == ","
+                               or (before[-1] == "." and before[-2].lower() in _TITLE_ABBREVIATIONS)):
             capitalised.add(_POSSESSIVE.sub("", word))
         elif word.islower():
             lower.add(word)
         before = [before[-1], word]
-        previous_end = match.end()
     return frozenset(capitalised), frozenset(lower)
 
 
@@ -438,26 +458,26 @@ def _title_case_lines(text: str) -> list[tuple[int, int]]:
     return out
 
 
-def _org_names(text: str, cues: CuePatterns) -> dict[str, list[tuple[int, str]]]:
+def _org_names(cues: CuePatterns, words: _Words) -> dict[str, list[tuple[int, str]]]:
     """Per organisation word, the capitalised names holding it in the text ("observatory": the
     Syrian Observatory for Human Rights at 517), in order, so a later "the Observatory said"
     reads the full name. One pass over the words; a name ends at its organisation word or the
     "for …"/"of …" after it ("Syrian Coalition Demands UN Action": a headline)."""
     out: dict[str, list[tuple[int, str]]] = {}
     run: list[tuple[int, str]] = []
-    previous_end = 0
-    for match in chain(_WORD.finditer(text), (None,)):  # None: the end closes the last run
-        if match is not None and "\n" in text[previous_end:match.start()]:
+    for match, capitalised, line_start in zip(words.matches, words.capitalised, words.line_start, strict=True):
+        word = match.group()
+        if line_start and run:
             _add_org_name(run, cues, out)
             run = []
-        word = match.group() if match is not None else ""
-        if match is not None and word.lower() not in _DETERMINERS and (
-                _is_capitalised(word) or (word in _OFFICE_JOINERS and run and run[-1][1][:1].isupper())):
+        if word.lower() not in _DETERMINERS and (
+                capitalised or (word in _OFFICE_JOINERS and run and run[-1][1][:1].isupper())):
             run.append((match.start(), word))
-        else:
+        elif run:
             _add_org_name(run, cues, out)
             run = []
-        previous_end = match.end() if match is not None else previous_end
+    if run:
+        _add_org_name(run, cues, out)
     return out
 
 
