@@ -8,16 +8,28 @@ quote groups, stories, narratives) run over what the store holds once every docu
 from __future__ import annotations
 
 import functools
+import re
+import signal
+import threading
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from types import FrameType
 from typing import Any
+from urllib.parse import urlsplit
 
-from echotrace.annotate.entities import EntityIndex, entities_for
-from echotrace.clean.text import RepeatedLines
+from echotrace import errors
+from echotrace.annotate.dates import find_dates
+from echotrace.annotate.entities import EntityIndex, entities_for, find_mentions
+from echotrace.annotate.language import article_language, split_paragraphs
+from echotrace.annotate.outlet import find_outlet
+from echotrace.annotate.quotes import find_quotes, load_quote_models
+from echotrace.annotate.sources import find_credits
+from echotrace.clean.html import clean_html, html_metadata
+from echotrace.clean.normalise import make_doc_id
+from echotrace.clean.text import RepeatedLines, clean_text
 from echotrace.config import Settings
-from echotrace.documents import DocContext, init_worker, outlet_groups, process_batch
 from echotrace.engines import get_engine
 from echotrace.engines.local import start_server
 from echotrace.ingest import expand_inputs, file_format, read_file
@@ -41,6 +53,7 @@ from echotrace.records import (
     Mention,
     Narrative,
     NarrativeMatch,
+    Quote,
     RawDoc,
     Skipped,
 )
@@ -78,9 +91,194 @@ _RECORD_FORMATS = frozenset({"jsonl", "json", "csv", "warc"})
 _MIN_ARTICLES_FOR_PARALLEL_LINKS = 30_000
 EVIDENCE_BLOCKS = ("related_links",)
 """Removed page blocks that narratives are also matched in."""
+_HTML_EXPANSION = 20
+_MASTHEAD_SCAN = 400
+_MASTHEAD_MAX_CHARS = 60
 
 ProgressHook = Callable[[str, int, int | None], None]
 """Called as (stage name, units done so far, total units or None)."""
+
+
+# -- per-document stages (run in worker processes) ----------------------------------------------
+
+@dataclass(slots=True)
+class DocContext:
+    settings: Settings
+    repeated: dict[str, frozenset[int]]
+    _entity_index: EntityIndex | None = None
+
+    def entity_index(self) -> EntityIndex:
+        """Built on first use in each worker (the Aho-Corasick automaton does not travel well)."""
+        if self._entity_index is None:
+            self._entity_index = EntityIndex.load([Path(p) for p in self.settings.aliases])
+        return self._entity_index
+
+
+_CONTEXT: DocContext | None = None
+
+
+def _init_worker(context: DocContext) -> None:
+    """Models are loaded here, not by the first document, whose time limit they would eat."""
+    global _CONTEXT
+    _CONTEXT = context
+    stages = context.settings.stages
+    if "entities" in stages:
+        context.entity_index()
+    if "quotes" in stages:
+        load_quote_models(context.settings.quote_syntax)
+
+
+def outlet_groups(raw: RawDoc) -> list[str]:
+    """Pages of one site share chrome: group by declared outlet, else URL host, else folder.
+
+    A folder often mixes sites, so pages that open with the same short masthead line
+    ("THE CASTELLON HERALD") form a second group of their own.
+    """
+    if raw.outlet:
+        return ["outlet:" + raw.outlet.strip().lower()]
+    if raw.url:
+        host = urlsplit(raw.url).hostname
+        if host:
+            return ["host:" + host.removeprefix("www.")]
+    groups = ["dir:" + str(Path(raw.source.split("#", 1)[0]).parent)]
+    first_line = next((line.strip() for line in (raw.text or "")[:_MASTHEAD_SCAN].splitlines() if line.strip()), "")
+    if 0 < len(first_line) <= _MASTHEAD_MAX_CHARS:
+        groups.append("masthead:" + " ".join(first_line.casefold().split()))
+    return groups
+
+
+class _DocTimeout(Exception):
+    pass
+
+
+def _on_alarm(_signum: int, _frame: FrameType | None) -> None:
+    raise _DocTimeout
+
+
+def process_document(raw: RawDoc, context: DocContext) -> DocResult | Skipped:
+    """RawDoc -> clean text, title, dates, outlet, credits, languages."""
+    settings = context.settings
+    is_html = raw.html is not None
+    body = raw.html if raw.html is not None else (raw.text or "")
+    # Cleaning a 200 MB page only to reject it costs minutes: HTML shrinks ~20x, plain text hardly.
+    if len(body) > settings.max_text_chars * (_HTML_EXPANSION if is_html else 1):
+        return Skipped(raw.source, errors.E012_TEXT_TOO_LONG, errors.describe(
+            errors.E012_TEXT_TOO_LONG, f"{raw.source}: {len(body):,} chars before cleaning"))
+    body = _storable(body)
+    if is_html:
+        cleaned = clean_html(body, raw.url)
+        markup = html_metadata(body, raw.url)
+    else:
+        repeated = frozenset().union(*(context.repeated.get(g, frozenset()) for g in outlet_groups(raw)))
+        cleaned = clean_text(body, repeated)
+        markup = {}
+    text = cleaned.text
+    if not text.strip():
+        return Skipped(raw.source, errors.E009_NO_TEXT, errors.describe(errors.E009_NO_TEXT, raw.source))
+    if len(text) > settings.max_text_chars:
+        return Skipped(raw.source, errors.E012_TEXT_TOO_LONG, errors.describe(
+            errors.E012_TEXT_TOO_LONG, f"{raw.source}: {len(text):,} > {settings.max_text_chars:,} chars"))
+    paragraphs = split_paragraphs(text)
+    crawled = raw.crawled
+    date, page_crawled = find_dates(text, cleaned.boilerplate, given=raw.date, markup=markup, crawled=crawled)
+    outlet, outlet_evidence = find_outlet(raw.url, raw.outlet, markup, text, cleaned.header, cleaned.boilerplate)
+    credits = [c for c in find_credits(text) if not _is_own_name(c.name, outlet, outlet_evidence)]
+    article = Article(
+        doc_id=make_doc_id(text),
+        title=raw.title or cleaned.title or markup.get("title"),
+        text=text,
+        url=raw.url or markup.get("url"),
+        outlet=outlet,
+        published=date.value if date else None,
+        date_kind=date.kind if date else ("crawled" if page_crawled else None),
+        date_evidence=date.evidence if date else None,
+        crawled=page_crawled or crawled,
+        language=article_language(paragraphs),
+        source_paths=[raw.source],
+        fmt=raw.fmt,
+        paragraphs=paragraphs,
+        boilerplate=cleaned.boilerplate,
+        credits=credits,
+        outlet_evidence=outlet_evidence,
+    )
+    stages = settings.stages
+    mentions = (find_mentions(article.doc_id, text, context.entity_index(), article.language, article.title)
+                if "entities" in stages else [])
+    quotes = (find_quotes(article.doc_id, text, article.language, paragraphs, syntax=settings.quote_syntax)
+              if "quotes" in stages else [])
+    if quotes and "entities" in stages:
+        for quote in quotes:
+            quote.speaker_entity_id = speaker_entity(quote, mentions, context.entity_index())
+    return DocResult(source=raw.source, article=article, mentions=mentions, quotes=quotes)
+
+
+def speaker_entity(quote: Quote, mentions: Sequence[Mention], index: EntityIndex) -> str | None:
+    """The entity a quote's speaker names: the mention under the speaker span, else the alias table,
+    else a mention in the same article ending with the same name ("Reyval" -> "Tomas Reyval")."""
+    if not quote.speaker_name:
+        return None
+    if quote.speaker_start is not None and quote.speaker_end is not None:
+        for mention in mentions:
+            if mention.start < quote.speaker_end and quote.speaker_start < mention.end:
+                return mention.entity_id
+    known = index.canonical(quote.speaker_name)
+    if known:
+        return known
+    last = quote.speaker_name.split()[-1].lower()
+    for mention in mentions:
+        if mention.text.split()[-1].lower() == last:
+            return mention.entity_id
+    return None
+
+
+def _storable(text: str) -> str:
+    """Lone surrogates (from broken JSON escapes) cannot be stored as UTF-8: replace them."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return text.encode("utf-8", "replace").decode("utf-8")
+    return text
+
+
+def _is_own_name(name: str, outlet: str | None, masthead: str | None) -> bool:
+    """An outlet crediting itself ("VNA" on the page of "Valdorian News Agency · VNA") is no credit."""
+    if outlet and name.casefold() in (outlet.casefold(), "".join(w[0] for w in outlet.split()).casefold()):
+        return True
+    return bool(masthead) and re.search(rf"(?<!\w){re.escape(name)}(?!\w)", masthead or "") is not None
+
+
+def process_batch(batch: list[RawDoc | Skipped]) -> list[DocResult | Skipped]:
+    """Per-document stages over one batch; one bad document never sinks its batch."""
+    context = _CONTEXT
+    assert context is not None, "worker not initialised"
+    timeout = context.settings.doc_timeout_s
+    # SIGALRM exists only in a process's main thread: Dask workers that run tasks in a thread pool
+    # (a remote cluster) get no per-document timeout.
+    can_alarm = threading.current_thread() is threading.main_thread()
+    previous = signal.signal(signal.SIGALRM, _on_alarm) if can_alarm else None
+    out: list[DocResult | Skipped] = []
+    try:
+        for item in batch:
+            if isinstance(item, Skipped):
+                out.append(item)
+                continue
+            if can_alarm:
+                signal.setitimer(signal.ITIMER_REAL, timeout)
+            try:
+                out.append(process_document(item, context))
+            except _DocTimeout:
+                out.append(Skipped(item.source, errors.E013_TIMEOUT, errors.describe(
+                    errors.E013_TIMEOUT, f"{item.source}: over {timeout:g} s")))
+            except Exception as exc:  # a bug or a pathological page: record it, go on
+                out.append(Skipped(item.source, errors.E014_PROCESSING_ERROR, errors.describe(
+                    errors.E014_PROCESSING_ERROR, f"{item.source}: {type(exc).__name__}: {exc}")))
+            finally:
+                if can_alarm:
+                    signal.setitimer(signal.ITIMER_REAL, 0)
+    finally:
+        if can_alarm:
+            signal.signal(signal.SIGALRM, previous)
+    return out
 
 
 # -- the run ------------------------------------------------------------------------------------
@@ -136,7 +334,7 @@ def ingest(writer: StoreWriter, run_id: str, files: Sequence[str], settings: Set
            progress: ProgressHook | None = None) -> list[StageReport]:
     started = time.perf_counter()
     if settings.engine == "local" and settings.workers > 1 and _may_hold(files, _MIN_UNITS_FOR_WORKERS):
-        start_server([process_batch.__module__])  # workers are likely: their imports overlap the scan
+        start_server([__name__])  # workers are likely: their imports overlap the scan
     repeated, units = scan_repeated_lines(files, settings, progress)
     scan = StageReport("scan", units, time.perf_counter() - started, {"groups": len(repeated)})
 
@@ -159,7 +357,7 @@ def ingest(writer: StoreWriter, run_id: str, files: Sequence[str], settings: Set
     map_ordered = get_engine(settings.engine, settings.scheduler)
     pending: list[DocResult | Skipped] = []
     for results in map_ordered(process_batch, tasks, workers=workers,
-                               initializer=init_worker, initargs=(context,)):
+                               initializer=_init_worker, initargs=(context,)):
         pending.extend(results)
         report.count += len(results)
         if len(pending) >= settings.batch_size:
@@ -350,4 +548,4 @@ def run(paths: Sequence[str], db: str | Path, settings: Settings | None = None,
     return summary
 
 
-__all__ = ["RunSummary", "StageReport", "run"]
+__all__ = ["DocContext", "RunSummary", "StageReport", "process_document", "run"]

@@ -21,7 +21,7 @@ from typing import Any
 import duckdb
 import pytest
 
-import echotrace.documents as documents
+import echotrace.pipeline as pipeline
 from bench.reliability import (
     BAD_KINDS,
     Manifest,
@@ -203,7 +203,7 @@ def test_article_text_cap(tmp_path: Path) -> None:
 
 def test_per_document_timeout_and_errors_skip_only_that_document(tmp_path: Path,
                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
-    real_find_quotes = documents.find_quotes  # type: ignore[attr-defined]
+    real_find_quotes = pipeline.find_quotes  # type: ignore[attr-defined]
 
     def hostile_stage(doc_id: str, text: str, *args: Any, **kwargs: Any) -> Any:
         if "HANGS" in text:
@@ -212,7 +212,7 @@ def test_per_document_timeout_and_errors_skip_only_that_document(tmp_path: Path,
             raise RuntimeError("stage bug")
         return real_find_quotes(doc_id, text, *args, **kwargs)
 
-    monkeypatch.setattr(documents, "find_quotes", hostile_stage)
+    monkeypatch.setattr(pipeline, "find_quotes", hostile_stage)
     corpus = tmp_path / "in"
     corpus.mkdir()
     (corpus / "a_ok.txt").write_text(f"Budget agreed\n\n{BODY}\n", encoding="utf-8")
