@@ -539,7 +539,7 @@ def _nearest(named: Sequence[Speaker], position: int, is_org: bool, gender: Gend
             break
         skipped = True
     if gender is None or (found is not None and not skipped):
-        if found is not None and found.gender is None:
+        if found is not None and found.gender is None and gender is not None:
             found.gender = gender  # "Clinton said …; she added": later pronouns know it
         return found.name if found else None
     persons = facts.gendered_persons
