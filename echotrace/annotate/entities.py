@@ -272,7 +272,7 @@ def find_mentions(
         return []
     named, contextual = _gazetteer(text, index)
     covered = sorted((f.start, f.end) for f in named) + sorted((s, e) for s, e, _ in contextual)
-    headlines = _title_case_lines(text)
+    headlines = _mostly_capitalised_lines(text)
     body = _patterns(text, covered, headlines, lang)
     body_ids = {f.entity_id for f in body}
     # Headlines capitalise every word: keep only names the body confirms.
@@ -405,8 +405,13 @@ def _joins(gap: str, source: str, group: list[tuple[int, int]]) -> bool:
     return len(parts) == 3 and parts[0] == "" and parts[2] == "" and parts[1] in _NAME_PARTICLES
 
 
-def _title_case_lines(text: str) -> list[tuple[int, int]]:
-    """Headline-style lines ("US Coalition Bombs Syrian Army"): capitals there do not mark names."""
+def _mostly_capitalised_lines(text: str) -> list[tuple[int, int]]:
+    """Headline-style lines ("US Coalition Bombs Syrian Army"): capitals there do not mark names.
+
+    Looser than the speaker resolver's `_title_case_lines` (every long word capitalised): a body
+    sentence dense with names ("… Donald Trump met with Mexican President Enrique Peña Nieto on
+    Wednesday") counts here, which costs mentions little, but the speaker resolver would lose the
+    full name its pronouns resolve to (PolNeAR train: 3 quotes given to the wrong person)."""
     spans: list[tuple[int, int]] = []
     for line in _LINE.finditer(text):
         words = line.group().split()
