@@ -430,13 +430,14 @@ def corpus_stages(writer: StoreWriter, settings: Settings,
         report.count = len(articles)
     if not articles:
         return reports
-    links: list[DocLink] = []
     if "links" in stages:
         with _Timer("links", progress, reports) as report:
             links = _links_stage(writer, settings, articles, report)
+    else:  # quote groups and stories read the links of an earlier run
+        links = writer.load_links()
     if "quotes" in stages:
         with _Timer("quote groups", progress, reports) as report:
-            _quote_groups_stage(writer, articles, report)
+            _quote_groups_stage(writer, articles, links, report)
     mentions: dict[str, list[Mention]] = {}
     if "entities" in stages or "stories" in stages:
         with _Timer("load mentions", progress, reports) as report:
@@ -481,10 +482,11 @@ def _entities_stage(writer: StoreWriter, settings: Settings, mentions: Mapping[s
     report.detail = {"entities": len(entities), "mentions": sum(len(m) for m in mentions.values())}
 
 
-def _quote_groups_stage(writer: StoreWriter, articles: Sequence[Article], report: StageReport) -> None:
+def _quote_groups_stage(writer: StoreWriter, articles: Sequence[Article], links: Sequence[DocLink],
+                        report: StageReport) -> None:
     quotes = writer.load_quotes()
     published = {a.doc_id: a.published or a.crawled for a in articles}
-    grouped, groups = group_quotes(quotes, published)
+    grouped, groups = group_quotes(quotes, published, linked=[(link.doc_a, link.doc_b) for link in links])
     writer.assign_quote_groups(grouped, groups)
     report.count = len(quotes)
     report.detail = {"quotes": len(quotes), "groups": len(groups),

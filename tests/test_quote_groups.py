@@ -36,7 +36,7 @@ def test_verbatim_repeats_translations_and_unknown_speakers_join_one_group() -> 
         _quote("a", 900, OTHER, "Maria Lenk"),
     ]
     published = {"a": datetime(2024, 3, 2), "b": datetime(2024, 3, 1), "c": datetime(2024, 3, 3), "d": None}
-    grouped, groups = group_quotes(quotes, published)
+    grouped, groups = group_quotes(quotes, published, linked=[("a", "c")])  # c translates a's story
     by_id = {q.quote_id: q for q in grouped}
     statement = {by_id[k].group_id for k in ("a-0", "a-500", "b-10", "c-40", "d-0")}
     assert len(statement) == 1
@@ -61,8 +61,10 @@ def test_input_order_does_not_change_groups() -> None:
               for k, (text, speaker) in enumerate([(STATEMENT, "Maria Lenk"), (TRANSLATION, None),
                                                    (OTHER, "Omar Fadil"), (STATEMENT, None),
                                                    (OTHER, None), (TRANSLATION, "Maria Lenk")])]
-    first, _ = group_quotes(quotes, {})
-    again, _ = group_quotes(list(reversed(quotes)), {})
+    linked = [("d0", "d1"), ("d3", "d5")]
+    first, _ = group_quotes(quotes, {}, linked=linked)
+    again, _ = group_quotes(list(reversed(quotes)), {}, linked=list(reversed(linked)))
+    assert len({q.group_id for q in first if q.doc_id in ("d0", "d1", "d3", "d5")}) == 1
     assert sorted((q.quote_id, q.group_id) for q in first) == sorted((q.quote_id, q.group_id) for q in again)
 
 
@@ -99,5 +101,21 @@ def test_a_number_written_the_french_or_russian_way_is_the_same_number() -> None
               _quote("fr", 0, "Plus de 1 000 combattants ont été tués dans la bataille pour la ville le mois dernier",
                      "Ivan Petrov"),
               _quote("ru", 0, "Более 1\u00a0000 боевиков погибли в битве за город в прошлом месяце", "Ivan Petrov")]
-    _, groups = group_quotes(quotes, {})
+    _, groups = group_quotes(quotes, {}, linked=[("en", "fr"), ("en", "ru")])
     assert [g.n_docs for g in groups] == [3]
+
+
+def test_a_paraphrase_joins_only_when_the_articles_are_linked() -> None:
+    """A re-translation embeds no closer than one speaker's statement about another event; what
+    tells them apart is that the re-translation's article reports the same story."""
+    said = "To be effective in the fight against terrorists, we have to join our forces"
+    retranslated = "It is necessary to combine efforts in order to fight terrorism effectively"
+    quotes = [_quote("ria", 0, said, "Vladimir Putin"), _quote("sputnik", 0, retranslated, "Vladimir Putin")]
+    apart, _ = group_quotes(quotes, {})
+    assert apart[0].group_id != apart[1].group_id
+    together, _ = group_quotes(quotes, {}, linked=[("ria", "sputnik")])
+    assert together[0].group_id == together[1].group_id
+    # Near-verbatim repeats need no link: a stock line recurs across unrelated articles.
+    repeat = [_quote("x", 0, STATEMENT, "Maria Lenk"), _quote("y", 0, STATEMENT + " again", "Maria Lenk")]
+    grouped, _ = group_quotes(repeat, {})
+    assert grouped[0].group_id == grouped[1].group_id

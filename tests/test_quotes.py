@@ -450,7 +450,8 @@ def test_seed_groups(seed_texts: dict[str, str]) -> None:
     all_quotes = [q for qs in _seed_quotes(seed_texts).values() for q in qs]
     published = {"000": datetime(2016, 12, 15), "003": datetime(2016, 12, 16), "002": datetime(2017, 6, 9),
                  "004": datetime(2017, 6, 9, 16), "001": datetime(2017, 11, 14)}
-    grouped, groups = group_quotes(all_quotes, published)
+    linked = [("000", "003"), ("002", "004")]  # the links stage links these (tests/test_link.py)
+    grouped, groups = group_quotes(all_quotes, published, linked=linked)
     by_id = {g.group_id: g for g in groups}
     join = _one([q for q in grouped if q.doc_id == "000"], "join forces")
     combine = _one([q for q in grouped if q.doc_id == "003"], "combine efforts")
@@ -466,7 +467,7 @@ def test_seed_groups(seed_texts: dict[str, str]) -> None:
         docs = {q.doc_id for q in grouped if q.group_id == g.group_id}
         keys = {speaker_key(q.speaker_name) for q in grouped if q.group_id == g.group_id and q.speaker_name}
         assert len(keys) <= 1, (docs, keys)
-    again, _ = group_quotes(list(reversed(all_quotes)), published)
+    again, _ = group_quotes(list(reversed(all_quotes)), published, linked=linked)
     assert sorted((q.quote_id, q.group_id) for q in again) == sorted((q.quote_id, q.group_id) for q in grouped)
 
 

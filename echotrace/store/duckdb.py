@@ -415,6 +415,13 @@ class StoreWriter:
                        speaker_start, speaker_end, cue_start, cue_end, cue, group_id
                 FROM quotes ORDER BY doc_id, start, quote_id"""))]
 
+    def load_links(self) -> list[DocLink]:
+        """The stored links, for corpus stages run without the links stage."""
+        with self.transaction() as con:
+            rows = con.execute("SELECT doc_a, doc_b, kind, score, earlier, method FROM doc_links "
+                               "ORDER BY doc_a, doc_b").fetchall()
+        return [DocLink(*r) for r in rows]
+
     def load_stories(self) -> list[StoryMember]:
         with self.transaction() as con:
             rows = con.execute("SELECT story_id, doc_id, label FROM stories ORDER BY story_id, doc_id").fetchall()
