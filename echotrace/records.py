@@ -6,8 +6,10 @@ the store. Spans (`start`, `end`) are character offsets into `Article.text`.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from itertools import pairwise
 
 DATE_KINDS = ("published", "updated", "event", "crawled")
 CREDIT_ROLES = ("origin", "translator", "via")
@@ -232,3 +234,12 @@ class DocResult:
     article: Article
     mentions: list[Mention] = field(default_factory=list)
     quotes: list[Quote] = field(default_factory=list)
+
+
+def doc_id_order(articles: Sequence[Article]) -> Sequence[Article]:
+    """`articles` sorted by doc_id, one per doc_id (the last given wins): the sequence itself when it
+    already is (the store's corpus, `StoredArticles`), so stored articles are not all built at once."""
+    ids = [a.doc_id for a in articles]
+    if all(a < b for a, b in pairwise(ids)):
+        return articles
+    return sorted({a.doc_id: a for a in articles}.values(), key=lambda a: a.doc_id)

@@ -15,6 +15,7 @@ import pytest
 
 from echotrace.config import Settings
 from echotrace.pipeline import RunSummary, StageReport, run
+from echotrace.records import doc_id_order
 from echotrace.store.duckdb import StoreLocked, open_writer
 
 from .conftest import DEMO
@@ -268,3 +269,29 @@ def test_fast_quotes_setting_is_recorded_and_still_finds_direct_quotes(tmp_path:
         assert settings["quote_syntax"] is (not fast)
     for found in quotes.values():
         assert any("reopen the bridge" in text and speaker and "Ortiz" in speaker for text, speaker in found)
+
+
+def test_stored_articles_read_texts_back_from_disk(tmp_path: Path) -> None:
+    """The corpus stages' view of the store: every article as ingested (texts in any script,
+    paragraphs, credits), in doc_id order, with no text held in memory and no file left behind."""
+    corpus = small_corpus(tmp_path / "in", n=5)
+    (corpus / "page_ru.txt").write_text(
+        "Путин: «Нужно объединить усилия» 🙂\n\nТАСС сообщил об этом во вторник.\n", encoding="utf-8")
+    db = tmp_path / "store.duckdb"
+    run([str(corpus)], db, Settings(workers=1, stages=[]))
+    con = duckdb.connect(str(db), read_only=True)
+    texts = dict(con.execute("SELECT doc_id, text FROM articles").fetchall())
+    paragraphs = dict(con.execute("SELECT doc_id, count(*) FROM paragraphs GROUP BY 1").fetchall())
+    con.close()
+    with open_writer(db) as writer, writer.load_articles() as articles:
+        assert [a.doc_id for a in articles] == sorted(texts)
+        assert all(a.text == texts[a.doc_id] for a in articles)
+        assert all(len(a.paragraphs) == paragraphs.get(a.doc_id, 0) for a in articles)
+        assert all(a.text[p.start:p.end].strip() for a in articles for p in a.paragraphs)
+        assert articles[-1] == articles[len(articles) - 1] and articles[1:3] == list(articles)[1:3]
+        assert not any(stub.text for stub in articles._stubs)  # the texts live in the file only
+        assert doc_id_order(articles) is articles  # the stages do not build them all into a list
+        assert [a.doc_id for a in doc_id_order(list(reversed(articles)))] == sorted(texts)
+        with pytest.raises(IndexError):
+            articles[len(articles)]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["in", "store.duckdb", "store.duckdb.lock"]

@@ -17,7 +17,7 @@ from echotrace.link.translation import (
     profile_documents,
     semantic_links,
 )
-from echotrace.records import Article, DocLink, LinkSpan
+from echotrace.records import Article, DocLink, LinkSpan, doc_id_order
 
 __all__ = [
     "ChainStep",
@@ -36,7 +36,7 @@ def find_links(
 
     `map_batches` fingerprints batches for the copy search on an engine's workers (results do
     not depend on it)."""
-    ordered = sorted({a.doc_id: a for a in articles}.values(), key=lambda a: a.doc_id)
+    ordered = doc_id_order(articles)
     links, spans = copy_links(ordered, map_batches=map_batches)
     more_links, more_spans = semantic_links(ordered, links, embedder)
     links.extend(more_links)

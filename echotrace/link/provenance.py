@@ -103,14 +103,14 @@ _KIND_RANK = {"duplicate": 0, "reuse": 1, "translation": 2, "same_story": 3}
 
 def provenance_chains(articles: Sequence[Article], links: Sequence[DocLink]) -> list[ProvenanceChain]:
     """One chain per connected group of linked articles, sorted by chain_id."""
-    by_id = {article.doc_id: article for article in articles}
+    position = {article.doc_id: k for k, article in enumerate(articles)}  # not the articles: their texts
     ranked: dict[str, list[DocLink]] = {}
     for link in sorted(links, key=lambda lk: (_KIND_RANK.get(lk.kind, 9), -lk.score, lk.doc_a, lk.doc_b)):
         ranked.setdefault(link.doc_a, []).append(link)
         ranked.setdefault(link.doc_b, []).append(link)
     chains: list[ProvenanceChain] = []
-    for members in linked_groups(sorted(by_id), links):
-        ordered = sorted((by_id[d] for d in members), key=_order_key)
+    for members in linked_groups(sorted(position), links):
+        ordered = sorted((articles[position[d]] for d in members), key=_order_key)
         origin_votes = Counter(
             credit.name for article in ordered for credit in article.credits if credit.role == "origin"
         )

@@ -328,7 +328,8 @@ def profile_documents(
     split = [_sentence_spans(text, max_sentences) for text in texts]
     all_spans, openings = [span_rows(spans) for spans, _ in split], [span_rows(opening) for _, opening in split]
     heads, sentences = _embed_documents(texts, all_spans, openings, embedder, titles)
-    return _build_profiles(texts, langs, all_spans, heads, [quantized(vectors) for vectors in sentences])
+    return _build_profiles([name_tokens(text) for text in texts], langs, all_spans, heads,
+                           [quantized(vectors) for vectors in sentences])
 
 
 def _embedder_or_default(embedder: Embedder | None) -> Embedder:
@@ -386,7 +387,7 @@ def _embed_documents(
 
 
 def _build_profiles(
-    texts: Sequence[str],
+    all_names: Sequence[frozenset[str]],
     langs: Sequence[str],
     all_spans: Sequence[Spans],
     heads: HalfVectors | Vectors,
@@ -398,12 +399,11 @@ def _build_profiles(
     lead_centres = language_centres(
         langs, (dequantized(codes[:SCORE_SENTENCES], scales[:SCORE_SENTENCES]) for codes, scales in sentences), dim)
     opening_centres = language_centres(langs, (head[1:] for head in heads), dim)
-    all_names = [name_tokens(text) for text in texts]
     weights, damping = idf_name_weights(all_names)
     # Title, raw opening, centred opening and centred lead mean of every document in one array:
     # the profiles hold views, not one small array (and its ~100-byte header) each.
-    single_codes = np.empty((len(texts), 4, dim), dtype=np.int8)
-    single_scales = np.empty((len(texts), 4), dtype=np.float32)
+    single_codes = np.empty((len(all_names), 4, dim), dtype=np.int8)
+    single_scales = np.empty((len(all_names), 4), dtype=np.float32)
     singles = np.empty((4, dim), dtype=np.float32)
     profiles: list[DocumentProfile] = []
     for k, (spans, (codes, scales), head, names, lang) in enumerate(
@@ -616,11 +616,10 @@ def _stock_sentences(prints: Sequence[npt.NDArray[np.uint64]], families: Sequenc
     return set(held[families_holding > STOCK_DOCS].tolist())
 
 
-def _copy_families(articles: Sequence[Article], copies: Sequence[DocLink]) -> list[str]:
+def _copy_families(doc_ids: Sequence[str], copies: Sequence[DocLink]) -> list[str]:
     """Per article, the first doc_id of its group of copies (its own id when it has none)."""
-    family = {doc_id: members[0] for members in linked_groups([a.doc_id for a in articles], copies)
-              for doc_id in members}
-    return [family.get(a.doc_id, a.doc_id) for a in articles]
+    family = {doc_id: members[0] for members in linked_groups(list(doc_ids), copies) for doc_id in members}
+    return [family.get(doc_id, doc_id) for doc_id in doc_ids]
 
 
 def _days_apart(a: Article, b: Article) -> float | None:
@@ -648,14 +647,22 @@ def semantic_links(
     as many as the agreeing ones, the two articles report different events in one outlet
     style, and the pair gets no translation evidence at all."""
     embed_pieces = _embedder_or_default(embedder)
-    texts = [a.text for a in articles]
-    split = [_sentence_spans(text, MAX_SENTENCES) for text in texts]
-    all_spans, openings = [span_rows(spans) for spans, _ in split], [span_rows(opening) for _, opening in split]
-    prints = [np.array([line_fingerprint(text[start:end]) for start, end in spans], dtype=np.uint64)
-              for text, (spans, _) in zip(texts, split, strict=True)]
-    del split
-    families = _copy_families(articles, copies)
-    lead = _lead_profiles(articles, all_spans, openings, embedder, families)
+    # One pass over the texts for what every later step reads per document; texts are read
+    # again only for the documents a step works on (`articles` may keep them on disk).
+    doc_ids: list[str] = []
+    all_spans: list[Spans] = []
+    openings: list[Spans] = []
+    prints: list[npt.NDArray[np.uint64]] = []
+    names: list[frozenset[str]] = []
+    for article in articles:
+        spans, opening = _sentence_spans(article.text, MAX_SENTENCES)
+        doc_ids.append(article.doc_id)
+        all_spans.append(span_rows(spans))
+        openings.append(span_rows(opening))
+        prints.append(np.array([line_fingerprint(article.text[start:end]) for start, end in spans], dtype=np.uint64))
+        names.append(name_tokens(article.text))
+    families = _copy_families(doc_ids, copies)
+    lead = _lead_profiles(articles, all_spans, openings, embedder, families, names)
     del openings
     release_freed_memory()  # pass 1's embedding blocks
     stock = _stock_sentences(prints, families)
@@ -663,7 +670,7 @@ def semantic_links(
     found: list[tuple[DocLink, list[LinkSpan]]] = []
     deep: list[tuple[int, int]] = []
     for i, j in _int_pairs(candidate_pairs(lead)):
-        if (articles[i].doc_id, articles[j].doc_id) in skip:
+        if (doc_ids[i], doc_ids[j]) in skip:
             continue
         score = pair_similarity(lead[i], lead[j])
         agreeing, _ = _agreeing_matches(articles[i], articles[j], lead[i], lead[j], (prints[i], prints[j]), stock)
@@ -674,7 +681,7 @@ def semantic_links(
         if link is not None:
             found.append((link, []))
     release_freed_memory()  # the candidate search's temporaries
-    for i, j, p, q in _completed_pairs(deep, lead, texts, all_spans, embed_pieces):
+    for i, j, p, q in _completed_pairs(deep, lead, articles, all_spans, embed_pieces):
         decided = _decide(articles[i], articles[j], p, q, (prints[i], prints[j]), stock)
         if decided is not None:
             found.append(decided)
@@ -685,7 +692,7 @@ def semantic_links(
 
 def _lead_profiles(articles: Sequence[Article], all_spans: Sequence[Spans],
                    openings: Sequence[Spans], embedder: Embedder | None,
-                   families: Sequence[str]) -> list[DocumentProfile]:
+                   families: Sequence[str], names: Sequence[frozenset[str]]) -> list[DocumentProfile]:
     """Pass 1: profiles of headline, opening and the first LEAD_SENTENCES sentences, embedded
     PASS_BLOCK documents per call so that no call holds the whole corpus's pieces. Blocks follow
     copy families, so copies share a call and their sentences are encoded once (`embed`).
@@ -698,9 +705,11 @@ def _lead_profiles(articles: Sequence[Article], all_spans: Sequence[Spans],
     sentences *= len(articles)
     for start in range(0, len(order), PASS_BLOCK):
         block = order[start : start + PASS_BLOCK]
+        block_articles = [articles[k] for k in block]
         block_heads, block_sentences = _embed_documents(
-            [articles[k].text for k in block], [lead_spans[k] for k in block], [openings[k] for k in block],
-            embedder, [articles[k].title for k in block])
+            [a.text for a in block_articles], [lead_spans[k] for k in block], [openings[k] for k in block],
+            embedder, [a.title for a in block_articles])
+        del block_articles
         if heads is None:
             heads = np.zeros((len(articles), *block_heads.shape[1:]), dtype=np.float16)
         heads[block] = block_heads
@@ -710,7 +719,7 @@ def _lead_profiles(articles: Sequence[Article], all_spans: Sequence[Spans],
             sentences[k] = codes[lo:hi], scales[lo:hi]
     if heads is None:
         heads = np.zeros((0, 2, 512), dtype=np.float16)
-    return _build_profiles([a.text for a in articles], [a.language for a in articles], lead_spans, heads, sentences)
+    return _build_profiles(names, [a.language for a in articles], lead_spans, heads, sentences)
 
 
 def candidate_pairs(profiles: Sequence[DocumentProfile]) -> fp.Pairs:
@@ -767,7 +776,7 @@ def _rare_name_pairs(profiles: Sequence[DocumentProfile]) -> fp.Pairs:
 def _completed_pairs(
     pairs: Sequence[tuple[int, int]],
     lead: Sequence[DocumentProfile],
-    texts: Sequence[str],
+    articles: Sequence[Article],
     all_spans: Sequence[Spans],
     embedder: Embedder,
 ) -> Iterator[tuple[int, int, DocumentProfile, DocumentProfile]]:
@@ -786,7 +795,8 @@ def _completed_pairs(
     for start in range(0, len(order), PASS2_BLOCK):
         block = order[start : start + PASS2_BLOCK]
         rest = [all_spans[doc][LEAD_SENTENCES:] for doc in block]
-        pieces = [texts[doc][s:e] for doc, spans in zip(block, rest, strict=True) for s, e in spans]
+        pieces = [text[s:e] for doc, spans in zip(block, rest, strict=True)
+                  for text in (articles[doc].text,) for s, e in spans]
         vectors = embedder(pieces) if pieces else np.zeros((0, lead[block[0]].single_codes.shape[1]), dtype=np.float32)
         codes, scales = quantized(vectors)
         row = 0

@@ -23,7 +23,7 @@ import numpy.typing as npt
 
 from echotrace.annotate.sentences import split_sentences
 from echotrace.narratives.roles import Span, SpanFinder, extract_triples, inflections
-from echotrace.records import Article, Narrative, NarrativeMatch
+from echotrace.records import Article, Narrative, NarrativeMatch, doc_id_order
 
 __all__ = ["FRAMES", "discover_claims", "load_alias_groups"]
 
@@ -286,10 +286,11 @@ def discover_claims(
     Ids are hashes of the (actor, frame, target) key, so re-runs give the same ids.
     """
     extractor = _Extractor(load_alias_groups() if aliases is None else aliases)
-    by_doc = {a.doc_id: a for a in articles}
     story_of = dict(stories or {})
     groups: dict[tuple[str, str, str], _Cluster] = {}
-    for article in sorted(articles, key=lambda a: a.doc_id):
+    outlet_month: dict[str, tuple[str, str]] = {}
+    for article in doc_id_order(articles):
+        outlet_month[article.doc_id] = (article.outlet or "unknown", _month(article))
         for claim in extractor.claims(article):
             key = (claim.actor, claim.frame, claim.target)
             groups.setdefault(key, _Cluster(key)).claims.append(claim)
@@ -300,8 +301,8 @@ def discover_claims(
     for cluster in merged:
         docs = {c.doc_id for c in cluster.claims}
         n_stories = len({story_of.get(d, d) for d in docs})
-        n_outlets = len({by_doc[d].outlet or "unknown" for d in docs})
-        n_months = len({_month(by_doc.get(d)) for d in docs})
+        n_outlets = len({outlet_month[d][0] for d in docs})
+        n_months = len({outlet_month[d][1] for d in docs})
         keys = Counter((c.actor, c.frame, c.target) for c in cluster.claims)
         actor_key, frame, target_key = sorted(keys.items(), key=lambda kv: (-kv[1], kv[0]))[0][0]
         actors = Counter(c.actor_text for c in cluster.claims if c.actor == actor_key)

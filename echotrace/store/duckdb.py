@@ -41,6 +41,7 @@ from echotrace.records import (
     Skipped,
     StoryMember,
 )
+from echotrace.store.articles import StoredArticles
 
 SCHEMA = (Path(__file__).with_name("schema.sql")).read_text(encoding="utf-8")
 TABLES = (
@@ -362,25 +363,36 @@ class StoreWriter:
             _append(con, table, columns)
 
     # -- reading back what the per-document stages stored, for the corpus stages -----------
-    def load_articles(self) -> list[Article]:
+    def load_articles(self) -> StoredArticles:
+        """The stored articles in doc_id order, their texts in a file beside the store
+        (`StoredArticles`: close it, or use it as a context manager). One streaming pass:
+        paragraphs and credits are merged in by doc_id from their own sorted results, so no table
+        is held whole."""
         pool = _Pool()
-        with self.transaction() as con:
-            paragraphs: dict[str, list[Paragraph]] = {}
-            for doc_id, idx, start, end, lang in _rows(con.execute(
-                    'SELECT doc_id, idx, start, "end", lang FROM paragraphs ORDER BY doc_id, idx')):
-                paragraphs.setdefault(pool(doc_id), []).append(Paragraph(idx, start, end, pool(lang)))
-            credits: dict[str, list[Credit]] = {}
-            for doc_id, name, role, start, end, evidence in _rows(con.execute(
-                    'SELECT doc_id, name, role, start, "end", evidence FROM credits ORDER BY doc_id, start')):
-                credits.setdefault(pool(doc_id), []).append(Credit(pool(name), pool(role), start, end, evidence))
-            return [Article(doc_id=pool(r[0]), title=r[1], text=r[2], url=r[3], outlet=pool(r[4]), published=r[5],
-                            date_kind=pool(r[6]), date_evidence=r[7], crawled=r[8], language=pool(r[9]),
-                            source_paths=list(r[10]), fmt=pool(r[11]), paragraphs=paragraphs.get(r[0], []),
-                            credits=credits.get(r[0], []), outlet_evidence=pool(r[12]))
-                    for r in _rows(con.execute("""
-                SELECT doc_id, title, text, url, outlet, published, date_kind, date_evidence, crawled,
-                       language, source_paths, fmt, outlet_evidence
-                FROM articles ORDER BY doc_id"""))]
+        articles = StoredArticles(self.path.parent)
+        try:
+            with self.transaction() as con:
+                paragraphs = _ByDoc(con.cursor().execute(
+                    'SELECT doc_id, idx, start, "end", lang FROM paragraphs ORDER BY doc_id, idx'))
+                credits = _ByDoc(con.cursor().execute(
+                    'SELECT doc_id, name, role, start, "end", evidence FROM credits ORDER BY doc_id, start'))
+                for r in _rows(con.execute("""
+                        SELECT doc_id, title, text, url, outlet, published, date_kind, date_evidence, crawled,
+                               language, source_paths, fmt, outlet_evidence
+                        FROM articles ORDER BY doc_id""")):
+                    articles.append(Article(
+                        doc_id=pool(r[0]), title=r[1], text=r[2], url=r[3], outlet=pool(r[4]), published=r[5],
+                        date_kind=pool(r[6]), date_evidence=r[7], crawled=r[8], language=pool(r[9]),
+                        source_paths=list(r[10]), fmt=pool(r[11]),
+                        paragraphs=[Paragraph(idx, start, end, pool(lang))
+                                    for _, idx, start, end, lang in paragraphs.take(r[0])],
+                        credits=[Credit(pool(name), pool(role), start, end, evidence)
+                                 for _, name, role, start, end, evidence in credits.take(r[0])],
+                        outlet_evidence=pool(r[12])))
+        except BaseException:
+            articles.close()
+            raise
+        return articles
 
     def load_boilerplate(self, reasons: Sequence[str]) -> dict[str, list[tuple[int, str]]]:
         """Removed blocks of the given kinds per article, as (idx, text)."""
@@ -445,6 +457,23 @@ def _rows(cursor: duckdb.DuckDBPyConnection) -> Iterator[tuple[Any, ...]]:
     """A result's rows in chunks: the full list of tuples never sits beside the records built from it."""
     while chunk := cursor.fetchmany(_FETCH_ROWS):
         yield from chunk
+
+
+class _ByDoc:
+    """A result sorted by its first column (doc_id), handed out one doc_id at a time."""
+
+    def __init__(self, cursor: duckdb.DuckDBPyConnection) -> None:
+        self._rows = _rows(cursor)
+        self._next: tuple[Any, ...] | None = next(self._rows, None)
+
+    def take(self, doc_id: str) -> list[tuple[Any, ...]]:
+        """The rows of `doc_id`; rows of smaller ids (no such article) are skipped."""
+        out: list[tuple[Any, ...]] = []
+        while self._next is not None and self._next[0] <= doc_id:
+            if self._next[0] == doc_id:
+                out.append(self._next)
+            self._next = next(self._rows, None)
+        return out
 
 
 class _Pool:

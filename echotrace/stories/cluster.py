@@ -38,7 +38,7 @@ from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS, HashingVectorize
 from sklearn.preprocessing import normalize
 
 from echotrace.annotate.entities import ADHOC_PREFIX
-from echotrace.records import Article, DocLink, Mention, StoryMember
+from echotrace.records import Article, DocLink, Mention, StoryMember, doc_id_order
 
 __all__ = ["StorySettings", "cluster_stories", "story_id_for"]
 
@@ -122,7 +122,7 @@ def cluster_stories(
     let new articles join those stories.
     """
     settings = settings or StorySettings()
-    docs = sorted({a.doc_id: a for a in articles}.values(), key=lambda a: a.doc_id)
+    docs = doc_id_order(articles)
     if not docs:
         return sorted(existing, key=lambda m: (m.story_id, m.doc_id))
     position = {a.doc_id: i for i, a in enumerate(docs)}
