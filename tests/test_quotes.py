@@ -336,6 +336,17 @@ def test_speaker_key_normalises_names() -> None:
     ("Monday said the strikes were right and legal and would go on.", "right and legal", None),
     ("Activists said 20 people were killed in the shelling of the town on Monday.", "20 people", None),
     ("We pledge to do everything possible to prosecute all leaders of the group.", "prosecute", None),
+    # a name after a place preposition, or after "of" with no title or body before it, is not who
+    # speaks: the name the phrase opens with is, else nobody; the relative pronoun's nearest name is
+    ("Omar Haddad, the chief negotiator for the council that took part in the talks in Geneva, said the "
+     "offer was a trap.", "offer was a trap", "Omar Haddad"),
+    ("The local council in Kafr Nabl said the bakery had been hit twice.", "bakery had been hit", None),
+    ("Russia, a close ally of President Lena Fischer, said the inquiry must be independent.",
+     "inquiry must be", "Russia"),
+    ("The government of President Lena Fischer says the inquiry must be independent.", "inquiry must be",
+     "Lena Fischer"),
+    ("Turnout rose with the rise of Pavel Orlov, who said the old parties had failed.", "old parties",
+     "Pavel Orlov"),
     # the subject of a passive "asked" is the one asked, not the speaker
     ("Governor Chris Christie was asked whether he would issue a quarantine for people travelling from the region.",
      "quarantine", None),

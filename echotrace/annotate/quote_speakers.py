@@ -37,6 +37,13 @@ _GENERIC_PERSONS = frozenset(
 # "of"/"for"/"on" inside a capitalised run: an organisation ("Syrian Observatory for Human Rights"),
 # or after a title the office it names ("Secretary of State John Kerry").
 _OFFICE_JOINERS = frozenset(("of", "for", "on"))
+# Before these, a name is where something happens ("peace talks in Geneva"), not who speaks.
+_PLACE_PREPOSITIONS = frozenset("in at near inside outside across around".split())
+# "The city of Phoenix is demanding", "the government of President Bashar al-Assad says": the
+# place or person after "of" speaks through the body these words name.
+_APPOSITION_MARKS = frozenset(",(—–:")  # "Mohamad Sabra, the …"; not "U.S.-based"
+_BODY_NOUNS = frozenset("city state town county province country region village government administration "
+                        "regime office cabinet".split())
 _MAX_ORG_WORDS = 6
 _MAX_ACRONYM = 5  # "WHO" said, even where "who" is a word of the text too
 _POSSESSIVE = re.compile(r"[’']s$")
@@ -111,16 +118,13 @@ def _name_in(phrase_words: Sequence[str], cues: CuePatterns) -> tuple[str, bool]
         return " ".join(words), True  # "ministère russe de la Défense", "Pressedienst von X"
     if not _is_capitalised(words[-1]):
         return None
-    run = [words[-1]]
-    for index in range(len(words) - 2, -1, -1):
-        word = words[index]
-        joiner = word.lower() in _JOINERS and index > 0 and _is_capitalised(words[index - 1])
-        if not (_is_capitalised(word) or joiner) or word.lower() in _DETERMINERS:
-            break
-        run.insert(0, word)
+    run = _final_run(words)
     titles = [i for i, w in enumerate(run) if _is_title(w, cues)]
     joined = [i for i, w in enumerate(run) if w in _OFFICE_JOINERS and i - 1 not in titles]
     heads = [i for i, w in enumerate(run) if _is_org_head(w, cues)]
+    if not heads and _modifies(words, len(words) - len(run), cues):
+        lead = _leading_name(words)
+        return None if lead is None else _name_in(lead, cues)
     if heads and not joined and len(run) - heads[-1] > 2:
         run = run[heads[-1] + 1:]  # "Syrian Coalition Anas al-Abdah": a member, named after the body
         titles = [i for i, w in enumerate(run) if _is_title(w, cues)]
@@ -129,12 +133,52 @@ def _name_in(phrase_words: Sequence[str], cues: CuePatterns) -> tuple[str, bool]
     person = run[titles[-1] + 1:] if titles else run
     if person and person[0] in _OFFICE_JOINERS:  # "of State John Kerry": the office, then the name
         person = person[max(2, len(person) - 2):]
+    while len(person) > 2 and person[0].lower() in NOT_NAMES:
+        person = person[1:]  # "Early Sunday Abdel Rahman said"
     if not person:
         return None
     return " ".join(person[-3:]), False
 
 
-_JOINERS = frozenset("of for on de du des la von der del".split())
+_JOINERS = frozenset("of for on de du des la von der del al".split())  # "al": "Jaish al Islam"
+
+
+def _final_run(words: Sequence[str]) -> list[str]:
+    """The capitalised words a phrase ends with, "of"/"for"/"al" inside a name included."""
+    run = [words[-1]]
+    for index in range(len(words) - 2, -1, -1):
+        word = words[index]
+        joiner = word.lower() in _JOINERS and index > 0 and _is_capitalised(words[index - 1])
+        if not (_is_capitalised(word) or joiner) or word.lower() in _DETERMINERS:
+            break
+        run.insert(0, word)
+    return run
+
+
+def _modifies(words: Sequence[str], start: int, cues: CuePatterns) -> bool:
+    """Whether the name at `words[start:]` is the object of a modifier, not the phrase's speaker:
+    after a place preposition ("the local council in Daraya") or after "of"/"for" that follows no
+    title ("an ally of Syria's Bashar al-Assad", "the capture of Palmyra"; but "a spokesman for
+    Hamas", "the head of the Observatory", "the city of Phoenix" speak for the name)."""
+    if start == 0:
+        return False
+    before = words[start - 1].lower()
+    return before in _PLACE_PREPOSITIONS or (before in ("of", "for") and (
+        start < 2 or not (_is_title(words[start - 2], cues) or words[start - 2].lower() in _BODY_NOUNS)))
+
+
+def _leading_name(words: Sequence[str]) -> list[str] | None:
+    """The capitalised run a phrase opens with when an apposition follows it ("Mohamad Sabra, the
+    head negotiator …", "Russia, a key ally of …"); None when the phrase opens with a lower-case
+    word or the run modifies a noun ("AFP photographer")."""
+    end = 0
+    while end < len(words) and (_is_capitalised(words[end]) or (
+            0 < end < len(words) - 1 and words[end].lower() in _JOINERS and _is_capitalised(words[end + 1]))):
+        end += 1
+    if end == 0 or end == len(words):
+        return None
+    following = words[end]
+    return list(words[:end]) if following in _APPOSITION_MARKS or following.lower() in _DETERMINERS else None
 
 
 def _is_title(word: str, cues: CuePatterns) -> bool:
@@ -331,6 +375,10 @@ def _antecedent(text: str, position: int, cues: CuePatterns) -> list[str] | None
     words = words[cut:]
     if not words or words[-1].lower() in cues.relatives:
         return None
+    if _is_capitalised(words[-1]):
+        run = _final_run(words)
+        if _modifies(words, len(words) - len(run), cues):
+            words = run  # "the rise of Donald Trump, who": the pronoun stands for the nearest name
     if _name_in(words, cues) is not None:
         return words
     # A description: only the phrase from its determiner on, so that no word of the clause before it
