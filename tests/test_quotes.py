@@ -347,6 +347,10 @@ def test_speaker_key_normalises_names() -> None:
      "Lena Fischer"),
     ("Turnout rose with the rise of Pavel Orlov, who said the old parties had failed.", "old parties",
      "Pavel Orlov"),
+    # "-ish" is a nationality only in a closed list: "Jaish" is an army's name, "Turkish" a nationality
+    ("The rebel group Jaish al-Islam said the pilot had been captured.", "pilot had been", "Jaish al-Islam"),
+    ("Turkish President Recep Tayyip Erdogan said the pilot had been captured.", "pilot had been",
+     "Recep Tayyip Erdogan"),
     # the subject of a passive "asked" is the one asked, not the speaker
     ("Governor Chris Christie was asked whether he would issue a quarantine for people travelling from the region.",
      "quarantine", None),

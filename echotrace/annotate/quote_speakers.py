@@ -196,7 +196,13 @@ def _is_org_head(word: str, cues: CuePatterns) -> bool:
 
 def _is_demonym(word: str) -> bool:
     low = word.lower()
-    return low in ("us", "u.s", "uk", "eu", "un") or (len(low) > 4 and low.endswith(("ian", "ese", "ish", "ean")))
+    return (low in ("us", "u.s", "uk", "eu", "un") or low in _ISH_DEMONYMS
+            or (len(low) > 4 and low.endswith(("ian", "ese", "ean"))))
+
+
+# "-ish" names a nationality only in these; "Jaish al-Islam" is an army's name.
+_ISH_DEMONYMS = frozenset("british english irish scottish turkish kurdish spanish danish polish finnish swedish "
+                          "jewish flemish cornish amish".split())
 
 
 def resolve_speakers(text: str, found: Sequence[Found], lang_of: Callable[[int], str]) -> list[str | None]:
