@@ -347,6 +347,10 @@ def test_speaker_key_normalises_names() -> None:
      "Lena Fischer"),
     ("Turnout rose with the rise of Pavel Orlov, who said the old parties had failed.", "old parties",
      "Pavel Orlov"),
+    # an outlet's unnamed reporter: the outlet speaks (a named one speaks for themselves)
+    ("SANA reporter in Homs said that four shells hit the market.", "four shells", "SANA"),
+    ("An AFP photographer in Douma said the strikes hit a school.", "strikes hit a school", "AFP"),
+    ("Reuters reporter Lena Fischer said the strikes hit a school.", "strikes hit a school", "Lena Fischer"),
     # "-ish" is a nationality only in a closed list: "Jaish" is an army's name, "Turkish" a nationality
     ("The rebel group Jaish al-Islam said the pilot had been captured.", "pilot had been", "Jaish al-Islam"),
     ("Turkish President Recep Tayyip Erdogan said the pilot had been captured.", "pilot had been",

@@ -37,6 +37,9 @@ _GENERIC_PERSONS = frozenset(
 # "of"/"for"/"on" inside a capitalised run: an organisation ("Syrian Observatory for Human Rights"),
 # or after a title the office it names ("Secretary of State John Kerry").
 _OFFICE_JOINERS = frozenset(("of", "for", "on"))
+_BARE_POSSESSIVE = re.compile(r"^([A-Z]{2,})s$")
+# One of an outlet's staff (plurals name no one: "two American journalists").
+_PRESS_ROLES = frozenset("reporter correspondent journalist photographer cameraman stringer".split())
 # Before these, a name is where something happens ("peace talks in Geneva"), not who speaks.
 _PLACE_PREPOSITIONS = frozenset("in at near inside outside across around".split())
 # "The city of Phoenix is demanding", "the government of President Bashar al-Assad says": the
@@ -141,6 +144,32 @@ def _name_in(phrase_words: Sequence[str], cues: CuePatterns) -> tuple[str, bool]
 
 
 _JOINERS = frozenset("of for on de du des la von der del al".split())  # "al": "Jaish al Islam"
+
+
+def _press_outlet(words: Sequence[str]) -> list[str] | None:
+    """The news outlet whose unnamed staff a phrase names ("SANA reporter in Homs", "an AFP
+    photographer in Douma", "a reporter for USA Today"): the outlet speaks through them. Not when
+    the role is followed by a name ("Reuters reporter John Smith" is John Smith)."""
+    for k, word in enumerate(words):
+        if word.lower() not in _PRESS_ROLES:
+            continue
+        if k + 1 < len(words) and _is_capitalised(words[k + 1]):
+            return None
+        if k > 0 and _is_capitalised(words[k - 1]) and words[k - 1].lower() not in _DETERMINERS:
+            run = _final_run(words[:k])
+            while len(run) > 1 and (run[0].lower() in NOT_NAMES or run[0].lower() == "another"):
+                run = run[1:]
+            run[-1] = _BARE_POSSESSIVE.sub(r"\1", run[-1])  # "SANAs correspondent": an apostrophe lost
+            return None if len(run) == 1 and _is_demonym(run[0]) else run  # "American journalists"
+        if (k + 2 < len(words) and words[k + 1].lower() in ("for", "with", "of", "from")
+                and _is_capitalised(words[k + 2])):
+            end = k + 3
+            while end < len(words) and (_is_capitalised(words[end]) or (
+                    words[end].lower() in _JOINERS and end + 1 < len(words) and _is_capitalised(words[end + 1]))):
+                end += 1
+            return list(words[k + 2:end])
+        return None
+    return None
 
 
 def _final_run(words: Sequence[str]) -> list[str]:
@@ -305,6 +334,9 @@ def _resolve(text: str, words: Sequence[str], position: int, cues: CuePatterns,
         return _nearest(named, position, is_org=True, gender=None, facts=facts)
     if (len(lower) == 1 and lower[0] in cues.self_pronouns) or lower[-1] in _GENERIC_PERSONS:
         return None  # "we pledge", "Activists said": nobody the text names
+    outlet = _press_outlet(words)
+    if outlet is not None:  # not kept as an antecedent: "it said" later is rarely the news agency
+        return " ".join(outlet)
     proper = _name_in(words, cues)
     if proper is not None:
         name, is_org = proper
