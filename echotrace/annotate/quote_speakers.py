@@ -126,7 +126,7 @@ def _name_in(phrase_words: Sequence[str], cues: CuePatterns) -> tuple[str, bool]
     joined = [i for i, w in enumerate(run) if w in _OFFICE_JOINERS and i - 1 not in titles]
     heads = [i for i, w in enumerate(run) if _is_org_head(w, cues)]
     if not heads and _modifies(words, len(words) - len(run), cues):
-        lead = _leading_name(words)
+        lead = _leading_name(words, cues)
         return None if lead is None else _name_in(lead, cues)
     if heads and not joined and len(run) - heads[-1] > 2:
         run = run[heads[-1] + 1:]  # "Syrian Coalition Anas al-Abdah": a member, named after the body
@@ -196,10 +196,11 @@ def _modifies(words: Sequence[str], start: int, cues: CuePatterns) -> bool:
         start < 2 or not (_is_title(words[start - 2], cues) or words[start - 2].lower() in _BODY_NOUNS)))
 
 
-def _leading_name(words: Sequence[str]) -> list[str] | None:
-    """The capitalised run a phrase opens with when an apposition follows it ("Mohamad Sabra, the
-    head negotiator …", "Russia, a key ally of …"); None when the phrase opens with a lower-case
-    word or the run modifies a noun ("AFP photographer")."""
+def _leading_name(words: Sequence[str], cues: CuePatterns) -> list[str] | None:
+    """The capitalised run a phrase opens with when an apposition or a relative clause follows it
+    ("Mohamad Sabra, the head negotiator …", "Russia, a key ally of …", "the Observatory which relies
+    on contacts inside Syria"); None when the phrase opens with a lower-case word or the run
+    modifies a noun ("AFP photographer")."""
     end = 0
     while end < len(words) and (_is_capitalised(words[end]) or (
             0 < end < len(words) - 1 and words[end].lower() in _JOINERS and _is_capitalised(words[end + 1]))):
@@ -207,7 +208,8 @@ def _leading_name(words: Sequence[str]) -> list[str] | None:
     if end == 0 or end == len(words):
         return None
     following = words[end]
-    return list(words[:end]) if following in _APPOSITION_MARKS or following.lower() in _DETERMINERS else None
+    low = following.lower()
+    return list(words[:end]) if following in _APPOSITION_MARKS or low in _DETERMINERS or low in cues.relatives else None
 
 
 def _is_title(word: str, cues: CuePatterns) -> bool:
