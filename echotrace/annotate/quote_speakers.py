@@ -149,7 +149,13 @@ _JOINERS = frozenset("of for on de du des la von der del al".split())  # "al": "
 def _press_outlet(words: Sequence[str]) -> list[str] | None:
     """The news outlet whose unnamed staff a phrase names ("SANA reporter in Homs", "an AFP
     photographer in Douma", "a reporter for USA Today"): the outlet speaks through them. Not when
-    the role is followed by a name ("Reuters reporter John Smith" is John Smith)."""
+    the role's phrase is an apposition or a name follows the role ("Christopher Heath, a reporter
+    for WFTV" and "Reuters reporter John Smith" are the persons)."""
+
+    def apposition(start: int) -> bool:
+        start -= start > 0 and words[start - 1].lower() in _DETERMINERS
+        return start > 0 and words[start - 1] == ","
+
     for k, word in enumerate(words):
         if word.lower() not in _PRESS_ROLES:
             continue
@@ -157,11 +163,13 @@ def _press_outlet(words: Sequence[str]) -> list[str] | None:
             return None
         if k > 0 and _is_capitalised(words[k - 1]) and words[k - 1].lower() not in _DETERMINERS:
             run = _final_run(words[:k])
+            if apposition(k - len(run)):
+                return None
             while len(run) > 1 and (run[0].lower() in NOT_NAMES or run[0].lower() == "another"):
                 run = run[1:]
             run[-1] = _BARE_POSSESSIVE.sub(r"\1", run[-1])  # "SANAs correspondent": an apostrophe lost
             return None if len(run) == 1 and _is_demonym(run[0]) else run  # "American journalists"
-        if (k + 2 < len(words) and words[k + 1].lower() in ("for", "with", "of", "from")
+        if (not apposition(k) and k + 2 < len(words) and words[k + 1].lower() in ("for", "with", "of", "from")
                 and _is_capitalised(words[k + 2])):
             end = k + 3
             while end < len(words) and (_is_capitalised(words[end]) or (
