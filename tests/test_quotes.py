@@ -354,6 +354,9 @@ def test_speaker_key_normalises_names() -> None:
     ("An AFP photographer in Douma said the strikes hit a school.", "strikes hit a school", "AFP"),
     ("Reuters reporter Lena Fischer said the strikes hit a school.", "strikes hit a school", "Lena Fischer"),
     ("Public Advocate Trish Lowell said the strikes hit a school.", "strikes hit a school", "Trish Lowell"),
+    ("Lena Fischer, a reporter for Radio Eastvale, said the strikes hit a school.", "strikes hit a school",
+     "Lena Fischer"),
+    ("House Speaker Paul Ryan, R-Wis., said the strikes hit a school.", "strikes hit a school", "Paul Ryan"),
     # "-ish" is a nationality only in a closed list: "Jaish" is an army's name, "Turkish" a nationality
     ("The rebel group Jaish al-Islam said the pilot had been captured.", "pilot had been", "Jaish al-Islam"),
     ("Turkish President Recep Tayyip Erdogan said the pilot had been captured.", "pilot had been",

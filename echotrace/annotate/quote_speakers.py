@@ -116,6 +116,9 @@ def _name_in(phrase_words: Sequence[str], cues: CuePatterns) -> tuple[str, bool]
         words = words[1:]
     if not words:
         return None
+    lead = _leading_name(words, cues)
+    if lead is not None:  # "Lena Fischer, a reporter for Radio Eastvale": the name the apposition follows
+        return _name_in(lead, cues)
     if (_is_org_head(words[0], cues) and any(_is_capitalised(w) for w in words[1:]) and _is_capitalised(words[-1])
             and len(words) <= _MAX_ORG_WORDS and not any(_is_title(w, cues) or not w[0].isalnum() for w in words)):
         return " ".join(words), True  # "ministère russe de la Défense", "Pressedienst von X"
@@ -126,8 +129,7 @@ def _name_in(phrase_words: Sequence[str], cues: CuePatterns) -> tuple[str, bool]
     joined = [i for i, w in enumerate(run) if w in _OFFICE_JOINERS and i - 1 not in titles]
     heads = [i for i, w in enumerate(run) if _is_org_head(w, cues)]
     if not heads and _modifies(words, len(words) - len(run), cues):
-        lead = _leading_name(words, cues)
-        return None if lead is None else _name_in(lead, cues)
+        return None  # "the local council in Daraya": no name opens the phrase (see _leading_name above)
     if heads and not joined and len(run) - heads[-1] > 2:
         run = run[heads[-1] + 1:]  # "Syrian Coalition Anas al-Abdah": a member, named after the body
         titles = [i for i, w in enumerate(run) if _is_title(w, cues)]
@@ -138,6 +140,8 @@ def _name_in(phrase_words: Sequence[str], cues: CuePatterns) -> tuple[str, bool]
         person = person[max(2, len(person) - 2):]
     while len(person) > 2 and person[0].lower() in NOT_NAMES:
         person = person[1:]  # "Early Sunday Abdel Rahman said"
+    if "of" in person[1:]:
+        person = person[:person.index("of", 1)]  # "Rep. Elijah Cummings of Maryland": where from, not who
     if not person:
         return None
     return " ".join(person[-3:]), False
@@ -213,8 +217,8 @@ def _leading_name(words: Sequence[str], cues: CuePatterns) -> list[str] | None:
     while end < len(words) and (_is_capitalised(words[end]) or (
             0 < end < len(words) - 1 and words[end].lower() in _JOINERS and _is_capitalised(words[end + 1]))):
         end += 1
-    if end == 0 or end == len(words):
-        return None
+    if end == 0 or end == len(words) or (end == 1 and words[0].lower() in NOT_NAMES):
+        return None  # nothing, all of it, or a sentence's opening word ("Later the ministry, which")
     following = words[end]
     low = following.lower()
     return list(words[:end]) if following in _APPOSITION_MARKS or low in _DETERMINERS or low in cues.relatives else None
