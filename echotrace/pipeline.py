@@ -431,12 +431,12 @@ def corpus_stages(writer: StoreWriter, settings: Settings,
         report.count = len(articles)
     with articles:
         if articles:
-            _corpus_stages(writer, settings, articles, progress, reports)
+            _run_corpus_stages(writer, settings, articles, progress, reports)
     return reports
 
 
-def _corpus_stages(writer: StoreWriter, settings: Settings, articles: Sequence[Article],
-                   progress: ProgressHook | None, reports: list[StageReport]) -> None:
+def _run_corpus_stages(writer: StoreWriter, settings: Settings, articles: Sequence[Article],
+                       progress: ProgressHook | None, reports: list[StageReport]) -> None:
     stages = settings.stages
     if "links" in stages:
         with _Timer("links", progress, reports) as report:

@@ -42,9 +42,9 @@ _BARE_POSSESSIVE = re.compile(r"^([A-Z]{2,})s$")
 _PRESS_ROLES = frozenset("reporter correspondent journalist photographer cameraman stringer".split())
 # Before these, a name is where something happens ("peace talks in Geneva"), not who speaks.
 _PLACE_PREPOSITIONS = frozenset("in at near inside outside across around".split())
+_APPOSITION_MARKS = frozenset(",(—–:")  # "Mohamad Sabra, the …"; not "U.S.-based"
 # "The city of Phoenix is demanding", "the government of President Bashar al-Assad says": the
 # place or person after "of" speaks through the body these words name.
-_APPOSITION_MARKS = frozenset(",(—–:")  # "Mohamad Sabra, the …"; not "U.S.-based"
 _BODY_NOUNS = frozenset("city state town county province country region village government administration "
                         "regime office cabinet".split())
 _MAX_ORG_WORDS = 6
@@ -140,8 +140,6 @@ def _name_in(phrase_words: Sequence[str], cues: CuePatterns) -> tuple[str, bool]
         person = person[max(2, len(person) - 2):]
     while len(person) > 2 and person[0].lower() in NOT_NAMES:
         person = person[1:]  # "Early Sunday Abdel Rahman said"
-    if "of" in person[1:]:
-        person = person[:person.index("of", 1)]  # "Rep. Elijah Cummings of Maryland": where from, not who
     if not person:
         return None
     return " ".join(person[-3:]), False
@@ -157,7 +155,8 @@ def _press_outlet(words: Sequence[str]) -> list[str] | None:
     for WFTV" and "Reuters reporter John Smith" are the persons)."""
 
     def apposition(start: int) -> bool:
-        start -= start > 0 and words[start - 1].lower() in _DETERMINERS
+        if start > 0 and words[start - 1].lower() in _DETERMINERS:
+            start -= 1
         return start > 0 and words[start - 1] == ","
 
     for k, word in enumerate(words):
@@ -185,7 +184,8 @@ def _press_outlet(words: Sequence[str]) -> list[str] | None:
 
 
 def _final_run(words: Sequence[str]) -> list[str]:
-    """The capitalised words a phrase ends with, "of"/"for"/"al" inside a name included."""
+    """The capitalised words a phrase ends with, joining words inside a name included ("Syrian
+    Observatory for Human Rights", "Jaish al Islam")."""
     run = [words[-1]]
     for index in range(len(words) - 2, -1, -1):
         word = words[index]
