@@ -341,6 +341,9 @@ def test_speaker_key_normalises_names() -> None:
     ("Omar Haddad, the chief negotiator for the council that took part in the talks in Geneva, said the "
      "offer was a trap.", "offer was a trap", "Omar Haddad"),
     ("The local council in Kafr Nabl said the bakery had been hit twice.", "bakery had been hit", None),
+    # ... but a title after the place starts the person ("forces in Syria Col. Gen. Sergey Surovikin")
+    ("Commander of the Eastvale forces in Lakeland Col. Gen. Pavel Orlov said the bakery had been hit twice.",
+     "bakery had been hit", "Pavel Orlov"),
     ("The Syrian Observatory for Human Rights which relies on a network of contacts inside Syria said the "
      "bakery had been hit twice.", "bakery had been hit", "Syrian Observatory for Human Rights"),
     ("Russia, a close ally of President Lena Fischer, said the inquiry must be independent.",

@@ -128,7 +128,7 @@ def _name_in(phrase_words: Sequence[str], cues: CuePatterns) -> tuple[str, bool]
     titles = [i for i, w in enumerate(run) if _is_title(w, cues)]
     joined = [i for i, w in enumerate(run) if w in _OFFICE_JOINERS and i - 1 not in titles]
     heads = [i for i, w in enumerate(run) if _is_org_head(w, cues)]
-    if not heads and _modifies(words, len(words) - len(run), cues):
+    if not heads and not titles and _modifies(words, len(words) - len(run), cues):
         return None  # "the local council in Daraya": no name opens the phrase (see _leading_name above)
     if heads and not joined and len(run) - heads[-1] > 2:
         run = run[heads[-1] + 1:]  # "Syrian Coalition Anas al-Abdah": a member, named after the body
