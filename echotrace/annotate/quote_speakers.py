@@ -47,6 +47,9 @@ _APPOSITION_MARKS = frozenset(",(—–:")  # "Mohamad Sabra, the …"; not "U.S
 # place or person after "of" speaks through the body these words name.
 _BODY_NOUNS = frozenset("city state town county province country region village government administration "
                         "regime office cabinet".split())
+# "-ish" names a nationality only in these; "Jaish al-Islam" is an army's name.
+_ISH_DEMONYMS = frozenset("british english irish scottish turkish kurdish spanish danish polish finnish swedish "
+                          "jewish flemish cornish amish".split())
 _MAX_ORG_WORDS = 6
 _MAX_ACRONYM = 5  # "WHO" said, even where "who" is a word of the text too
 _POSSESSIVE = re.compile(r"[’']s$")
@@ -242,10 +245,6 @@ def _is_demonym(word: str) -> bool:
     return (low in ("us", "u.s", "uk", "eu", "un") or low in _ISH_DEMONYMS
             or (len(low) > 4 and low.endswith(("ian", "ese", "ean"))))
 
-
-# "-ish" names a nationality only in these; "Jaish al-Islam" is an army's name.
-_ISH_DEMONYMS = frozenset("british english irish scottish turkish kurdish spanish danish polish finnish swedish "
-                          "jewish flemish cornish amish".split())
 
 
 def resolve_speakers(text: str, found: Sequence[Found], lang_of: Callable[[int], str]) -> list[str | None]:

@@ -59,9 +59,11 @@ class StoredArticles(Sequence[Article]):
             self._paragraph_idx.append(paragraph.idx)
             self._paragraph_start.append(paragraph.start)
             self._paragraph_end.append(paragraph.end)
-            self._paragraph_lang.append(self._lang_code.setdefault(paragraph.lang, len(self._langs)))
-            if len(self._langs) < len(self._lang_code):
+            code = self._lang_code.get(paragraph.lang)
+            if code is None:
+                code = self._lang_code[paragraph.lang] = len(self._langs)
                 self._langs.append(paragraph.lang)
+            self._paragraph_lang.append(code)
         self._paragraphs_at.append(len(self._paragraph_idx))
         self._fields.append(tuple(None if k in (_TEXT, _PARAGRAPHS) else getattr(article, name)
                                   for k, name in enumerate(_FIELDS)))
