@@ -360,6 +360,12 @@ def test_speaker_key_normalises_names() -> None:
     ("Lena Fischer, a reporter for Radio Eastvale, said the strikes hit a school.", "strikes hit a school",
      "Lena Fischer"),
     ("House Speaker Paul Ryan, R-Wis., said the strikes hit a school.", "strikes hit a school", "Paul Ryan"),
+    # a titled person "of" the place they serve is the person; a share "of" a group speaks as the group
+    ("Rep. Lena Fischer of Eastvale said the committee would meet again next week.", "committee would meet",
+     "Lena Fischer"),
+    ("About 75 percent of Democrats said they would back the plan in November.", "back the plan", "Democrats"),
+    ("A majority of Republicans said the party should pick a different nominee.", "pick a different",
+     "Republicans"),
     # "-ish" is a nationality only in a closed list: "Jaish" is an army's name, "Turkish" a nationality
     ("The rebel group Jaish al-Islam said the pilot had been captured.", "pilot had been", "Jaish al-Islam"),
     ("Turkish President Recep Tayyip Erdogan said the pilot had been captured.", "pilot had been",

@@ -47,6 +47,9 @@ _APPOSITION_MARKS = frozenset(",(—–:")  # "Mohamad Sabra, the …"; not "U.S
 # place or person after "of" speaks through the body these words name.
 _BODY_NOUNS = frozenset("city state town county province country region village government administration "
                         "regime office cabinet".split())
+# "75 percent of Democrats said", "a majority of Republicans" (_share_of).
+_SHARE_NOUNS = frozenset("percent cent % majority minority half third quarter most many some all none share "
+                         "plurality".split())
 # "-ish" names a nationality only in these; "Jaish al-Islam" is an army's name.
 _ISH_DEMONYMS = frozenset("british english irish scottish turkish kurdish spanish danish polish finnish swedish "
                           "jewish flemish cornish amish".split())
@@ -131,6 +134,11 @@ def _name_in(phrase_words: Sequence[str], cues: CuePatterns) -> tuple[str, bool]
     titles = [i for i, w in enumerate(run) if _is_title(w, cues)]
     joined = [i for i, w in enumerate(run) if w in _OFFICE_JOINERS and i - 1 not in titles]
     heads = [i for i, w in enumerate(run) if _is_org_head(w, cues)]
+    named = _titled_person_of(run, titles, joined, heads)
+    if named is not None:  # "Sen. Bernie Sanders of Vermont": the person, then where they serve
+        return " ".join(named[-3:]), False
+    if not heads and not titles and _share_of(words, len(words) - len(run)):
+        return " ".join(run), True
     if not heads and not titles and _modifies(words, len(words) - len(run), cues):
         return None  # "the local council in Daraya": no name opens the phrase (see _leading_name above)
     if heads and not joined and len(run) - heads[-1] > 2:
@@ -199,6 +207,19 @@ def _final_run(words: Sequence[str]) -> list[str]:
     return run
 
 
+def _titled_person_of(run: Sequence[str], titles: Sequence[int], joined: Sequence[int],
+                      heads: Sequence[int]) -> list[str] | None:
+    """The name between a title and an "of" that follows it ("Rep. Elijah Cummings of Maryland",
+    "President Bashar al-Assad of Syria"), unless an organisation word stands in it; None otherwise.
+    A nationality is no title here: "Syrian Obervatory for Human Rights" (misspelt) is a body."""
+    if not joined or run[joined[0]].lower() != "of":
+        return None
+    before = [t for t in titles if t < joined[0] and not _is_demonym(run[t])]
+    if not before or joined[0] - before[-1] < 2 or any(before[-1] < h < joined[0] for h in heads):
+        return None
+    return list(run[before[-1] + 1:joined[0]])
+
+
 def _modifies(words: Sequence[str], start: int, cues: CuePatterns) -> bool:
     """Whether the name at `words[start:]` is the object of a modifier, not the phrase's speaker:
     after a place preposition ("the local council in Daraya") or after "of"/"for" that follows no
@@ -207,8 +228,21 @@ def _modifies(words: Sequence[str], start: int, cues: CuePatterns) -> bool:
     if start == 0:
         return False
     before = words[start - 1].lower()
-    return before in _PLACE_PREPOSITIONS or (before in ("of", "for") and (
-        start < 2 or not (_is_title(words[start - 2], cues) or words[start - 2].lower() in _BODY_NOUNS)))
+    if before in _PLACE_PREPOSITIONS:
+        return True
+    if before not in ("of", "for"):
+        return False
+    return start < 2 or not (_is_title(words[start - 2], cues) or words[start - 2].lower() in _BODY_NOUNS
+                             or _share_of(words, start))
+
+
+def _share_of(words: Sequence[str], start: int) -> bool:
+    """Whether the name at `words[start:]` is the group a share is of ("75 percent of Democrats",
+    "a majority of Republicans"): the group speaks, as a body ("they", never "he" or "she")."""
+    if start < 2 or words[start - 1].lower() != "of":
+        return False
+    head = words[start - 2].lower()
+    return head in _SHARE_NOUNS or head.endswith("%")
 
 
 def _leading_name(words: Sequence[str], cues: CuePatterns) -> list[str] | None:
