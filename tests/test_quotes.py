@@ -341,6 +341,7 @@ def test_speaker_key_normalises_names() -> None:
     ("Omar Haddad, the chief negotiator for the council that took part in the talks in Geneva, said the "
      "offer was a trap.", "offer was a trap", "Omar Haddad"),
     ("The local council in Kafr Nabl said the bakery had been hit twice.", "bakery had been hit", None),
+    ("Residents in eastern Kafr Nabl said the bakery had been hit twice.", "bakery had been hit", None),
     # ... but a title after the place starts the person ("forces in Syria Col. Gen. Sergey Surovikin")
     ("Commander of the Eastvale forces in Lakeland Col. Gen. Pavel Orlov said the bakery had been hit twice.",
      "bakery had been hit", "Pavel Orlov"),
@@ -356,6 +357,9 @@ def test_speaker_key_normalises_names() -> None:
     ("SANA reporter in Homs said that four shells hit the market.", "four shells", "SANA"),
     ("An AFP photographer in Douma said the strikes hit a school.", "strikes hit a school", "AFP"),
     ("Reuters reporter Lena Fischer said the strikes hit a school.", "strikes hit a school", "Lena Fischer"),
+    # a broadcaster named by its medium: "TV" is no name
+    ("Syrian state TV said the strikes hit a school.", "strikes hit a school", "Syrian state TV"),
+    ("Later regime TV said the strikes hit a school.", "strikes hit a school", None),
     ("Public Advocate Trish Lowell said the strikes hit a school.", "strikes hit a school", "Trish Lowell"),
     ("Lena Fischer, a reporter for Radio Eastvale, said the strikes hit a school.", "strikes hit a school",
      "Lena Fischer"),

@@ -42,6 +42,13 @@ _BARE_POSSESSIVE = re.compile(r"^([A-Z]{2,})s$")
 _PRESS_ROLES = frozenset("reporter correspondent journalist photographer cameraman stringer".split())
 # Before these, a name is where something happens ("peace talks in Geneva"), not who speaks.
 _PLACE_PREPOSITIONS = frozenset("in at near inside outside across around".split())
+# Between a place preposition and the place ("in eastern Aleppo"); a closed list, since other words
+# there ("at the scene Muaz al-Shami", "advisers to Clinton") start what speaks.
+_PLACE_ADJECTIVES = frozenset("eastern western northern southern northeastern northwestern southeastern "
+                              "southwestern central rural besieged coastal nearby neighbouring neighboring "
+                              "rebel-held government-held opposition-held war-torn".split())
+# A broadcaster named only by its medium ("Syrian state TV", "regime TV"): the medium is no name.
+_MEDIA_WORDS = frozenset("tv television radio".split())
 _APPOSITION_MARKS = frozenset(",(—–:")  # "Mohamad Sabra, the …"; not "U.S.-based"
 # "The city of Phoenix is demanding", "the government of President Bashar al-Assad says": the
 # place or person after "of" speaks through the body these words name.
@@ -131,6 +138,8 @@ def _name_in(phrase_words: Sequence[str], cues: CuePatterns) -> tuple[str, bool]
     if not _is_capitalised(words[-1]):
         return None
     run = _final_run(words)
+    if len(run) == 1 and run[0].lower() in _MEDIA_WORDS:
+        return _state_broadcaster(words)
     titles = [i for i, w in enumerate(run) if _is_title(w, cues)]
     joined = [i for i, w in enumerate(run) if w in _OFFICE_JOINERS and i - 1 not in titles]
     heads = [i for i, w in enumerate(run) if _is_org_head(w, cues)]
@@ -207,6 +216,14 @@ def _final_run(words: Sequence[str]) -> list[str]:
     return run
 
 
+def _state_broadcaster(words: Sequence[str]) -> tuple[str, bool] | None:
+    """ "Syrian state TV" as one name; None for a medium with no capitalised word just before its
+    modifier ("regime TV", "government run TV")."""
+    if len(words) >= 3 and words[-2].islower() and _is_capitalised(words[-3]):
+        return " ".join(words[-3:]), True
+    return None
+
+
 def _titled_person_of(run: Sequence[str], titles: Sequence[int], joined: Sequence[int],
                       heads: Sequence[int]) -> list[str] | None:
     """The name between a title and an "of" that follows it ("Rep. Elijah Cummings of Maryland",
@@ -227,9 +244,12 @@ def _modifies(words: Sequence[str], start: int, cues: CuePatterns) -> bool:
     Hamas", "the head of the Observatory", "the city of Phoenix" speak for the name)."""
     if start == 0:
         return False
-    before = words[start - 1].lower()
-    if before in _PLACE_PREPOSITIONS:
+    k = start - 1
+    while k > 0 and start - k <= 3 and words[k] in _PLACE_ADJECTIVES:  # "in northern rural Homs"
+        k -= 1
+    if words[k].lower() in _PLACE_PREPOSITIONS:
         return True
+    before = words[start - 1].lower()
     if before not in ("of", "for"):
         return False
     return start < 2 or not (_is_title(words[start - 2], cues) or words[start - 2].lower() in _BODY_NOUNS
