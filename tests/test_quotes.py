@@ -604,3 +604,24 @@ def test_classifier_gives_one_distribution_per_token() -> None:
     best = {t.text: labels[row.argmax()][2:] for t, row in zip(tokens, probs.astype(float), strict=True)}
     assert [best[w] for w in ("minister", "said", "talks", "resume", "ready", "she", "added")] == \
         ["SRC", "CUE", "CON", "CON", "CON", "SRC", "CUE"]
+
+
+@pytest.mark.parametrize(("text", "source", "expected"), [
+    # the tagger cut the name at "for": the source runs back, or on, over the joiner
+    ("The Syrian Observatory for Human Rights said 12 people died.", "Human Rights",
+     "Syrian Observatory for Human Rights"),
+    ("The Eastvale Center for Policy Research said 12 people died.", "The Eastvale Center",
+     "The Eastvale Center for Policy Research"),
+    # not from a description ("the occupied city" of Raqqa), nor into the cue
+    ("Troops reached the occupied city of Raqqa, which said 12 people died.", "the occupied city",
+     "the occupied city"),
+])
+def test_sources_cut_at_a_joiner_run_to_the_whole_name(text: str, source: str, expected: str) -> None:
+    from echotrace.annotate.quote_rules import Found
+    from echotrace.annotate.quotes import _extend_joined_sources
+
+    cue = text.index(" said") + 1
+    item = Found(cue + 5, len(text) - 1, "indirect", cue, cue + 4, text.index(source),
+                 text.index(source) + len(source))
+    _extend_joined_sources(text, [item])
+    assert text[item.source_start:item.source_end] == expected

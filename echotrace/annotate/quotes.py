@@ -62,6 +62,8 @@ _CUE_SEARCH_TOKENS = 60
 _MAX_WORDS_AFTER_CUE = 4
 _RECOVER_SOURCE = 0.15
 _PARAGRAPH_BREAK = re.compile(r"\n\s*")  # one break, whether pages separate paragraphs by \n or \n\n
+# The rest of a name after the tagger's source: " for Policy Research", " of Foreign Affairs".
+_NAME_REST = re.compile(r"[ \t]+(?:of|for)(?:[ \t]+(?:(?:of|for|the|and)[ \t]+)?[A-Z][\w’'-]*)+")
 
 
 @lru_cache(maxsize=2)
@@ -154,11 +156,20 @@ def _merge_continued(text: str, found: list[Found]) -> list[Found]:
 
 
 def _extend_joined_sources(text: str, found: Sequence[Found]) -> None:
-    """A source the tagger cut at "for"/"of" ("the Syrian Observatory for [Human Rights] said")
-    runs back over the joiner to the first capitalised word of the name."""
+    """A source the tagger cut at "for"/"of" runs back over the joiner to the first capitalised word
+    of the name ("the Syrian Observatory for [Human Rights] said"), or on to the name's last one
+    ("[The Syrian Center] for Policy Research said"), never into the cue or the content."""
     for item in found:
-        start = item.source_start
-        if start is None or not text[start:start + 1].isupper():
+        start, end = item.source_start, item.source_end
+        if start is None or end is None:
+            continue
+        rest = _NAME_REST.match(text, end)
+        last_word = text[start:end].rsplit(None, 1)[-1] if text[start:end].strip() else ""
+        if rest is not None and last_word[:1].isupper() and last_word[-1:].isalpha():
+            limits = [p for p in (item.cue_start, item.start) if p is not None and p >= end]
+            if rest.end() <= min(limits, default=len(text)):
+                item.source_end = rest.end()
+        if not text[start:start + 1].isupper():
             continue
         before = text[max(0, start - 80):start]
         words = before.split()
