@@ -63,7 +63,8 @@ _MAX_WORDS_AFTER_CUE = 4
 _RECOVER_SOURCE = 0.15
 _PARAGRAPH_BREAK = re.compile(r"\n\s*")  # one break, whether pages separate paragraphs by \n or \n\n
 # The rest of a name after the tagger's source: " for Policy Research", " of Foreign Affairs".
-_NAME_REST = re.compile(r"[ \t]+(?:of|for)(?:[ \t]+(?:(?:of|for|the|and)[ \t]+)?[A-Z][\w’'-]*)+")
+# One blank between words, so that a run of blanks cannot backtrack (tests/test_regex_safety.py).
+_NAME_REST = re.compile(r"[ \t](?:of|for)(?:[ \t](?:(?:of|for|the|and)[ \t])?[A-Z][\w’'-]*)+")
 
 
 @lru_cache(maxsize=2)
