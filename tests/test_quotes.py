@@ -357,13 +357,13 @@ def test_speaker_key_normalises_names() -> None:
     ("SANA reporter in Homs said that four shells hit the market.", "four shells", "SANA"),
     ("An AFP photographer in Douma said the strikes hit a school.", "strikes hit a school", "AFP"),
     ("Reuters reporter Lena Fischer said the strikes hit a school.", "strikes hit a school", "Lena Fischer"),
-    # a broadcaster named by its medium: "TV" is no name
-    ("Syrian state TV said the strikes hit a school.", "strikes hit a school", "Syrian state TV"),
-    ("Later regime TV said the strikes hit a school.", "strikes hit a school", None),
     ("Public Advocate Trish Lowell said the strikes hit a school.", "strikes hit a school", "Trish Lowell"),
     ("Lena Fischer, a reporter for Radio Eastvale, said the strikes hit a school.", "strikes hit a school",
      "Lena Fischer"),
     ("House Speaker Paul Ryan, R-Wis., said the strikes hit a school.", "strikes hit a school", "Paul Ryan"),
+    # a broadcaster named by its medium: "TV" is no name
+    ("Syrian state TV said the strikes hit a school.", "strikes hit a school", "Syrian state TV"),
+    ("Later regime TV said the strikes hit a school.", "strikes hit a school", None),
     # a titled person "of" the place they serve is the person; a share "of" a group speaks as the group
     ("Rep. Lena Fischer of Eastvale said the committee would meet again next week.", "committee would meet",
      "Lena Fischer"),

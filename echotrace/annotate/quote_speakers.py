@@ -300,7 +300,6 @@ def _is_demonym(word: str) -> bool:
             or (len(low) > 4 and low.endswith(("ian", "ese", "ean"))))
 
 
-
 def resolve_speakers(text: str, found: Sequence[Found], lang_of: Callable[[int], str]) -> list[str | None]:
     """One speaker name (or None) per attribution, resolving references in reading order."""
     named: list[Speaker] = []

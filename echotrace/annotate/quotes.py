@@ -165,7 +165,7 @@ def _extend_joined_sources(text: str, found: Sequence[Found]) -> None:
         if start is None or end is None:
             continue
         rest = _NAME_REST.match(text, end)
-        last_word = text[start:end].rsplit(None, 1)[-1] if text[start:end].strip() else ""
+        last_word = (text[start:end].split() or [""])[-1]
         if rest is not None and last_word[:1].isupper() and last_word[-1:].isalpha():
             limits = [p for p in (item.cue_start, item.start) if p is not None and p >= end]
             if rest.end() <= min(limits, default=len(text)):
