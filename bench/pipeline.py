@@ -2,7 +2,7 @@
 
 Usage: python bench/pipeline.py N [--engine local|dask] [--workers 2] [--scheduler ADDR]
                                   [--stages links,entities,...] [--corpus DIR] [--store DB] [--keep DIR]
-                                  [--profile OUT]
+                                  [--profile OUT] [--fast-quotes]
 
 Prints docs/s per stage (from the pipeline's own StageReports), the peak RSS of the main process,
 of the largest worker and of the whole process tree (forkserver and Dask workers are
@@ -12,6 +12,10 @@ on the planted statements (`quote_group_quality`), and B³ of stories against th
 (`story_quality`). Last line: one JSON
 object. Targets (issue 8): >= 100 docs/s end to end on 2 cores; ingest+clean+metadata >= 500
 docs/s; near-duplicate stage >= 5,000 docs/s; peak RSS < 4 GiB at 100k; Dask within 1.5x.
+
+`--fast-quotes` tags English quotes from word features alone (`echotrace run --fast-quotes`): for
+runs too large to ingest with the parse and the neural classifier in the time at hand; the corpus
+stages do the same work on fewer reported-speech quotes.
 
 `--store` starts from a copy of a store already ingested from `--corpus` (a 100k ingest takes
 ~40 min): ingest finds every document stored, so only the corpus stages do work.
@@ -307,7 +311,8 @@ def _stage_rows(stages: list[StageReport], docs: int, cpu: dict[str, tuple[float
 
 
 def bench(n: int, engine: str, workers: int, scheduler: str | None, stages: list[str], root: Path,
-          corpus: Path | None, profile: Path | None, store: Path | None = None) -> dict[str, Any]:
+          corpus: Path | None, profile: Path | None, store: Path | None = None,
+          fast_quotes: bool = False) -> dict[str, Any]:
     generated_s = 0.0
     if corpus is None or not (corpus / "truth.json").exists():
         corpus = corpus or root / f"corpus-{n}"
@@ -322,7 +327,8 @@ def bench(n: int, engine: str, workers: int, scheduler: str | None, stages: list
         stale.unlink(missing_ok=True)
     if store is not None:
         shutil.copyfile(store, db)
-    settings = Settings(engine=engine, workers=workers, scheduler=scheduler, stages=stages)
+    settings = Settings(engine=engine, workers=workers, scheduler=scheduler, stages=stages,
+                        quote_syntax=not fast_quotes)
     load_before = os.getloadavg()
     sampler = TreeSampler()
     sampler.start()
@@ -347,7 +353,7 @@ def bench(n: int, engine: str, workers: int, scheduler: str | None, stages: list
     quote_quality = quote_group_quality(db, corpus) if "quotes" in stages else {}
     stories = story_quality(db, corpus) if "stories" in stages else {}
     return {
-        "docs": n_docs, "engine": engine, "workers": workers, "stages_on": stages,
+        "docs": n_docs, "engine": engine, "workers": workers, "stages_on": stages, "fast_quotes": fast_quotes,
         "date": time.strftime("%Y-%m-%d %H:%M"), "generate_s": round(generated_s, 1),
         "wall_s": round(wall, 1), "docs_per_s": round(n_docs / wall, 1),
         "scan_ingest_docs_per_s": round(n_docs / front, 1) if front else None,
@@ -374,13 +380,14 @@ def main() -> None:
     parser.add_argument("--store", type=Path, help="start from a copy of this store, ingested from --corpus")
     parser.add_argument("--keep", type=Path, help="keep the corpus and the store in this folder")
     parser.add_argument("--profile", type=Path, help="write cProfile stats of the main process here")
+    parser.add_argument("--fast-quotes", action="store_true", help="English quotes from word features alone")
     args = parser.parse_args()
     stages = [s.strip() for s in args.stages.split(",") if s.strip()]
     with tempfile.TemporaryDirectory() as tmp:
         root = args.keep or Path(tmp)
         root.mkdir(parents=True, exist_ok=True)
         result = bench(args.n, args.engine, args.workers, args.scheduler, stages, root, args.corpus, args.profile,
-                       args.store)
+                       args.store, args.fast_quotes)
     print(f"{result['docs']:,} docs, {result['engine']} engine, {result['workers']} workers: "
           f"{result['wall_s']} s = {result['docs_per_s']} docs/s end to end; scan+ingest "
           f"{result['scan_ingest_docs_per_s']} docs/s; peak RSS main {result['peak_rss_main_mb']} MiB, "
