@@ -367,6 +367,12 @@ def test_speaker_key_normalises_names() -> None:
     # a titled person "of" the place they serve is the person; a share "of" a group speaks as the group
     ("Rep. Lena Fischer of Eastvale said the committee would meet again next week.", "committee would meet",
      "Lena Fischer"),
+    ("The panel heard from Sen. Lena Fischer of Eastvale, who said the committee would meet again.",
+     "committee would meet", "Lena Fischer"),
+    # a day or month inside a name run (punctuation stripped) marks where the name starts
+    ("Early Sunday Pavel Orlov said the death toll had risen to forty.", "death toll", "Pavel Orlov"),
+    ("In July Human Rights Watch said the strikes on the market were unlawful.", "strikes on the market",
+     "Human Rights Watch"),
     ("About 75 percent of Democrats said they would back the plan in November.", "back the plan", "Democrats"),
     ("A majority of Republicans said the party should pick a different nominee.", "pick a different",
      "Republicans"),

@@ -55,16 +55,21 @@ _TITLES = frozenset(
     m mme monsieur madame président ministre général herr frau präsident minister señor presidente
     """.split()
 )
+# Days, months and times of day: capitalised, never a name's first word ("Early Sunday Abdel Rahman").
+DATE_WORDS = frozenset(
+    """
+    today yesterday tomorrow tonight gmt utc cst est pst edt pdt bst cet mon tue wed thu fri sat sun
+    monday tuesday wednesday thursday friday saturday sunday january february march april may june july
+    august september october november december jan feb mar apr jun jul aug sep sept oct nov dec
+    """.split()
+)
 # Capitalised words that start sentences or headlines but are not names.
-NOT_NAMES = frozenset(
+NOT_NAMES = DATE_WORDS | frozenset(
     """
     the a an and but or if in on at to of for from by with as after before during since while when where
     what who why how this that these those there here it its he she they we you i his her their our my
-    according earlier later meanwhile however also despite instead although though because then today
-    yesterday tomorrow tonight last next all some many most more other such no not one two three
-    gmt utc cst est pst edt pdt bst cet mon tue wed thu fri sat sun updated posted published
-    monday tuesday wednesday thursday friday saturday sunday january february march april may june july
-    august september october november december jan feb mar apr jun jul aug sep sept oct nov dec
+    according earlier later meanwhile however also despite instead although though because then
+    last next all some many most more other such no not one two three updated posted published
     un une et il elle ils elles nous dans pour par sur avec selon
     ein eine und im am zum zur laut nach mit auf
     y con por para según

@@ -12,7 +12,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cached_property
 
-from echotrace.annotate.entities import NOT_NAMES
+from echotrace.annotate.entities import DATE_WORDS, NOT_NAMES
 from echotrace.annotate.given_names import Gender, given_name_gender, given_name_locales
 from echotrace.annotate.quote_rules import CuePatterns, Found, cue_patterns
 
@@ -138,6 +138,9 @@ def _name_in(phrase_words: Sequence[str], cues: CuePatterns) -> tuple[str, bool]
     if not _is_capitalised(words[-1]):
         return None
     run = _final_run(words)
+    dated = max((i + 1 for i, w in enumerate(run) if w.lower() in DATE_WORDS), default=0)
+    if len(run) - dated >= 2:
+        run = run[dated:]  # "Early Sunday Abdel Rahman said", "In July Human Rights Watch said"
     if len(run) == 1 and run[0].lower() in _MEDIA_WORDS:
         return _state_broadcaster(words)
     titles = [i for i, w in enumerate(run) if _is_title(w, cues)]
@@ -475,7 +478,10 @@ def _antecedent(text: str, position: int, cues: CuePatterns) -> list[str] | None
     if not before.endswith(","):
         return None
     words = _WORD.findall(before[:-1])
-    cut = max((k + 1 for k, w in enumerate(words) if not w[0].isalnum()), default=0)
+    # The phrase starts after the last punctuation, but not after the point of a title ("asked Sen.
+    # Barbara Mikulski of Maryland, who" keeps the title that makes "of Maryland" a place she serves).
+    cut = max((k + 1 for k, w in enumerate(words) if not w[0].isalnum()
+               and not (w == "." and k and words[k - 1].lower() in _TITLE_ABBREVIATIONS)), default=0)
     words = words[cut:]
     if not words or words[-1].lower() in cues.relatives:
         return None
