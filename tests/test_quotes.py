@@ -373,6 +373,8 @@ def test_speaker_key_normalises_names() -> None:
     ("Early Sunday Pavel Orlov said the death toll had risen to forty.", "death toll", "Pavel Orlov"),
     ("In July Human Rights Watch said the strikes on the market were unlawful.", "strikes on the market",
      "Human Rights Watch"),
+    ("The shelling is daily and intense, said Aleppo-based activist Pavel Orlov via Skype.", "shelling is daily",
+     "Pavel Orlov"),
     ("About 75 percent of Democrats said they would back the plan in November.", "back the plan", "Democrats"),
     ("A majority of Republicans said the party should pick a different nominee.", "pick a different",
      "Republicans"),

@@ -141,6 +141,8 @@ def _name_in(phrase_words: Sequence[str], cues: CuePatterns) -> tuple[str, bool]
     dated = max((i + 1 for i, w in enumerate(run) if w.lower() in DATE_WORDS), default=0)
     if len(run) - dated >= 2:
         run = run[dated:]  # "Early Sunday Abdel Rahman said", "In July Human Rights Watch said"
+    if len(words) > len(run) and words[-len(run) - 1].lower() == "via":
+        return _name_in(words[:-len(run) - 1], cues)  # "activist Ibrahim Khatib via Skype": the medium
     if len(run) == 1 and run[0].lower() in _MEDIA_WORDS:
         return _state_broadcaster(words)
     titles = [i for i, w in enumerate(run) if _is_title(w, cues)]
