@@ -103,6 +103,16 @@ def test_mentions_are_deterministic_and_spans_point_at_the_text(
         assert all(text[m.start : m.end] == m.text for m in first)
 
 
+def test_a_based_or_led_modifier_is_no_name(index: EntityIndex) -> None:
+    text = ("Strikes hit the city again on Monday.\n\nThe Britain-based Syrian Observatory for Human Rights and "
+            "the New York-based Human Rights Watch said Kurdish-led fighters and the US-led coalition shelled the "
+            "market. The London Based Eastvale Monitor counted the dead.")
+    names = {m.text for m in find_mentions("d", text, index)}
+    assert {"Syrian Observatory for Human Rights", "Human Rights Watch", "US-led coalition",
+            "Eastvale Monitor"} <= names
+    assert not any("based" in n.lower() or "Kurdish" in n for n in names)
+
+
 def test_user_alias_file_extends_the_table(tmp_path: Path) -> None:
     extra = tmp_path / "aliases.yaml"
     extra.write_text(

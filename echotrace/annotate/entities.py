@@ -78,6 +78,10 @@ NOT_NAMES = DATE_WORDS | frozenset(
 )
 _DEMONYM_END = ("ian", "ians", "ean", "eans", "ese", "ish", "ans", "ais", "aise", "isch", "ische", "ischen")
 _NAME_PARTICLES = frozenset("de van von bin ibn da di du del der la al el ez".split())
+# "Britain-based", "Kurdish-led", "London Based": a modifier before a name, never a name or part of one.
+_COMPOUND_MODIFIER = re.compile(
+    r"[^\W\d_][\w.]*-(?:based|led|backed|run|held|controlled|linked|affiliated|allied|dominated|occupied"
+    r"|sponsored|funded|owned|born)|Based")
 
 # One capitalised token; the optional joined parts ("-Zor", "’s") cannot overlap the first part,
 # so the pattern stays linear on adversarial input.
@@ -441,6 +445,9 @@ def _name_from_tokens(text: str, tokens: list[tuple[int, int]], min_words: int) 
         words, tokens, titled = words[last_title:], tokens[last_title:], True
     sentence_start = _SENTENCE_END.search(text[max(0, tokens[0][0] - 3) : tokens[0][0]]) is not None
     sentence_start = sentence_start or tokens[0][0] == 0
+    modified = max((k + 1 for k, w in enumerate(words) if _COMPOUND_MODIFIER.fullmatch(w)), default=0)
+    if modified:  # "The Britain-based Syrian Observatory for Human Rights", "Kurdish-led"
+        words, tokens, sentence_start = words[modified:], tokens[modified:], False
     while words and (words[0].lower().rstrip(".") in _TITLES or words[0].lower() in NOT_NAMES):
         titled = titled or words[0].lower().rstrip(".") in _TITLES
         sentence_start = False
