@@ -24,6 +24,7 @@ from echotrace.annotate.dates import find_dates
 from echotrace.annotate.entities import EntityIndex, entities_for, find_mentions
 from echotrace.annotate.language import article_language, split_paragraphs
 from echotrace.annotate.outlet import find_outlet
+from echotrace.annotate.quote_speakers import speaker_key
 from echotrace.annotate.quotes import find_quotes, load_quote_models
 from echotrace.annotate.sources import find_credits
 from echotrace.clean.html import clean_html, html_metadata
@@ -213,22 +214,19 @@ def process_document(raw: RawDoc, context: DocContext) -> DocResult | Skipped:
 
 
 def speaker_entity(quote: Quote, mentions: Sequence[Mention], index: EntityIndex) -> str | None:
-    """The entity a quote's speaker names: the mention under the speaker span, else the alias table,
-    else a mention in the same article ending with the same name ("Reyval" -> "Tomas Reyval")."""
+    """The entity a quote's speaker names: a mention of that name under the speaker span, else the
+    alias table, else a mention of the same name elsewhere in the article ("Reyval" -> "Tomas
+    Reyval"). Other mentions under the span name someone else: "U.S. President Barack Obama" holds
+    the United States, "Observatory chief Rami Abdel Rahman" the Observatory."""
     if not quote.speaker_name:
         return None
+    key = speaker_key(quote.speaker_name)
+    same_name = [m for m in mentions if speaker_key(m.text) == key]
     if quote.speaker_start is not None and quote.speaker_end is not None:
-        for mention in mentions:
+        for mention in same_name:
             if mention.start < quote.speaker_end and quote.speaker_start < mention.end:
                 return mention.entity_id
-    known = index.canonical(quote.speaker_name)
-    if known:
-        return known
-    last = quote.speaker_name.split()[-1].lower()
-    for mention in mentions:
-        if mention.text.split()[-1].lower() == last:
-            return mention.entity_id
-    return None
+    return index.canonical(quote.speaker_name) or (same_name[0].entity_id if same_name else None)
 
 
 def _storable(text: str) -> str:

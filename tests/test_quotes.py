@@ -11,8 +11,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from echotrace.annotate.entities import EntityIndex, find_mentions
 from echotrace.annotate.quote_speakers import speaker_key
 from echotrace.annotate.quotes import find_quotes
+from echotrace.pipeline import speaker_entity
 from echotrace.records import Paragraph, Quote
 
 # Pinned a little below the score measured on the first 15 PolNeAR dev articles (bench/RESULTS.md).
@@ -230,6 +232,19 @@ def test_unknown_speaker_stays_none() -> None:
     assert _one(find_quotes("u1", text), "bridge").speaker_name is None
     text = '"No attribution follows this long sentence about the harbour and its cranes."'
     assert _one(find_quotes("u2", text), "harbour").speaker_name is None
+
+
+@pytest.mark.parametrize(("text", "fragment", "entity"), [
+    ("Talks resumed in Geneva on Monday.\n\nU.S. President Barack Obama said the strikes would continue "
+     "until the group was defeated.", "strikes would continue", "barack-obama"),
+    ("Strikes hit Aleppo again.\n\nThe Britain-based Syrian Observatory for Human Rights said 40 civilians were "
+     "killed in the raids.", "40 civilians", "syrian-observatory"),
+])
+def test_speaker_entity_is_the_named_speaker_not_another_mention_in_the_span(text: str, fragment: str,
+                                                                             entity: str) -> None:
+    index = EntityIndex.load()
+    mentions = find_mentions("e1", text, index, "en", None)
+    assert speaker_entity(_one(find_quotes("e1", text), fragment), mentions, index) == entity
 
 
 def test_speaker_key_normalises_names() -> None:
