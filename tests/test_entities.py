@@ -113,6 +113,14 @@ def test_a_based_or_led_modifier_is_no_name(index: EntityIndex) -> None:
     assert not any("based" in n.lower() or "Kurdish" in n for n in names)
 
 
+def test_an_organisation_keeps_its_for_and_of(index: EntityIndex) -> None:
+    text = ("Strikes hit the city again on Monday.\n\nThe Eastvale Network for Human Rights said fighters of "
+            "the Army of Conquest entered the city of Homs and the Old Town of Eastvale.")
+    names = {m.text for m in find_mentions("d", text, index)}
+    assert {"Eastvale Network for Human Rights", "Army of Conquest", "Homs"} <= names
+    assert "Human Rights" not in names and "Conquest" not in names and "Old Town of Eastvale" not in names
+
+
 def test_user_alias_file_extends_the_table(tmp_path: Path) -> None:
     extra = tmp_path / "aliases.yaml"
     extra.write_text(

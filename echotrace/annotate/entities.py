@@ -24,6 +24,7 @@ from typing import Any
 import ahocorasick
 import yaml
 
+from echotrace.annotate.quote_tokens import cue_table
 from echotrace.records import Entity, Mention
 
 __all__ = ["EntityIndex", "entities_for", "find_mentions", "slug"]
@@ -78,6 +79,9 @@ NOT_NAMES = DATE_WORDS | frozenset(
 )
 _DEMONYM_END = ("ian", "ians", "ean", "eans", "ese", "ish", "ans", "ais", "aise", "isch", "ische", "ischen")
 _NAME_PARTICLES = frozenset("de van von bin ibn da di du del der la al el ez".split())
+# An organisation word keeps the "for"/"of" after it in its name (the quote resolver's list of them).
+_ORG_HEADS = frozenset(w for w in cue_table()["en"]["org_heads"] if " " not in w)
+_ORG_JOINERS = frozenset(("for", "of"))
 # "Britain-based", "Kurdish-led", "London Based": a modifier before a name, never a name or part of one.
 _COMPOUND_MODIFIER = re.compile(
     r"[^\W\d_][\w.]*-(?:based|led|backed|run|held|controlled|linked|affiliated|allied|dominated|occupied"
@@ -358,6 +362,9 @@ def _patterns(
         gap = source[prev_end:start] if prev_end >= 0 else ""
         word = source[start:end]
         if groups and _joins(gap, source, groups[-1]):
+            if gap.strip() in _ORG_JOINERS:  # the joiner is a word of the name: "Army of Conquest"
+                joiner = prev_end + gap.index(gap.strip())
+                groups[-1].append((joiner, joiner + len(gap.strip())))
             groups[-1].append((start, end))
         else:
             groups.append([(start, end)])
@@ -411,7 +418,12 @@ def _joins(gap: str, source: str, group: list[tuple[int, int]]) -> bool:
     if gap in (" ", "  ", "\t"):
         return True
     parts = gap.split(" ")
-    return len(parts) == 3 and parts[0] == "" and parts[2] == "" and parts[1] in _NAME_PARTICLES
+    if len(parts) != 3 or parts[0] or parts[2]:
+        return False
+    if parts[1] in _ORG_JOINERS:  # "Syrian Network for Human Rights", not "Syrian Network" and "Human Rights"
+        last_start, last_end = group[-1]
+        return source[last_start:last_end].lower() in _ORG_HEADS
+    return parts[1] in _NAME_PARTICLES
 
 
 def _mostly_capitalised_lines(text: str) -> list[tuple[int, int]]:
