@@ -82,10 +82,10 @@ _NAME_PARTICLES = frozenset("de van von bin ibn da di du del der la al el ez".sp
 # An organisation word keeps the "for"/"of" after it in its name (the quote resolver's list of them).
 _ORG_HEADS = frozenset(w for w in cue_table()["en"]["org_heads"] if " " not in w)
 _ORG_JOINERS = frozenset(("for", "of"))
-# "Britain-based", "Kurdish-led", "London Based": a modifier before a name, never a name or part of one.
-_COMPOUND_MODIFIER = re.compile(
-    r"[^\W\d_][\w.]*-(?:based|led|backed|run|held|controlled|linked|affiliated|allied|dominated|occupied"
-    r"|sponsored|funded|owned|born)|Based")
+_MODIFIER_ENDINGS = frozenset(
+    "based led backed run held controlled linked affiliated allied dominated occupied sponsored funded owned born"
+    .split()
+)
 
 # One capitalised token; the optional joined parts ("-Zor", "’s") cannot overlap the first part,
 # so the pattern stays linear on adversarial input.
@@ -457,7 +457,7 @@ def _name_from_tokens(text: str, tokens: list[tuple[int, int]], min_words: int) 
         words, tokens, titled = words[last_title:], tokens[last_title:], True
     sentence_start = _SENTENCE_END.search(text[max(0, tokens[0][0] - 3) : tokens[0][0]]) is not None
     sentence_start = sentence_start or tokens[0][0] == 0
-    modified = max((k + 1 for k, w in enumerate(words) if _COMPOUND_MODIFIER.fullmatch(w)), default=0)
+    modified = max((k + 1 for k, w in enumerate(words) if _is_compound_modifier(w)), default=0)
     if modified:  # "The Britain-based Syrian Observatory for Human Rights", "Kurdish-led"
         words, tokens, sentence_start = words[modified:], tokens[modified:], False
     while words and (words[0].lower().rstrip(".") in _TITLES or words[0].lower() in NOT_NAMES):
@@ -479,6 +479,13 @@ def _name_from_tokens(text: str, tokens: list[tuple[int, int]], min_words: int) 
     name = " ".join(words)
     method = "pattern-title" if titled else "pattern"
     return _Found(tokens[0][0], tokens[-1][1], ADHOC_PREFIX + slug(name), method)
+
+
+def _is_compound_modifier(word: str) -> bool:
+    """ "Britain-based", "al-Qaeda-linked", the "Based" of "London Based": a modifier before a name,
+    never a name or part of one."""
+    head, dash, ending = word.rpartition("-")
+    return (bool(head) and bool(dash) and ending in _MODIFIER_ENDINGS) or word == "Based"
 
 
 def _link_short_names(found: list[_Found]) -> None:
