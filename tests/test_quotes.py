@@ -390,6 +390,9 @@ def test_speaker_key_normalises_names() -> None:
      "Human Rights Watch"),
     ("The shelling is daily and intense, said Aleppo-based activist Pavel Orlov via Skype.", "shelling is daily",
      "Pavel Orlov"),
+    # a two-word surname stands for the whole name the text gave
+    ("Observatory chief Karim Abu Saleh spoke to reporters in Idlib.\n\nThe toll is rising fast, Abu Saleh said.",
+     "toll is rising", "Karim Abu Saleh"),
     ("About 75 percent of Democrats said they would back the plan in November.", "back the plan", "Democrats"),
     ("A majority of Republicans said the party should pick a different nominee.", "pick a different",
      "Republicans"),

@@ -21,7 +21,8 @@ _WORD = re.compile(r"(?:\w\.){2,}|\w+(?:[’'\-]\w+)*|[^\w\s]")
 _DETERMINERS = frozenset("the a an le la les l un une der die das den dem des el los las una".split())
 _PLACE_BEFORE = _DETERMINERS | {"at", "in", "into", "near", "à", "au", "en", "im"}
 _INDEFINITE = frozenset("a an un une ein eine einer uno una некий".split())
-_NAME_PARTICLES = ("al-", "el-", "ad-", "as-", "bin", "ibn", "de", "von", "van", "da", "di", "le", "la")
+# First words of two-word surnames ("Abdel Rahman", "Abu Leith", "de Mistura", "Le Pen").
+_SURNAME_STARTS = frozenset("abdel abdul abd abu bin ibn al el de del della di da van von le la".split())
 _TITLE_ABBREVIATIONS = frozenset(
     "mr mrs ms dr prof gen col lt maj capt sgt adm gov sen rep rev president minister general chief "
     "commander secretary senator spokesman spokeswoman ambassador deputy director colonel admiral "
@@ -370,6 +371,10 @@ class _TextNames:
         return _first_full_names(self.cues, self.words, self.headlines)
 
     @cached_property
+    def compound_surnames(self) -> dict[str, tuple[int, str]]:
+        return _first_compound_surnames(self.cues, self.words, self.headlines)
+
+    @cached_property
     def org_names(self) -> dict[str, list[tuple[int, str]]]:
         return _org_names(self.cues, self.words)
 
@@ -414,6 +419,9 @@ def _resolve(text: str, words: Sequence[str], position: int, cues: CuePatterns,
         if is_org:
             name = _full_org_name(name, position, facts.org_names)
         key = speaker_key(name)
+        surname = facts.compound_surnames.get(name.lower()) if not is_org else None
+        if surname is not None and surname[0] <= position:
+            name = surname[1]  # "Abdel Rahman said", after "Rami Abdel Rahman" (or a source cut before "Rami")
         if not is_org and " " not in name:
             first_seen = facts.full_names.get(key)
             if first_seen is not None and first_seen[0] < position:
@@ -497,6 +505,30 @@ def _antecedent(text: str, position: int, cues: CuePatterns) -> list[str] | None
     # counts as a modifier ("met by the minister" -> "the minister").
     start = max((k for k, w in enumerate(words) if w.lower() in _DETERMINERS), default=None)
     return words[start:] if start is not None else None
+
+
+def _first_compound_surnames(cues: CuePatterns, words: _Words,
+                             headlines: Sequence[tuple[int, int]]) -> dict[str, tuple[int, str]]:
+    """Per two-word surname ("abdel rahman"), the first "Given Abdel Rahman" in the text and where it
+    starts, so a later "Abdel Rahman said" reads the whole name. The given name is a capitalised word
+    on the same line that is no title, nationality, organisation word or sentence opener ("Meanwhile
+    Abdel Rahman"); headlines give none."""
+    out: dict[str, tuple[int, str]] = {}
+    matches = words.matches
+    for k in range(1, len(matches) - 1):
+        start = matches[k].group()
+        if start.lower() not in _SURNAME_STARTS or words.line_start[k] or words.line_start[k + 1]:
+            continue
+        given, rest = matches[k - 1].group(), _POSSESSIVE.sub("", matches[k + 1].group())
+        if not (words.capitalised[k - 1] and words.capitalised[k + 1] and given.isalpha()):
+            continue
+        if _is_title(given, cues) or _is_org_head(given, cues) or given.lower() in NOT_NAMES:
+            continue
+        h = bisect_right(headlines, (matches[k - 1].start(), sys.maxsize)) - 1
+        if h >= 0 and matches[k - 1].start() < headlines[h][1]:
+            continue
+        out.setdefault(f"{start} {rest}".lower(), (matches[k - 1].start(), f"{given} {start} {rest}"))
+    return out
 
 
 def _first_full_names(cues: CuePatterns, words: _Words,
