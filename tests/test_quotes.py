@@ -390,6 +390,11 @@ def test_speaker_key_normalises_names() -> None:
      "Human Rights Watch"),
     ("The shelling is daily and intense, said Aleppo-based activist Pavel Orlov via Skype.", "shelling is daily",
      "Pavel Orlov"),
+    # a sentence opener the parse reads as a common word is no name
+    ("The race tightened in October.\n\nPolls show that the senator is now ahead in every swing state.",
+     "senator is now ahead", None),
+    ("The march went on for hours.\n\nDemonstrators said that the army must leave the city at once.",
+     "army must leave", None),
     # a two-word surname stands for the whole name the text gave
     ("Observatory chief Karim Abu Saleh spoke to reporters in Idlib.\n\nThe toll is rising fast, Abu Saleh said.",
      "toll is rising", "Karim Abu Saleh"),

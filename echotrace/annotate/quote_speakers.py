@@ -306,8 +306,10 @@ def _is_demonym(word: str) -> bool:
             or (len(low) > 4 and low.endswith(("ian", "ese", "ean"))))
 
 
-def resolve_speakers(text: str, found: Sequence[Found], lang_of: Callable[[int], str]) -> list[str | None]:
-    """One speaker name (or None) per attribution, resolving references in reading order."""
+def resolve_speakers(text: str, found: Sequence[Found], lang_of: Callable[[int], str],
+                     common_words: frozenset[int] = frozenset()) -> list[str | None]:
+    """One speaker name (or None) per attribution, resolving references in reading order.
+    `common_words`: where a parse read a capitalised word as no proper noun ("Polls show")."""
     named: list[Speaker] = []
     out: list[str | None] = []
     order = sorted(range(len(found)), key=lambda i: _source_pos(found[i]))
@@ -323,7 +325,8 @@ def resolve_speakers(text: str, found: Sequence[Found], lang_of: Callable[[int],
         words = _WORD.findall(phrase)
         if facts is None:
             facts = _TextNames(text, cues)
-        name = _resolve(text, words, item.source_start, cues, named, facts)
+        common = frozenset(m.group() for m in _WORD.finditer(phrase) if item.source_start + m.start() in common_words)
+        name = _resolve(text, words, item.source_start, cues, named, facts, common)
         names[index] = name
     longest = {s.key: s.name for s in named}
     for index in range(len(found)):
@@ -390,7 +393,7 @@ class _TextNames:
 
 
 def _resolve(text: str, words: Sequence[str], position: int, cues: CuePatterns,
-             named: list[Speaker], facts: _TextNames) -> str | None:
+             named: list[Speaker], facts: _TextNames, common: frozenset[str] = frozenset()) -> str | None:
     words = list(words)
     while words and not words[-1][0].isalnum():  # a source span the tagger ended at a comma
         words.pop()
@@ -432,6 +435,8 @@ def _resolve(text: str, words: Sequence[str], position: int, cues: CuePatterns,
                     (name.lower() in facts.word_cases[1] and not _is_acronym(name))
                     or _NOT_A_SURNAME.search(name)):
                 return None  # "Polls show" (and "the polls" elsewhere), "They’re", "R-Fla": no name
+            elif first_seen is None and name not in facts.word_cases[0] and name in common and not name.isupper():
+                return None  # "Demonstrators chanted", "Addressing the council Liu said": the parse's reading
         context = _context(text, position, words)
         gender = None if is_org else _person_gender(name, text, position, words, cues)
         for earlier in reversed(named):
