@@ -208,20 +208,28 @@ def process_document(raw: RawDoc, context: DocContext) -> DocResult | Skipped:
     quotes = (find_quotes(article.doc_id, text, article.language, paragraphs, syntax=settings.quote_syntax)
               if "quotes" in stages else [])
     if quotes and "entities" in stages:
+        by_name = mentions_by_name(mentions)
         for quote in quotes:
-            quote.speaker_entity_id = speaker_entity(quote, mentions, context.entity_index())
+            quote.speaker_entity_id = speaker_entity(quote, by_name, context.entity_index())
     return DocResult(source=raw.source, article=article, mentions=mentions, quotes=quotes)
 
 
-def speaker_entity(quote: Quote, mentions: Sequence[Mention], index: EntityIndex) -> str | None:
+def mentions_by_name(mentions: Sequence[Mention]) -> dict[str, list[Mention]]:
+    """An article's mentions by the name key a speaker is compared with (`speaker_key`), in text order."""
+    out: dict[str, list[Mention]] = {}
+    for mention in mentions:
+        out.setdefault(speaker_key(mention.text), []).append(mention)
+    return out
+
+
+def speaker_entity(quote: Quote, by_name: Mapping[str, Sequence[Mention]], index: EntityIndex) -> str | None:
     """The entity a quote's speaker names: a mention of that name under the speaker span, else the
     alias table, else a mention of the same name elsewhere in the article ("Reyval" -> "Tomas
     Reyval"). Other mentions under the span name someone else: "U.S. President Barack Obama" holds
     the United States, "Observatory chief Rami Abdel Rahman" the Observatory."""
     if not quote.speaker_name:
         return None
-    key = speaker_key(quote.speaker_name)
-    same_name = [m for m in mentions if speaker_key(m.text) == key]
+    same_name = by_name.get(speaker_key(quote.speaker_name), ())
     if quote.speaker_start is not None and quote.speaker_end is not None:
         for mention in same_name:
             if mention.start < quote.speaker_end and quote.speaker_start < mention.end:

@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 from echotrace.annotate.entities import EntityIndex, find_mentions
 from echotrace.annotate.quote_speakers import speaker_key
 from echotrace.annotate.quotes import find_quotes
-from echotrace.pipeline import speaker_entity
+from echotrace.pipeline import mentions_by_name, speaker_entity
 from echotrace.records import Paragraph, Quote
 
 # Pinned a little below the score measured on the first 15 PolNeAR dev articles (bench/RESULTS.md).
@@ -243,8 +243,8 @@ def test_unknown_speaker_stays_none() -> None:
 def test_speaker_entity_is_the_named_speaker_not_another_mention_in_the_span(text: str, fragment: str,
                                                                              entity: str) -> None:
     index = EntityIndex.load()
-    mentions = find_mentions("e1", text, index, "en", None)
-    assert speaker_entity(_one(find_quotes("e1", text), fragment), mentions, index) == entity
+    by_name = mentions_by_name(find_mentions("e1", text, index, "en", None))
+    assert speaker_entity(_one(find_quotes("e1", text), fragment), by_name, index) == entity
 
 
 def test_speaker_key_normalises_names() -> None:

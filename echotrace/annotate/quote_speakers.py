@@ -307,9 +307,9 @@ def _is_demonym(word: str) -> bool:
 
 
 def resolve_speakers(text: str, found: Sequence[Found], lang_of: Callable[[int], str],
-                     common_words: frozenset[int] = frozenset()) -> list[str | None]:
+                     common_word_starts: frozenset[int] = frozenset()) -> list[str | None]:
     """One speaker name (or None) per attribution, resolving references in reading order.
-    `common_words`: where a parse read a capitalised word as no proper noun ("Polls show")."""
+    `common_word_starts`: where a parse read a capitalised word as no proper noun ("Polls show")."""
     named: list[Speaker] = []
     out: list[str | None] = []
     order = sorted(range(len(found)), key=lambda i: _source_pos(found[i]))
@@ -325,7 +325,8 @@ def resolve_speakers(text: str, found: Sequence[Found], lang_of: Callable[[int],
         words = _WORD.findall(phrase)
         if facts is None:
             facts = _TextNames(text, cues)
-        common = frozenset(m.group() for m in _WORD.finditer(phrase) if item.source_start + m.start() in common_words)
+        common = frozenset(m.group() for m in _WORD.finditer(phrase)
+                           if item.source_start + m.start() in common_word_starts)
         name = _resolve(text, words, item.source_start, cues, named, facts, common)
         names[index] = name
     longest = {s.key: s.name for s in named}
@@ -521,8 +522,8 @@ def _first_compound_surnames(cues: CuePatterns, words: _Words,
     out: dict[str, tuple[int, str]] = {}
     matches = words.matches
     for k in range(1, len(matches) - 1):
-        start = matches[k].group()
-        if start.lower() not in _SURNAME_STARTS or words.line_start[k] or words.line_start[k + 1]:
+        particle = matches[k].group()
+        if particle.lower() not in _SURNAME_STARTS or words.line_start[k] or words.line_start[k + 1]:
             continue
         given, rest = matches[k - 1].group(), _POSSESSIVE.sub("", matches[k + 1].group())
         if not (words.capitalised[k - 1] and words.capitalised[k + 1] and given.isalpha()):
@@ -532,7 +533,7 @@ def _first_compound_surnames(cues: CuePatterns, words: _Words,
         h = bisect_right(headlines, (matches[k - 1].start(), sys.maxsize)) - 1
         if h >= 0 and matches[k - 1].start() < headlines[h][1]:
             continue
-        out.setdefault(f"{start} {rest}".lower(), (matches[k - 1].start(), f"{given} {start} {rest}"))
+        out.setdefault(f"{particle} {rest}".lower(), (matches[k - 1].start(), f"{given} {particle} {rest}"))
     return out
 
 

@@ -99,10 +99,10 @@ def find_quotes(doc_id: str, text: str, lang: str = "en",
     runs: ~10x faster on English, fewer reported-speech attributions found)."""
     regions = [(p.start, p.end, _base_lang(p.lang)) for p in paragraphs] or [(0, len(text), _base_lang(lang))]
     found: list[Found] = []
-    common_words: set[int] = set()
+    common_word_starts: set[int] = set()
     for start, end, region_lang in _merge_regions(regions):
         if region_lang == "en" and _tagger(syntax)[0] is not None:
-            found.extend(_tagged_attributions(text, start, end, syntax, common_words))
+            found.extend(_tagged_attributions(text, start, end, syntax, common_word_starts))
     spans = quoted_spans(text)
     _complete_from_rules(text, found, regions)
     found = _join_paragraphs(text, spans, found)
@@ -115,7 +115,7 @@ def find_quotes(doc_id: str, text: str, lang: str = "en",
     _extend_joined_sources(text, found)
     _drop_addressee_sources(text, found, _lang_at(regions))
     _inherit_sources(text, found)
-    speakers = resolve_speakers(text, found, _lang_at(regions), frozenset(common_words))
+    speakers = resolve_speakers(text, found, _lang_at(regions), frozenset(common_word_starts))
     quotes: list[Quote] = []
     seen: set[tuple[int, int]] = set()
     for item, speaker in zip(found, speakers, strict=True):
@@ -305,9 +305,10 @@ def _gap(a: _Segment, b: _Segment) -> int:
     return b.first - a.last - 1 if a.last < b.first else a.first - b.last - 1
 
 
-def _tagged_attributions(text: str, start: int, end: int, syntax: bool, common_words: set[int]) -> list[Found]:
+def _tagged_attributions(text: str, start: int, end: int, syntax: bool,
+                         common_word_starts: set[int]) -> list[Found]:
     """CRF tags over one English region, decoded into content/cue/source triples. Adds to
-    `common_words` where the parse reads a capitalised word as no proper noun."""
+    `common_word_starts` where the parse reads a capitalised word as no proper noun."""
     region = text[start:end]
     tokens = tokenize(region)
     if not tokens:
@@ -315,7 +316,8 @@ def _tagged_attributions(text: str, start: int, end: int, syntax: bool, common_w
     lexicon = cue_words("en")
     tagger, use_syntax = _tagger(syntax)
     parse = parse_cue_sentences(region, tokens, lexicon) if use_syntax else None
-    common_words.update(start + t.start for t in parse or () if t.tag in _COMMON_WORD_TAGS and t.word[:1].isalpha())
+    common_word_starts.update(start + t.start for t in parse or ()
+                              if t.tag in _COMMON_WORD_TAGS and t.word[:1].isalpha())
     stacked = _stacked(tokens) if use_syntax else None
     labels: list[str] = _recover_sources(tagger, tagger.tag(token_features(tokens, lexicon, parse, stacked)))
     segments = _close_gaps(_segments(labels, tokens), tokens)
