@@ -79,8 +79,8 @@ NOT_NAMES = DATE_WORDS | frozenset(
 )
 _DEMONYM_END = ("ian", "ians", "ean", "eans", "ese", "ish", "ans", "ais", "aise", "isch", "ische", "ischen")
 _NAME_PARTICLES = frozenset("de van von bin ibn da di du del der la al el ez".split())
-# An organisation word keeps the "for"/"of" after it in its name (the quote resolver's list of them).
-_ORG_HEADS = frozenset(w for w in cue_table()["en"]["org_heads"] if " " not in w)
+# English organisation words, one word each (cues.yaml): such a word keeps the "for"/"of" after it in a name.
+ORG_HEADS = frozenset(w for w in cue_table()["en"]["org_heads"] if " " not in w)
 _ORG_JOINERS = frozenset(("for", "of"))
 _MODIFIER_ENDINGS = frozenset(
     "based led backed run held controlled linked affiliated allied dominated occupied sponsored funded owned born"
@@ -422,7 +422,7 @@ def _joins(gap: str, source: str, group: list[tuple[int, int]]) -> bool:
         return False
     if parts[1] in _ORG_JOINERS:  # "Syrian Network for Human Rights", not "Syrian Network" and "Human Rights"
         last_start, last_end = group[-1]
-        return source[last_start:last_end].lower() in _ORG_HEADS
+        return source[last_start:last_end].lower() in ORG_HEADS
     return parts[1] in _NAME_PARTICLES
 
 

@@ -12,7 +12,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cached_property
 
-from echotrace.annotate.entities import DATE_WORDS, NOT_NAMES
+from echotrace.annotate.entities import DATE_WORDS, NOT_NAMES, ORG_HEADS
 from echotrace.annotate.given_names import Gender, given_name_gender, given_name_locales
 from echotrace.annotate.quote_rules import CuePatterns, Found, cue_patterns
 
@@ -292,12 +292,9 @@ def _is_title(word: str, cues: CuePatterns) -> bool:
     return low in _TITLE_ABBREVIATIONS or low in cues.titles or _is_demonym(word)
 
 
-_ORG_HEADS_EN = frozenset(cue_patterns("en").org_heads)
-
-
 def _is_org_head(word: str, cues: CuePatterns) -> bool:
     low = word.lower()
-    return low in cues.org_heads or low in _ORG_HEADS_EN
+    return low in cues.org_heads or low in ORG_HEADS
 
 
 def _is_demonym(word: str) -> bool:
@@ -453,7 +450,7 @@ def _resolve(text: str, words: Sequence[str], position: int, cues: CuePatterns,
     if lower[0] in _INDEFINITE or plural:
         return None  # "a source", "officials": someone unnamed, not a known speaker
     head = lower[-1]
-    if head in cues.org_heads or head in _ORG_HEADS_EN:
+    if head in cues.org_heads or head in ORG_HEADS:
         return _best_match(named, position, lower, is_org=True, head=head, gender=None)
     if head in cues.titles or head in _TITLE_ABBREVIATIONS:
         return _best_match(named, position, lower, is_org=False, head=None, gender=_title_gender(lower, cues))
