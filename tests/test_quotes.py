@@ -432,6 +432,27 @@ def test_gendered_pronouns_in_other_languages(text: str, lang: str, fragment: st
     assert _one(find_quotes("g1", text, lang), fragment).speaker_name == speaker
 
 
+@pytest.mark.parametrize(("text", "lang", "fragment", "speaker"), [
+    # a capitalised article inside a name is a word of it, in any language's text
+    ("Opposition leader Claire Le Gall said the vote was rigged in the northern districts.", "en", "vote was rigged",
+     "Claire Le Gall"),
+    ("« Nous allons gagner », a déclaré Claire Le Gall dimanche soir.", "fr", "Nous allons gagner", "Claire Le Gall"),
+    # opening a name: a word of it in another language's text, or of a known masthead
+    ("\"We will win,\" Le Gall said on Sunday.", "en", "We will win", "Le Gall"),
+    ("According to Die Zeit, the minister resigned after the vote on Monday.", "en", "minister resigned",
+     "Die Zeit"),
+    ("Selon Le Monde, le ministre a démissionné après le vote de lundi.", "fr", "ministre a démissionné",
+     "Le Monde"),
+    # but not in its own language, and an English article never
+    ("Le Kremlin a déclaré que les frappes visaient des terroristes dans la province.", "fr", "frappes visaient",
+     "Kremlin"),
+    ("The Washington Post said the talks had collapsed overnight in Geneva.", "en", "talks had collapsed",
+     "Washington Post"),
+])
+def test_articles_in_names(text: str, lang: str, fragment: str, speaker: str) -> None:
+    assert _one(find_quotes("a1", text, lang), fragment).speaker_name == speaker
+
+
 def test_source_span_ending_at_punctuation_resolves_like_the_bare_words() -> None:
     """A source the tagger ended at a comma ("He’s,", "who,") reads as its last word."""
     from echotrace.annotate.quote_rules import Found

@@ -77,6 +77,11 @@ def _default_table() -> OutletTable:
     return load_outlets()
 
 
+def is_outlet_name(name: str) -> bool:
+    """Whether `name` is a masthead of the default outlet table ("Le Monde", "El País")."""
+    return _key(name) in _default_table().by_name
+
+
 def _key(name: str) -> str:
     return " ".join(name.casefold().split())
 

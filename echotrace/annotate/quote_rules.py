@@ -20,8 +20,8 @@ _ALT_CLOSE = {"„": "”", "“": '"', "«": "»"}
 _SINGLE = frozenset("‘‚'")
 _WORD = re.compile(r"\w+(?:[’'.\-]\w+)*|[^\w\s]")
 _SENTENCE_END = re.compile(r"[.!?…]")
-_DETERMINERS = frozenset(
-    "the a an le la les l' un une der die das den dem des el los las un una".split())
+# Every language's articles (cues.yaml): no word of a speaker phrase's name where they open it.
+ARTICLES = frozenset(word for table in cue_table().values() for word in table.get("articles", []))
 _JOINERS = frozenset("of de du des von der del de la al- bin".split())
 _AFTER_WINDOW_WORDS = 16
 _MAX_CUES_PER_SENTENCE = 8
@@ -139,6 +139,7 @@ class CuePatterns:
     passive_auxiliaries: frozenset[str]
     titles: frozenset[str]
     org_heads: frozenset[str]
+    articles: frozenset[str]
 
 
 def _alternation(words: list[str]) -> re.Pattern[str]:
@@ -172,6 +173,7 @@ def cue_patterns(lang: str) -> CuePatterns:
         passive_auxiliaries=frozenset(table.get("passive_auxiliaries", [])),
         titles=frozenset(table.get("titles", [])),
         org_heads=frozenset(table.get("org_heads", [])),
+        articles=frozenset(table.get("articles", [])),
     )
 
 
@@ -189,7 +191,7 @@ def subject_after(text: str, pos: int, limit: int, cues: CuePatterns) -> tuple[i
     first = words[0][2].lower()
     if first in cues.pronouns or first in cues.org_pronouns:
         return words[0][0], words[0][1]
-    start_index = 1 if first in _DETERMINERS else 0
+    start_index = 1 if first in ARTICLES else 0
     end = None
     for index in range(start_index, len(words)):
         _start_w, end_w, word = words[index]
@@ -197,7 +199,7 @@ def subject_after(text: str, pos: int, limit: int, cues: CuePatterns) -> tuple[i
         following = words[index + 1][2] if index + 1 < len(words) else ""
         if word == "." and previous[:1].isupper() and len(previous) <= 4 and following[:1].isupper():
             continue  # "Col. Gen. Sergei Rudskoy"
-        if word.lower() in _DETERMINERS and previous.lower() in _JOINERS:
+        if word.lower() in ARTICLES and previous.lower() in _JOINERS:
             continue  # "ministère de la Défense"
         if not (_is_name_word(word, cues) or _is_adjective(word)) or word == ",":
             break
@@ -220,7 +222,7 @@ def subject_before(text: str, pos: int, limit: int, cues: CuePatterns) -> tuple[
         start_w, _end_w, word = words[index]
         low = word.lower()
         previous = words[index - 1][2] if index > 0 else ""
-        if low in _DETERMINERS:
+        if low in ARTICLES:
             start = start_w
             if previous.lower() not in _JOINERS:
                 break

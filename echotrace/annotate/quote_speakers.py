@@ -14,12 +14,13 @@ from functools import cached_property
 
 from echotrace.annotate.entities import DATE_WORDS, NOT_NAMES, ORG_HEADS
 from echotrace.annotate.given_names import Gender, given_name_gender, given_name_locales
-from echotrace.annotate.quote_rules import CuePatterns, Found, cue_patterns
+from echotrace.annotate.outlet import is_outlet_name
+from echotrace.annotate.quote_rules import ARTICLES, CuePatterns, Found, cue_patterns
 
 # Acronyms with dots ("U.N.", "U.S.") stay one word: joined as words they would read "U N".
 _WORD = re.compile(r"(?:\w\.){2,}|\w+(?:[’'\-]\w+)*|[^\w\s]")
-_DETERMINERS = frozenset("the a an le la les l un une der die das den dem des el los las una".split())
-_PLACE_BEFORE = _DETERMINERS | {"at", "in", "into", "near", "à", "au", "en", "im"}
+_ENGLISH_ARTICLES = cue_patterns("en").articles
+_PLACE_BEFORE = ARTICLES | {"at", "in", "into", "near", "à", "au", "en", "im"}
 _INDEFINITE = frozenset("a an un une ein eine einer uno una некий".split())
 # First words of two-word surnames ("Abdel Rahman", "Abu Leith", "de Mistura", "Le Pen").
 _SURNAME_STARTS = frozenset("abdel abdul abd abu bin ibn al el de del della di da van von le la".split())
@@ -126,7 +127,7 @@ def _name_in(phrase_words: Sequence[str], cues: CuePatterns) -> tuple[str, bool]
         words = words[:-1]
     while len(words) > 2 and words[-1].lower() in NOT_NAMES and words[-2].islower():
         words = words[:-2] if words[-2] in _JOINERS else words[:-1]  # "Gabbard on Wednesday"
-    while words and words[0].lower() in _DETERMINERS:
+    while words and words[0].lower() in ARTICLES and not _is_name_article(words, 0, cues):
         words = words[1:]
     if not words:
         return None
@@ -138,7 +139,7 @@ def _name_in(phrase_words: Sequence[str], cues: CuePatterns) -> tuple[str, bool]
         return " ".join(words), True  # "ministère russe de la Défense", "Pressedienst von X"
     if not _is_capitalised(words[-1]):
         return None
-    run = _final_run(words)
+    run = _final_run(words, cues)
     dated = max((i + 1 for i, w in enumerate(run) if w.lower() in DATE_WORDS), default=0)
     if len(run) - dated >= 2:
         run = run[dated:]  # "Early Sunday Abdel Rahman said", "In July Human Rights Watch said"
@@ -174,14 +175,14 @@ def _name_in(phrase_words: Sequence[str], cues: CuePatterns) -> tuple[str, bool]
 _JOINERS = frozenset("of for on de du des la von der del al".split())  # "al": "Jaish al Islam"
 
 
-def _press_outlet(words: Sequence[str]) -> list[str] | None:
+def _press_outlet(words: Sequence[str], cues: CuePatterns) -> list[str] | None:
     """The news outlet whose unnamed staff a phrase names ("SANA reporter in Homs", "an AFP
     photographer in Douma", "a reporter for USA Today"): the outlet speaks through them. Not when
     the role's phrase is an apposition or a name follows the role ("Christopher Heath, a reporter
     for WFTV" and "Reuters reporter John Smith" are the persons)."""
 
     def apposition(start: int) -> bool:
-        if start > 0 and words[start - 1].lower() in _DETERMINERS:
+        if start > 0 and words[start - 1].lower() in ARTICLES:
             start -= 1
         return start > 0 and words[start - 1] == ","
 
@@ -190,8 +191,8 @@ def _press_outlet(words: Sequence[str]) -> list[str] | None:
             continue
         if k + 1 < len(words) and _is_capitalised(words[k + 1]):
             return None
-        if k > 0 and _is_capitalised(words[k - 1]) and words[k - 1].lower() not in _DETERMINERS:
-            run = _final_run(words[:k])
+        if k > 0 and _is_capitalised(words[k - 1]) and words[k - 1].lower() not in ARTICLES:
+            run = _final_run(words[:k], cues)
             if apposition(k - len(run)):
                 return None
             while len(run) > 1 and (run[0].lower() in NOT_NAMES or run[0].lower() == "another"):
@@ -209,17 +210,35 @@ def _press_outlet(words: Sequence[str]) -> list[str] | None:
     return None
 
 
-def _final_run(words: Sequence[str]) -> list[str]:
+def _final_run(words: Sequence[str], cues: CuePatterns) -> list[str]:
     """The capitalised words a phrase ends with, joining words inside a name included ("Syrian
-    Observatory for Human Rights", "Jaish al Islam")."""
+    Observatory for Human Rights", "Jaish al Islam", "Marine Le Pen")."""
     run = [words[-1]]
     for index in range(len(words) - 2, -1, -1):
         word = words[index]
         joiner = word.lower() in _JOINERS and index > 0 and _is_capitalised(words[index - 1])
-        if not (_is_capitalised(word) or joiner) or word.lower() in _DETERMINERS:
+        if not (_is_capitalised(word) or joiner) or (word.lower() in ARTICLES
+                                                      and not _is_name_article(words, index, cues)):
             break
         run.insert(0, word)
     return run
+
+
+def _is_name_article(words: Sequence[str], index: int, cues: CuePatterns) -> bool:
+    """A capitalised article that is a word of the name it opens: inside a name ("Marine Le Pen",
+    "Alexander Van Der Bellen"), opening a known masthead ("El País dijo"), or opening a name in
+    another language's text ("Die Welt" in English), but not in its own ("Le Kremlin a déclaré").
+    English articles never are: "The Washington Post", and "Aleppo The Syrian Observatory" where
+    punctuation was lost."""
+    word = words[index]
+    low = word.lower()
+    if (not word[:1].isupper() or index + 1 >= len(words) or not _is_capitalised(words[index + 1])
+            or low in _ENGLISH_ARTICLES):
+        return False
+    previous = words[index - 1] if index > 0 else ""
+    mastheads = (" ".join(words[index:end]) for end in range(index + 2, min(len(words), index + 4) + 1))
+    return ((_is_capitalised(previous) and previous.lower() not in ARTICLES) or low not in cues.articles
+            or any(is_outlet_name(name) for name in mastheads))
 
 
 def _state_broadcaster(words: Sequence[str]) -> tuple[str, bool] | None:
@@ -284,7 +303,7 @@ def _leading_name(words: Sequence[str], cues: CuePatterns) -> list[str] | None:
         return None  # nothing, all of it, or a sentence's opening word ("Later the ministry, which")
     following = words[end]
     low = following.lower()
-    return list(words[:end]) if following in _APPOSITION_MARKS or low in _DETERMINERS or low in cues.relatives else None
+    return list(words[:end]) if following in _APPOSITION_MARKS or low in ARTICLES or low in cues.relatives else None
 
 
 def _is_title(word: str, cues: CuePatterns) -> bool:
@@ -411,7 +430,7 @@ def _resolve(text: str, words: Sequence[str], position: int, cues: CuePatterns,
         return _nearest(named, position, is_org=True, gender=None, facts=facts)
     if (len(lower) == 1 and lower[0] in cues.self_pronouns) or lower[-1] in _GENERIC_PERSONS:
         return None  # "we pledge", "Activists said": nobody the text names
-    outlet = _press_outlet(words)
+    outlet = _press_outlet(words, cues)
     if outlet is not None:  # not kept as an antecedent: "it said" later is rarely the news agency
         return " ".join(outlet)
     proper = _name_in(words, cues)
@@ -499,14 +518,14 @@ def _antecedent(text: str, position: int, cues: CuePatterns) -> list[str] | None
     if not words or words[-1].lower() in cues.relatives:
         return None
     if _is_capitalised(words[-1]):
-        run = _final_run(words)
+        run = _final_run(words, cues)
         if _modifies(words, len(words) - len(run), cues):
             words = run  # "the rise of Donald Trump, who": the pronoun stands for the nearest name
     if _name_in(words, cues) is not None:
         return words
     # A description: only the phrase from its determiner on, so that no word of the clause before it
     # counts as a modifier ("met by the minister" -> "the minister").
-    start = max((k for k, w in enumerate(words) if w.lower() in _DETERMINERS), default=None)
+    start = max((k for k, w in enumerate(words) if w.lower() in ARTICLES), default=None)
     return words[start:] if start is not None else None
 
 
@@ -547,7 +566,7 @@ def _first_full_names(cues: CuePatterns, words: _Words,
         k = bisect_right(headlines, (match.start(), sys.maxsize)) - 1
         in_headline = k >= 0 and match.start() < headlines[k][1]
         if (capitalised and previous[:1].isupper() and previous.isalpha()
-                and not _is_title(previous, cues) and previous.lower() not in _DETERMINERS
+                and not _is_title(previous, cues) and previous.lower() not in ARTICLES
                 and not _is_org_head(previous, cues)
                 and (not in_headline or (given_name_locales(previous) >= _HEADLINE_GIVEN_NAME_LOCALES
                                          and previous.lower() not in NOT_NAMES))):
@@ -665,7 +684,7 @@ def _org_names(cues: CuePatterns, words: _Words) -> dict[str, list[tuple[int, st
         if line_start and run:
             _add_org_name(run, cues, out)
             run = []
-        if word.lower() not in _DETERMINERS and (
+        if word.lower() not in ARTICLES and (
                 capitalised or (word in _OFFICE_JOINERS and run and run[-1][1][:1].isupper())):
             run.append((match.start(), word))
         elif run:
@@ -762,8 +781,8 @@ def _best_match(named: Sequence[Speaker], position: int, description: Sequence[s
 
     Every modifier must fit ("the Russian president" is not the Syrian president), and so must the
     gender a title tells ("the spokeswoman")."""
-    wanted = {_stem(w) for w in description if w not in _DETERMINERS}
-    modifiers = {_stem(w) for w in description[:-1] if w not in _DETERMINERS}
+    wanted = {_stem(w) for w in description if w not in ARTICLES}
+    modifiers = {_stem(w) for w in description[:-1] if w not in ARTICLES}
     best: tuple[int, int] | None = None
     best_name: str | None = None
     for distance, speaker in enumerate(reversed(named)):
