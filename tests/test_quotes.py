@@ -432,6 +432,33 @@ def test_gendered_pronouns_in_other_languages(text: str, lang: str, fragment: st
     assert _one(find_quotes("g1", text, lang), fragment).speaker_name == speaker
 
 
+@pytest.mark.parametrize(("text", "fragment", "speaker"), [
+    # the one asked is no source: a participle opens the clause, or the verb is passive
+    ("The senator spoke to reporters in Des Moines on Monday.\n\nAsked whether he would back the plan, Reid said "
+     "he would wait for the vote in March.", "back the plan", None),
+    ("The senator spoke to reporters in Des Moines on Monday.\n\nWhen asked about the charges against his campaign, "
+     "Rubio said that they were false and malicious.", "charges against", None),
+    ("The senator spoke to reporters in Des Moines on Monday.\n\nWhen asked about the charges against his campaign, "
+     "Rubio said that they were false and malicious.", "false and malicious", "Rubio"),
+    # the one who asks is
+    ("Hannity asked Trump on Wednesday if the project was still in his plans for the city.", "project was still",
+     "Hannity"),
+    ("\"Really?\" asked Norah Smith, who was off-screen.", "Really", "Norah Smith"),
+])
+def test_the_one_asked_is_no_source(text: str, fragment: str, speaker: str | None) -> None:
+    quote = _one(find_quotes("q1", text), fragment)
+    assert quote.speaker_name == speaker
+    assert (quote.speaker_start is None) == (speaker is None)
+
+
+def test_a_quote_after_the_speakers_reported_speech_keeps_the_speaker() -> None:
+    text = ("“We came close to a deal on the border,” Governor Alma Reyes said in Tucson, recalling a 2019 bill "
+            "that failed in the state senate. “My party voted for it, and the opposition voted against it.”")
+    quote = _one(find_quotes("q2", text), "My party voted")
+    assert quote.speaker_name == "Alma Reyes"
+    assert quote.cue == "said"
+
+
 @pytest.mark.parametrize(("text", "lang", "fragment", "speaker"), [
     # a capitalised article inside a name is a word of it, in any language's text
     ("Opposition leader Claire Le Gall said the vote was rigged in the northern districts.", "en", "vote was rigged",

@@ -137,6 +137,7 @@ class CuePatterns:
     noun_before: frozenset[str]
     addressee_verbs: frozenset[str]
     passive_auxiliaries: frozenset[str]
+    adjunct_openers: frozenset[str]
     titles: frozenset[str]
     org_heads: frozenset[str]
     articles: frozenset[str]
@@ -171,6 +172,7 @@ def cue_patterns(lang: str) -> CuePatterns:
         noun_before=frozenset(table.get("noun_before", [])),
         addressee_verbs=frozenset(table.get("addressee_verbs", [])),
         passive_auxiliaries=frozenset(table.get("passive_auxiliaries", [])),
+        adjunct_openers=frozenset(table.get("adjunct_openers", [])),
         titles=frozenset(table.get("titles", [])),
         org_heads=frozenset(table.get("org_heads", [])),
         articles=frozenset(table.get("articles", [])),

@@ -164,7 +164,10 @@ def _name_in(phrase_words: Sequence[str], cues: CuePatterns) -> tuple[str, bool]
         return " ".join(run), True
     person = run[titles[-1] + 1:] if titles else run
     if person and person[0] in _OFFICE_JOINERS:  # "of State John Kerry": the office, then the name
-        person = person[max(2, len(person) - 2):]
+        start = max(2, len(person) - 2)
+        while start > 2 and len(person[start]) == 1:  # "of State John F Kerry": an initial needs its name
+            start -= 1
+        person = person[start:]
     while len(person) > 2 and person[0].lower() in NOT_NAMES:
         person = person[1:]  # "Early Sunday Abdel Rahman said"
     if not person:

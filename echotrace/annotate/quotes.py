@@ -20,7 +20,7 @@ from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
-from itertools import accumulate, pairwise
+from itertools import accumulate
 from operator import attrgetter
 from pathlib import Path
 from typing import Any
@@ -190,33 +190,51 @@ def _extend_joined_sources(text: str, found: Sequence[Found]) -> None:
 
 
 def _drop_addressee_sources(text: str, found: Sequence[Found], lang_of: Callable[[int], str]) -> None:
-    """"Christie was asked whether …", "Trump was told that …": the subject of a passive speech
-    verb is the one spoken to, so the attribution has no known source (unless "by X" names it)."""
+    """"Christie was asked whether …", "When asked about the charges, Rubio said …", "Asked if …":
+    the subject of a passive speech verb, or of the clause that a participle opens, is the one
+    spoken to, so the attribution has no known source (unless "by X" follows the verb). PolNeAR
+    train, 4 folds: joint F1 +0.0025."""
     for item in found:
         if item.cue_start is None or item.cue_end is None or item.source_start is None:
             continue
         cues = cue_patterns(lang_of(item.cue_start))
-        cue = text[item.cue_start:item.cue_end].lower().split()
-        before = text[max(0, item.cue_start - 30):item.cue_start].lower().split()
-        if not cue or cue[-1] not in cues.addressee_verbs:
+        cue = text[item.cue_start:item.cue_end].split()
+        lower = [w.lower() for w in cue]
+        verb = next((k for k, w in enumerate(lower) if w in cues.addressee_verbs), None)
+        if verb is None:
             continue
-        auxiliary = cue[0] if len(cue) > 1 else (before[-1] if before else "")
-        after = text[item.cue_end:item.cue_end + 4].lower()
-        if auxiliary in cues.passive_auxiliaries and not after.startswith(" by "):
+        before = text[max(0, item.cue_start - 40):item.cue_start].lower().split()[-1:]
+        following = [*lower[verb + 1:], *text[item.cue_end:item.cue_end + 4].lower().split()][:1]
+        # "was asked", "was once asked" (the cue's own words), "who was asked" (the word before it)
+        passive = any(w in cues.passive_auxiliaries for w in (lower[:verb] if verb else before))
+        participle = verb == 0 and (cue[0][:1].isupper() or any(w in cues.adjunct_openers for w in before))
+        if (passive or participle) and following != ["by"]:
             item.source_start = item.source_end = None
 
 
 def _inherit_sources(text: str, found: Sequence[Found]) -> None:
     """`“…,” Trump told Vogue. “There was a previous generation…”`: a direct quote with no cue
-    of its own, next after an attributed direct quote in the same or the following paragraph,
-    carries on its speaker (cue and source spans are shared). After reported speech it stays
-    unattributed: there the quote may be the outlet's own summary."""
-    for prev, item in pairwise(found):
-        if (item.kind == prev.kind == "direct" and item.cue_start is None and item.source_start is None
-                and prev.source_start is not None and prev.end <= item.start
-                and len(_PARAGRAPH_BREAK.findall(text, prev.end, item.start)) <= 1 and item.start - prev.end < 300):
-            item.cue_start, item.cue_end = prev.cue_start, prev.cue_end
-            item.source_start, item.source_end = prev.source_start, prev.source_end
+    of its own, next after an attributed direct quote in the same or the following paragraph
+    (attributions with no known source between are passed over), carries on its speaker (cue and
+    source spans are shared). After reported speech it stays unattributed (the quote may be the
+    outlet's own summary), unless that reported speech has the direct quote's source: `“…,” Clinton
+    said, recalling a bill that failed. “Obama and I voted for it.”` (PolNeAR train, 4 folds: joint
+    F1 +0.0015)."""
+    attributed: Found | None = None
+    attributed_direct: Found | None = None
+    for item in found:
+        if (item.kind == "direct" and item.cue_start is None and item.source_start is None
+                and attributed is not None and attributed_direct is not None
+                and (attributed.source_start, attributed.source_end)
+                == (attributed_direct.source_start, attributed_direct.source_end)
+                and attributed.end <= item.start and item.start - attributed.end < 300
+                and len(_PARAGRAPH_BREAK.findall(text, attributed.end, item.start)) <= 1):
+            item.cue_start, item.cue_end = attributed_direct.cue_start, attributed_direct.cue_end
+            item.source_start, item.source_end = attributed.source_start, attributed.source_end
+        if item.source_start is not None:
+            attributed = item
+            if item.kind == "direct":
+                attributed_direct = item
 
 
 def _only_attribution_between(text: str, prev: Found, item: Found) -> bool:
