@@ -451,6 +451,11 @@ def test_the_one_asked_is_no_source(text: str, fragment: str, speaker: str | Non
     assert (quote.speaker_start is None) == (speaker is None)
 
 
+def test_a_cue_after_a_preposition_shares_its_governors_subject() -> None:
+    text = "Mayor Ruth Calloway called her fallen son a hero before explaining why she forgave the gunman who killed him."
+    assert _one(find_quotes("q3", text), "why she forgave").speaker_name == "Ruth Calloway"
+
+
 def test_a_quote_after_the_speakers_reported_speech_keeps_the_speaker() -> None:
     text = ("“We came close to a deal on the border,” Governor Alma Reyes said in Tucson, recalling a 2019 bill "
             "that failed in the state senate. “My party voted for it, and the opposition voted against it.”")

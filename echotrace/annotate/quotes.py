@@ -391,21 +391,25 @@ def _stacked(tokens: Sequence[Token]) -> list[list[str]] | None:
 _COMMON_WORD_TAGS = frozenset("NNS VBG VBD VBN VBZ VBP RB RBR RBS IN JJ JJR JJS DT".split())
 _SUBJECTS = frozenset({"nsubj", "nsubjpass", "csubj"})
 _RELATIVE = frozenset("who that which".split())
-_SUBJECT_SHARED = frozenset({"xcomp", "conj", "advcl"})
+# A cue in these shares its governor's subject; "pcomp" then "prep": "before explaining why …"
+# (PolNeAR train, 4 folds: joint F1 +0.0021 with pcomp/prep and four steps up).
+_SUBJECT_SHARED = frozenset({"xcomp", "conj", "advcl", "pcomp", "prep"})
+_SUBJECT_STEPS = 4
 
 
 def _subject_of_cue(parse: Sequence[SyntaxToken], cue_start: int, cue_end: int) -> tuple[int, int] | None:
     """The grammatical subject of a cue the tagger gave no source: "Trump … opposes allowing …".
 
     A relative pronoun stands for the noun it hangs on ("officials who warned"); a cue in an
-    xcomp/conj/advcl shares its governor's subject ("Trump plans to oppose …"). Character span in
-    the parsed region, or None."""
+    xcomp/conj/advcl, or after a preposition, shares its governor's subject ("Trump plans to oppose
+    …", "Sanders called him a hero before explaining why …"). Character span in the parsed region,
+    or None."""
     first = bisect_left(parse, cue_start, key=attrgetter("start"))
     last = bisect_left(parse, cue_end, lo=first, key=attrgetter("start"))
     cue = [k for k in range(first, last) if parse[k].tag.startswith("VB")] or list(range(first, last))
     for k in cue[::-1]:
         node = k
-        for _ in range(3):
+        for _ in range(_SUBJECT_STEPS):
             subject = next((j for j in range(parse[node].left, parse[node].right + 1)
                             if parse[j].head == node and j != node and parse[j].dep in _SUBJECTS), None)
             if subject is not None:
