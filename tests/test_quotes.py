@@ -456,6 +456,15 @@ def test_a_cue_after_a_preposition_shares_its_governors_subject() -> None:
     assert _one(find_quotes("q3", text), "why she forgave").speaker_name == "Ruth Calloway"
 
 
+def test_quotes_in_doubled_apostrophes_are_direct_and_carry_on_their_speaker() -> None:
+    text = ("The family moved in last spring.\n\n''It feels like a new house,'' Mr. Dalton said in an interview that "
+            "showed off the renovations. ''The house is very much an extension of the family brand.''\n\nNext year "
+            "the garden will be redone.")
+    first = _one(find_quotes("q4", text), "new house")
+    assert (first.kind, first.text) == ("direct", "It feels like a new house")
+    assert _one(find_quotes("q4", text), "extension of the family").speaker_name == "Dalton"
+
+
 def test_a_quote_after_the_speakers_reported_speech_keeps_the_speaker() -> None:
     text = ("“We came close to a deal on the border,” Governor Alma Reyes said in Tucson, recalling a 2019 bill "
             "that failed in the state senate. “My party voted for it, and the opposition voted against it.”")

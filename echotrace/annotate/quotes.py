@@ -110,6 +110,7 @@ def find_quotes(doc_id: str, text: str, lang: str = "en",
     found.extend(_reported_speech(text, regions, found))
     for item in found:
         item.start, item.end = _trim_marks(text, item.start, item.end)
+    _mark_quoted(found, spans)
     found.sort(key=lambda f: (f.start, f.end))
     found = _merge_continued(text, found)
     _extend_joined_sources(text, found)
@@ -249,14 +250,26 @@ def _only_attribution_between(text: str, prev: Found, item: Found) -> bool:
     return words - 1 <= _MAX_WORDS_AFTER_CUE
 
 
+def _mark_quoted(found: Sequence[Found], spans: Sequence[tuple[int, int]]) -> None:
+    """A tagged content that opens a quoted span is a direct quote, whatever marks it has: the
+    tagger's quote state follows double marks only, not NYT's ''…'' or single ‘…’ (PolNeAR train,
+    4 folds: joint F1 +0.0012)."""
+    starts = [s for s, _ in spans]
+    for item in found:
+        k = bisect_right(starts, item.start) - 1
+        if item.kind == "indirect" and k >= 0 and item.start - spans[k][0] <= 2 and item.end <= spans[k][1]:
+            item.kind = "direct"
+
+
 def _trim_marks(text: str, start: int, end: int) -> tuple[int, int]:
-    """The words of a content without the quotation marks around it and trailing commas."""
+    """The words of a content without the quotation marks around it (NYT's '' counts as one) and
+    trailing commas."""
     while start < end and text[start].isspace():
         start += 1
     while end > start and text[end - 1].isspace():
         end -= 1
     if end - start > 2 and text[start] in QUOTE_CHARS - {"’"}:
-        start += 1
+        start += 2 if text.startswith("''", start) and end - start > 3 else 1
         while end > start and (text[end - 1] in QUOTE_CHARS or text[end - 1] in ",;: "):
             end -= 1
     return start, end
