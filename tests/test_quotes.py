@@ -452,7 +452,8 @@ def test_the_one_asked_is_no_source(text: str, fragment: str, speaker: str | Non
 
 
 def test_a_cue_after_a_preposition_shares_its_governors_subject() -> None:
-    text = "Mayor Ruth Calloway called her fallen son a hero before explaining why she forgave the gunman who killed him."
+    text = ("Mayor Ruth Calloway called her fallen son a hero before explaining why she forgave the gunman who "
+            "killed him.")
     assert _one(find_quotes("q3", text), "why she forgave").speaker_name == "Ruth Calloway"
 
 
