@@ -2,6 +2,12 @@
 
 Usage: python bench/eval_quotes.py PATH [--predictions-out DIR] [--limit N]
 PATH holds text/*.txt and attributions/*.ann. Last line: one JSON object with the scores.
+
+Cross-validation on PolNeAR train, where rules and settings are chosen (every train article scored by a
+model that never saw it): python bench/eval_quotes.py ../shared/eval/polnear/train --folds 4
+--model 'crf_{k}.crfsuite' --stacked OOF [--parse-cache DIR], with the CRFs of
+`train_quotes.py --hold-out K/4 --stacked OOF` and the classifier's out-of-fold predictions of
+`train_quote_tagger.py --step oof --predictions OOF`.
 """
 
 from __future__ import annotations
@@ -275,6 +281,20 @@ def _use_parse_cache(folder: Path) -> None:
     quotes.parse_cue_sentences = cached  # type: ignore[attr-defined]  # the name find_quotes calls
 
 
+class _StackedFromCache:
+    """The classifier's features read from its out-of-fold predictions for the article being scored
+    (keyed by the whole text, as train_quotes.py reads them) instead of running it."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        self.text = ""
+
+    def __call__(self, tokens: Sequence[Token]) -> list[list[str]]:
+        from bench.train_quotes import stacked
+
+        return stacked(self.text, self.folder)
+
+
 def main(argv: Sequence[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("path", type=Path)
@@ -282,15 +302,23 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--limit", type=int, default=0, help="score only the first N articles")
     parser.add_argument("--fold", type=fold_arg, default=None, metavar="K/N",
                         help="score only fold K of N (a model trained with train_quotes.py --hold-out K/N)")
-    parser.add_argument("--model", type=Path, default=None, help="CRF model file instead of the shipped one")
+    parser.add_argument("--folds", type=int, default=0, metavar="N",
+                        help="score every fold k of N with its own model: --model with {k} in its name")
+    parser.add_argument("--model", type=str, default=None, help="CRF model file instead of the shipped one")
+    parser.add_argument("--stacked", type=Path, default=None, metavar="DIR",
+                        help="the classifier's out-of-fold predictions (train_quote_tagger.py --step oof)")
     parser.add_argument("--parse-cache", type=Path, default=None, help="pickled parses (train_quotes.py)")
     parser.add_argument("--classifier", type=Path, default=None,
                         help="neural classifier folder instead of the shipped one (train_quote_tagger.py)")
     args = parser.parse_args(argv)
+    if args.folds and (args.model is None or "{k}" not in args.model or args.fold is not None):
+        parser.error("--folds N needs --model with {k} in its name, and no --fold")
     import echotrace.annotate.quotes as extraction  # the training script imports this module too
 
-    if args.model is not None:
-        extraction.MODEL_PATH = args.model
+    stacked = None
+    if args.stacked is not None:
+        stacked = _StackedFromCache(args.stacked)
+        extraction._stacked = stacked  # the name _tagged_attributions calls
     if args.classifier is not None:
         import echotrace.annotate.quote_nn as quote_nn
 
@@ -303,21 +331,30 @@ def main(argv: Sequence[str] | None = None) -> None:
     if args.predictions_out:
         args.predictions_out.mkdir(parents=True, exist_ok=True)
     counts = Counts()
-    texts = in_fold(sorted(text_dir.glob("*.txt")), args.fold, held_out=True)
-    if args.limit:
-        texts = texts[: args.limit]
+    paths = sorted(text_dir.glob("*.txt"))
+    runs = [((k, args.folds), args.model.format(k=k)) for k in range(args.folds)] if args.folds else [
+        (args.fold, args.model)]
     started = time.perf_counter()
     n_docs = 0
-    for text_path in texts:
-        ann = annotation_file(ann_dir, text_path.stem)
-        if ann is None:
-            continue
-        text = text_path.read_text(encoding="utf-8")
-        quotes = extraction.find_quotes(text_path.stem, text, "en")
-        if args.predictions_out:
-            write_brat(args.predictions_out / f"{text_path.stem}.ann", text, quotes)
-        score_document(predicted_items(text, quotes), gold_items(text, read_brat(ann)), counts)
-        n_docs += 1
+    for fold, model in runs:
+        if model is not None:
+            extraction.MODEL_PATH = Path(model)
+            extraction._tagger.cache_clear()
+        texts = in_fold(paths, fold, held_out=True)
+        if args.limit:
+            texts = texts[: args.limit]
+        for text_path in texts:
+            ann = annotation_file(ann_dir, text_path.stem)
+            if ann is None:
+                continue
+            text = text_path.read_text(encoding="utf-8")
+            if stacked is not None:
+                stacked.text = text
+            quotes = extraction.find_quotes(text_path.stem, text, "en")
+            if args.predictions_out:
+                write_brat(args.predictions_out / f"{text_path.stem}.ann", text, quotes)
+            score_document(predicted_items(text, quotes), gold_items(text, read_brat(ann)), counts)
+            n_docs += 1
     elapsed = time.perf_counter() - started
     _, _, exact_f1 = f1(counts.exact, counts.n_pred, counts.n_gold)
     precision, recall, overlap_f1 = f1(counts.overlap, counts.n_pred, counts.n_gold)

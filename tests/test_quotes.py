@@ -617,6 +617,16 @@ def test_polnear_eval_gate(shared_dir: Path, tmp_path: Path, capsys: pytest.Capt
     assert len(list(tmp_path.glob("*.ann"))) == 15
 
 
+def test_cross_validation_needs_one_model_per_fold(tmp_path: Path) -> None:
+    """`--folds N` scores fold k with the model trained without it: a single model would have seen
+    the other folds' articles."""
+    from bench.eval_quotes import main
+
+    for extra in (["--model", "crf.crfsuite"], ["--model", "crf_{k}.crfsuite", "--fold", "0/4"], []):
+        with pytest.raises(SystemExit):
+            main([str(tmp_path), "--folds", "4", *extra])
+
+
 def test_folds_partition_the_articles() -> None:
     """Settings are chosen on train folds: held-out and training articles never mix."""
     from bench.eval_quotes import in_fold
