@@ -11,6 +11,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+import echotrace.annotate.quotes as quotes_module
 from echotrace.annotate.entities import EntityIndex, find_mentions
 from echotrace.annotate.quote_speakers import speaker_key
 from echotrace.annotate.quotes import find_quotes
@@ -18,7 +19,7 @@ from echotrace.pipeline import mentions_by_name, speaker_entity
 from echotrace.records import Paragraph, Quote
 
 # Pinned a little below the score measured on the first 15 PolNeAR dev articles (bench/RESULTS.md).
-EVAL_GATE = {"content_overlap_f1": 0.76, "joint_f1": 0.69}
+EVAL_GATE = {"content_overlap_f1": 0.765, "joint_f1": 0.705}
 
 
 def _paragraphs(text: str, lang: str) -> list[Paragraph]:
@@ -261,8 +262,8 @@ def test_speaker_key_normalises_names() -> None:
      "Syrian Observatory for Human Rights"),
     ("Shelling killed 20 people, according to the Syrian Observatory for Human Rights monitor. "
      "Later the Observatory said 30 people had died.", "30 people", "Syrian Observatory for Human Rights"),
-    # a source the tagger cut at "for" (punctuation stripped, as in FA-KES) runs back to the name's start
-    ("At least 12 civilians were killed in the raids the Syrian Network for Human Rights claimed including "
+    # punctuation stripped, as in FA-KES: the name runs over "for" back to its start
+    ("At least 12 civilians were killed in the raids the Syrian Network for Human Rights said including "
      "four children", "four children", "Syrian Network for Human Rights"),
     # two ministries before: "the Ministry" is not guessed to be either
     ("The Russian Defense Ministry and the Syrian Foreign Ministry met on Monday. "
@@ -464,6 +465,16 @@ def test_quotes_in_doubled_apostrophes_are_direct_and_carry_on_their_speaker() -
     first = _one(find_quotes("q4", text), "new house")
     assert (first.kind, first.text) == ("direct", "It feels like a new house")
     assert _one(find_quotes("q4", text), "extension of the family").speaker_name == "Dalton"
+
+
+def test_behind_the_stacked_tagger_only_plain_cue_rules_add_english_reported_speech() -> None:
+    """The cue table's weaker English cues ("claimed", "agree") cost PolNeAR more than they find once
+    the stacked tagger has read a sentence; "said" in unpunctuated text (FA-KES) is still found."""
+    text = "At least 12 civilians were killed in the raids the monitor claimed including four children"
+    assert not [q for q in find_quotes("r2", text) if "four children" in q.text]
+    assert [q for q in find_quotes("r2", text, syntax=False) if "four children" in q.text]
+    said = text.replace("claimed", "said")
+    assert [q for q in find_quotes("r3", said) if "four children" in q.text]
 
 
 def test_a_quote_after_the_speakers_reported_speech_keeps_the_speaker() -> None:
@@ -683,6 +694,7 @@ def test_tagger_runs_without_the_classifier_runtime(monkeypatch: pytest.MonkeyPa
 
     monkeypatch.setattr(quote_nn, "load_classifier", missing)
     quote_nn._classifier.cache_clear()
+    quotes_module._tagger.cache_clear()  # a new process would choose its model without the classifier
     try:
         with pytest.warns(UserWarning, match="onnxruntime"):
             assert not quote_nn.classifier_available()
@@ -690,6 +702,7 @@ def test_tagger_runs_without_the_classifier_runtime(monkeypatch: pytest.MonkeyPa
         assert _one(find_quotes("r1", text), "bridge would reopen").speaker_name == "Ines Duarte"
     finally:
         quote_nn._classifier.cache_clear()
+        quotes_module._tagger.cache_clear()
 
 
 def test_classifier_gives_one_distribution_per_token() -> None:

@@ -138,6 +138,7 @@ class CuePatterns:
     addressee_verbs: frozenset[str]
     passive_auxiliaries: frozenset[str]
     adjunct_openers: frozenset[str]
+    plain_cues: frozenset[str]
     titles: frozenset[str]
     org_heads: frozenset[str]
     articles: frozenset[str]
@@ -173,6 +174,7 @@ def cue_patterns(lang: str) -> CuePatterns:
         addressee_verbs=frozenset(table.get("addressee_verbs", [])),
         passive_auxiliaries=frozenset(table.get("passive_auxiliaries", [])),
         adjunct_openers=frozenset(table.get("adjunct_openers", [])),
+        plain_cues=frozenset(table.get("plain_cues", [])),
         titles=frozenset(table.get("titles", [])),
         org_heads=frozenset(table.get("org_heads", [])),
         articles=frozenset(table.get("articles", [])),
