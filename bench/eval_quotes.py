@@ -299,7 +299,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("path", type=Path)
     parser.add_argument("--predictions-out", type=Path, default=None)
-    parser.add_argument("--limit", type=int, default=0, help="score only the first N articles")
+    parser.add_argument("--limit", type=int, default=0, help="score only the first N articles (of each fold)")
     parser.add_argument("--fold", type=fold_arg, default=None, metavar="K/N",
                         help="score only fold K of N (a model trained with train_quotes.py --hold-out K/N)")
     parser.add_argument("--folds", type=int, default=0, metavar="N",
