@@ -396,6 +396,15 @@ def test_speaker_key_normalises_names() -> None:
      "senator is now ahead", None),
     ("The march went on for hours.\n\nDemonstrators said that the army must leave the city at once.",
      "army must leave", None),
+    # a headline run that lost its punctuation is no fuller name than the one with a given name
+    ("Tuesday 4 May 2021 Blaming Rebels Orlov says the convoy attack cannot go unanswered. President Pavel "
+     "Orlov said on Tuesday that the attack on the convoy cannot go unanswered.", "attack on the convoy",
+     "Pavel Orlov"),
+    # a dateline opening the source's line is where, not who
+    ("RANGOON, Burma -- Pavel Orlov said the count would take a week.", "count would take", "Pavel Orlov"),
+    # but a surname is a name however the parse reads it
+    ("The rally ran late into the night.\n\nSanders said that the primary was far from over.",
+     "primary was far", "Sanders"),
     # a two-word surname stands for the whole name the text gave
     ("Observatory chief Karim Abu Saleh spoke to reporters in Idlib.\n\nThe toll is rising fast, Abu Saleh said.",
      "toll is rising", "Karim Abu Saleh"),
@@ -415,6 +424,15 @@ def test_speaker_key_normalises_names() -> None:
 def test_speaker_names_from_news_phrasing(text: str, fragment: str, speaker: str | None) -> None:
     assert _one(find_quotes("n1", text), fragment).speaker_name == speaker
 
+
+def test_two_people_of_one_surname_stay_two_speakers() -> None:
+    text = ("Pavel Orlov said the rally was the biggest the city had seen. Maria Orlov, his eldest daughter, said "
+            "she was proud of him. She added that the campaign would win the north. Orlov said the polls were rigged.")
+    quotes = find_quotes("n1", text)
+    assert _one(quotes, "rally was the biggest").speaker_name == "Pavel Orlov"
+    assert _one(quotes, "proud of him").speaker_name == "Maria Orlov"
+    assert _one(quotes, "win the north").speaker_name == "Maria Orlov"
+    assert _one(quotes, "polls were rigged").speaker_name == "Pavel Orlov"
 
 
 @pytest.mark.parametrize(("text", "lang", "fragment", "speaker"), [
@@ -499,6 +517,9 @@ def test_a_quote_after_the_speakers_reported_speech_keeps_the_speaker() -> None:
      "Kremlin"),
     ("The Washington Post said the talks had collapsed overnight in Geneva.", "en", "talks had collapsed",
      "Washington Post"),
+    # the particles inside a name do not count towards its three words
+    ("Austrian President Alexander Van Der Bellen said the coalition would hold until the spring.", "en",
+     "coalition would hold", "Alexander Van Der Bellen"),
 ])
 def test_articles_in_names(text: str, lang: str, fragment: str, speaker: str) -> None:
     assert _one(find_quotes("a1", text, lang), fragment).speaker_name == speaker
@@ -516,6 +537,23 @@ def test_source_span_ending_at_punctuation_resolves_like_the_bare_words() -> Non
     found = [Found(*span("the polls were rigged"), "indirect", *span("said"), *span("Donald Trump")),
              Found(*span("sure the debate was unfair"), "indirect", None, None, *span("He’s,"))]
     assert resolve_speakers(text, found, lambda _: "en") == ["Donald Trump", "Donald Trump"]
+
+
+def test_a_dateline_in_the_source_span_is_no_speaker() -> None:
+    """The tagger's source "WASHINGTON — Sen. Lena Fischer (D-Ore.)" names the senator, and the
+    references after it follow her, not the city."""
+    from echotrace.annotate.quote_rules import Found
+    from echotrace.annotate.quote_speakers import resolve_speakers
+
+    text = ("WASHINGTON — Sen. Lena Fischer (D-Ore.) on Saturday defended her call to raise the minimum wage.\n"
+            "It is not a radical idea, the senator said.")
+
+    def span(part: str) -> tuple[int, int]:
+        return text.index(part), text.index(part) + len(part)
+    found = [Found(*span("her call to raise"), "indirect", *span("defended"),
+                   *span("WASHINGTON — Sen. Lena Fischer (D-Ore.)")),
+             Found(*span("It is not a radical idea"), "indirect", *span("said"), *span("the senator"))]
+    assert resolve_speakers(text, found, lambda _: "en") == ["Lena Fischer", "Lena Fischer"]
 
 @pytest.mark.parametrize("text", [
     "The SDF captured large areas of territory from Islamic State in northeastern Syria last year.",

@@ -78,7 +78,8 @@ NOT_NAMES = DATE_WORDS | frozenset(
     """.split()
 )
 _DEMONYM_END = ("ian", "ians", "ean", "eans", "ese", "ish", "ans", "ais", "aise", "isch", "ische", "ischen")
-_NAME_PARTICLES = frozenset("de van von bin ibn da di du del der la al el ez".split())
+# Lower-case words inside a person's name: "Charles de Gaulle", "Alexander van der Bellen".
+NAME_PARTICLES = frozenset("de van von bin ibn da di du del der la al el ez".split())
 # English organisation words, one word each (cues.yaml): such a word keeps the "for"/"of" after it in a name.
 ORG_HEADS = frozenset(w for w in cue_table()["en"]["org_heads"] if " " not in w)
 _ORG_JOINERS = frozenset(("for", "of"))
@@ -423,7 +424,7 @@ def _joins(gap: str, source: str, group: list[tuple[int, int]]) -> bool:
     if parts[1] in _ORG_JOINERS:  # "Syrian Network for Human Rights", not "Syrian Network" and "Human Rights"
         last_start, last_end = group[-1]
         return source[last_start:last_end].lower() in ORG_HEADS
-    return parts[1] in _NAME_PARTICLES
+    return parts[1] in NAME_PARTICLES
 
 
 def _mostly_capitalised_lines(text: str) -> list[tuple[int, int]]:

@@ -1,6 +1,7 @@
-"""Given names and the gender they usually carry, from the first-name lists Faker ships for ~90
-locales (MIT licence, offline, no model). They let a speaker resolver skip male speakers for "she",
-and tell "Hillary Clinton" from "Exploits Trump" in a headline.
+"""Given names and the gender they usually carry, and surnames, from the name lists Faker ships for
+~90 locales (MIT licence, offline, no model). They let a speaker resolver skip male speakers for "she",
+tell "Hillary Clinton" from "Exploits Trump" in a headline, and keep "Sanders said" a name where a
+parse read the word as a plural noun.
 
 A name counts as one gender when at least two locales list it so and they outnumber the others at
 least three to one ("Ali": 11 male, 1 female); "Jean", "Kim" or "Morgan" (as often either) and "Gwyn"
@@ -11,8 +12,9 @@ from __future__ import annotations
 
 import importlib
 import pkgutil
+from collections.abc import Iterator
 from functools import cache
-from typing import Literal
+from typing import Any, Literal
 
 Gender = Literal["m", "f"]
 
@@ -20,14 +22,19 @@ _CLEAR_MAJORITY = 3
 _MIN_LOCALES = 2
 
 
+def _person_providers() -> Iterator[Any]:
+    """Faker's person provider of every locale."""
+    import faker.providers.person as person
+
+    for module in pkgutil.iter_modules(person.__path__):
+        yield importlib.import_module(f"{person.__name__}.{module.name}").Provider
+
+
 @cache
 def _locale_votes() -> dict[str, tuple[int, int, int]]:
     """Per case-folded given name: how many locales list it as male, as female, and at all."""
-    import faker.providers.person as person
-
     votes: dict[str, list[int]] = {}
-    for module in pkgutil.iter_modules(person.__path__):
-        provider = importlib.import_module(f"{person.__name__}.{module.name}").Provider
+    for provider in _person_providers():
         male = {str(n).casefold() for n in getattr(provider, "first_names_male", ())}
         female = {str(n).casefold() for n in getattr(provider, "first_names_female", ())}
         for name in male | female:
@@ -51,3 +58,17 @@ def given_name_gender(word: str) -> Gender | None:
 def given_name_locales(word: str) -> int:
     """In how many locales' lists `word` is a given name (0: not a known given name)."""
     return _locale_votes().get(word.casefold(), (0, 0, 0))[2]
+
+
+@cache
+def _surnames() -> frozenset[str]:
+    """Every locale's surnames, case-folded (~28,000)."""
+    names: set[str] = set()
+    for provider in _person_providers():
+        names.update(str(n).casefold() for n in getattr(provider, "last_names", ()))
+    return frozenset(names)
+
+
+def is_known_surname(word: str) -> bool:
+    """Whether some locale lists `word` as a surname ("Sanders", "Rice"; not "Demonstrators")."""
+    return word.casefold() in _surnames()

@@ -22,6 +22,12 @@ _WORD = re.compile(r"\w+(?:[’'.\-]\w+)*|[^\w\s]")
 _SENTENCE_END = re.compile(r"[.!?…]")
 # Every language's articles (cues.yaml): no word of a speaker phrase's name where they open it.
 ARTICLES = frozenset(word for table in cue_table().values() for word in table.get("articles", []))
+# Words before a name that say who the person is ("Sen.", "President"), in any of our languages.
+TITLE_ABBREVIATIONS = frozenset(
+    "mr mrs ms dr prof gen col lt maj capt sgt adm gov sen rep rev president minister general chief "
+    "commander secretary senator spokesman spokeswoman ambassador deputy director colonel admiral "
+    "governor mayor chairman premier prime vice head leader lieutenant major sergeant adviser advisor fm "
+    "president-elect m mme herr frau sr sra".split())
 _JOINERS = frozenset("of de du des von der del de la al- bin".split())
 _AFTER_WINDOW_WORDS = 16
 _MAX_CUES_PER_SENTENCE = 8

@@ -10,12 +10,13 @@ import sys
 from bisect import bisect_right
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from difflib import SequenceMatcher
 from functools import cached_property
 
-from echotrace.annotate.entities import DATE_WORDS, NOT_NAMES, ORG_HEADS
-from echotrace.annotate.given_names import Gender, given_name_gender, given_name_locales
+from echotrace.annotate.entities import DATE_WORDS, NAME_PARTICLES, NOT_NAMES, ORG_HEADS
+from echotrace.annotate.given_names import Gender, given_name_gender, given_name_locales, is_known_surname
 from echotrace.annotate.outlet import is_outlet_name
-from echotrace.annotate.quote_rules import ARTICLES, CuePatterns, Found, cue_patterns
+from echotrace.annotate.quote_rules import ARTICLES, TITLE_ABBREVIATIONS, CuePatterns, Found, cue_patterns
 
 # Acronyms with dots ("U.N.", "U.S.") stay one word: joined as words they would read "U N".
 _WORD = re.compile(r"(?:\w\.){2,}|\w+(?:[’'\-]\w+)*|[^\w\s]")
@@ -24,11 +25,6 @@ _PLACE_BEFORE = ARTICLES | {"at", "in", "into", "near", "à", "au", "en", "im"}
 _INDEFINITE = frozenset("a an un une ein eine einer uno una некий".split())
 # First words of two-word surnames ("Abdel Rahman", "Abu Leith", "de Mistura", "Le Pen").
 _SURNAME_STARTS = frozenset("abdel abdul abd abu bin ibn al el de del della di da van von le la".split())
-_TITLE_ABBREVIATIONS = frozenset(
-    "mr mrs ms dr prof gen col lt maj capt sgt adm gov sen rep rev president minister general chief "
-    "commander secretary senator spokesman spokeswoman ambassador deputy director colonel admiral "
-    "governor mayor chairman premier prime vice head leader lieutenant major sergeant adviser advisor fm "
-    "president-elect m mme herr frau sr sra".split())
 _GENERIC_PERSONS = frozenset(
     "source sources official officials analyst analysts expert experts observers witnesses residents "
     "people critics aides aide advisers reports report media insiders spokesperson someone activists "
@@ -63,6 +59,8 @@ _SHARE_NOUNS = frozenset("percent cent % majority minority half third quarter mo
 _ISH_DEMONYMS = frozenset("british english irish scottish turkish kurdish spanish danish polish finnish swedish "
                           "jewish flemish cornish amish".split())
 _MAX_ORG_WORDS = 6
+_SAME_GIVEN_NAME = 0.75  # spelling similarity of two transliterations ("Ahmad", "Ahmed": 0.8; "Muhammad", "Mohammed")
+_MAX_NAME_WORDS = 3  # "John F Kerry"; longer runs are a title or a place before the name
 _MAX_ACRONYM = 5  # "WHO" said, even where "who" is a word of the text too
 _POSSESSIVE = re.compile(r"[’']s$")
 # A contraction ("They’re", "I'd") or a party-and-state tag ("R-Fla", "D-Mo") read as a one-word name.
@@ -152,7 +150,7 @@ def _name_in(phrase_words: Sequence[str], cues: CuePatterns) -> tuple[str, bool]
     heads = [i for i, w in enumerate(run) if _is_org_head(w, cues)]
     named = _titled_person_of(run, titles, joined, heads)
     if named is not None:  # "Sen. Bernie Sanders of Vermont": the person, then where they serve
-        return " ".join(named[-3:]), False
+        return " ".join(_name_tail(named)), False
     if not heads and not titles and _share_of(words, len(words) - len(run)):
         return " ".join(run), True
     if not heads and not titles and _modifies(words, len(words) - len(run), cues):
@@ -172,7 +170,23 @@ def _name_in(phrase_words: Sequence[str], cues: CuePatterns) -> tuple[str, bool]
         person = person[1:]  # "Early Sunday Abdel Rahman said"
     if not person:
         return None
-    return " ".join(person[-3:]), False
+    return " ".join(_name_tail(person)), False
+
+
+def _name_tail(person: Sequence[str]) -> list[str]:
+    """A person's name from the words that end with it: the last three words, a run of particles
+    counted as one ("Alexander Van Der Bellen", not "Van Der Bellen"; "Staffan de Mistura")."""
+    counted = 0
+    start = len(person)
+    while start > 0:
+        inside_run = person[start - 1].lower() in NAME_PARTICLES and start > 1 and (
+            person[start - 2].lower() in NAME_PARTICLES)
+        if not inside_run:
+            if counted == _MAX_NAME_WORDS:
+                break
+            counted += 1
+        start -= 1
+    return list(person[start:])
 
 
 _JOINERS = frozenset("of for on de du des la von der del al".split())  # "al": "Jaish al Islam"
@@ -293,6 +307,51 @@ def _share_of(words: Sequence[str], start: int) -> bool:
     return head in _SHARE_NOUNS or head.endswith("%")
 
 
+def _two_people(first: str, second: str) -> bool:
+    """Two full names of one surname with different given names: two people ("Ivanka Trump",
+    "Donald Trump"), never merged into one speaker; "Ahmad Jarba" and "Ahmed al-Jarba" are spellings."""
+    a, b = first.split(), second.split()
+    return (len(a) > 1 and len(b) > 1 and given_name_locales(a[0]) > 0 and given_name_locales(b[0]) > 0
+            and SequenceMatcher(None, a[0].lower(), b[0].lower()).ratio() < _SAME_GIVEN_NAME)
+
+
+def _fuller_name(first: str, second: str, is_org: bool) -> str:
+    """Which of two names of one speaker to show: the longer, except that a person's name opening
+    with a given name beats a longer one opening with no given name that does not end with it
+    ("Donald Trump", not "Blaming Assad Trump" from a headline that lost its punctuation, but
+    "Zaradesht Mustafa Fatimi"), and one as long opening with a sentence's word ("Bernie Sanders",
+    not "Why Sanders"; but "Jeh Johnson" and "Gary Johnson" are two people: the first seen stays)."""
+    longer, shorter = sorted((first, second), key=lambda n: (len(n.split()), n), reverse=True)
+    long_words, short_words = longer.split(), shorter.split()
+    if is_org or len(short_words) == 1 or longer.endswith(" " + shorter) or given_name_locales(short_words[0]) == 0:
+        return longer
+    if len(short_words) == len(long_words):
+        return shorter if long_words[0].lower() in NOT_NAMES else first
+    return shorter if given_name_locales(long_words[0]) == 0 else longer
+
+
+def _after_dateline(words: list[str]) -> list[str]:
+    """A source phrase that opens its line without the dateline before it: "WASHINGTON — Sen. Bernie
+    Sanders", "RANGOON, Burma - Aung San Suu Kyi's allies" name the senator and the allies, not the city."""
+    end = 0
+    while end < len(words) and words[end].isupper() and words[end].isalpha():
+        end += 1
+    if end == 0 or (end == 1 and len(words[0]) < 3):
+        return words
+    if end < len(words) and words[end] == ",":  # the country or state after the city
+        end += 1
+        while end < len(words) and _is_capitalised(words[end]):
+            end += 1
+    if end == len(words) or words[end] not in _DASHES:
+        return words
+    while end < len(words) and words[end] in _DASHES:  # "--" is two words
+        end += 1
+    return words[end:]
+
+
+_DASHES = frozenset("—–-")
+
+
 def _leading_name(words: Sequence[str], cues: CuePatterns) -> list[str] | None:
     """The capitalised run a phrase opens with when an apposition or a relative clause follows it
     ("Mohamad Sabra, the head negotiator …", "Russia, a key ally of …", "the Observatory which relies
@@ -311,7 +370,7 @@ def _leading_name(words: Sequence[str], cues: CuePatterns) -> list[str] | None:
 
 def _is_title(word: str, cues: CuePatterns) -> bool:
     low = word.lower().strip(".")
-    return low in _TITLE_ABBREVIATIONS or low in cues.titles or _is_demonym(word)
+    return low in TITLE_ABBREVIATIONS or low in cues.titles or _is_demonym(word)
 
 
 def _is_org_head(word: str, cues: CuePatterns) -> bool:
@@ -351,7 +410,8 @@ def resolve_speakers(text: str, found: Sequence[Found], lang_of: Callable[[int],
     longest = {s.key: s.name for s in named}
     for index in range(len(found)):
         name = names.get(index)
-        out.append(longest.get(speaker_key(name), name) if name else None)
+        fullest = longest.get(speaker_key(name), name) if name else None
+        out.append(name if name and fullest and _two_people(name, fullest) else fullest)
     return out
 
 
@@ -417,6 +477,8 @@ def _resolve(text: str, words: Sequence[str], position: int, cues: CuePatterns,
     words = list(words)
     while words and not words[-1][0].isalnum():  # a source span the tagger ended at a comma
         words.pop()
+    if position == 0 or text[position - 1] == "\n":
+        words = _after_dateline(words)
     if not words:
         return None
     # "Donald Trump’s", "He’s": the name or pronoun without its possessive or contraction.
@@ -437,7 +499,7 @@ def _resolve(text: str, words: Sequence[str], position: int, cues: CuePatterns,
     if outlet is not None:  # not kept as an antecedent: "it said" later is rarely the news agency
         return " ".join(outlet)
     proper = _name_in(words, cues)
-    if proper is not None:
+    if proper is not None and len(proper[0]) > 1:  # not an interview's "Q:"
         name, is_org = proper
         if is_org:
             name = _full_org_name(name, position, facts.org_names)
@@ -455,13 +517,16 @@ def _resolve(text: str, words: Sequence[str], position: int, cues: CuePatterns,
                     (name.lower() in facts.word_cases[1] and not _is_acronym(name))
                     or _NOT_A_SURNAME.search(name)):
                 return None  # "Polls show" (and "the polls" elsewhere), "They’re", "R-Fla": no name
-            elif first_seen is None and name not in facts.word_cases[0] and name in common and not name.isupper():
-                return None  # "Demonstrators chanted", "Addressing the council Liu said": the parse's reading
+            elif (first_seen is None and name not in facts.word_cases[0] and name in common and not name.isupper()
+                  and not is_known_surname(name)):
+                return None  # "Demonstrators chanted", not "Sanders said": the parse's reading
         context = _context(text, position, words)
         gender = None if is_org else _person_gender(name, text, position, words, cues)
         for earlier in reversed(named):
+            if _two_people(earlier.name, name):
+                continue
             if earlier.key == key or (is_org and earlier.is_org and set(key.split()) <= set(earlier.key.split())):
-                name, key = max((earlier.name, name), key=lambda n: (len(n.split()), n)), earlier.key
+                name, key = _fuller_name(earlier.name, name, is_org and earlier.is_org), earlier.key
                 context |= earlier.context
                 gender = earlier.gender if gender is None else gender if earlier.gender in (None, gender) else None
                 named.remove(earlier)
@@ -474,7 +539,7 @@ def _resolve(text: str, words: Sequence[str], position: int, cues: CuePatterns,
     head = lower[-1]
     if head in cues.org_heads or head in ORG_HEADS:
         return _best_match(named, position, lower, is_org=True, head=head, gender=None)
-    if head in cues.titles or head in _TITLE_ABBREVIATIONS:
+    if head in cues.titles or head in TITLE_ABBREVIATIONS:
         return _best_match(named, position, lower, is_org=False, head=None, gender=_title_gender(lower, cues))
     return None
 
@@ -516,7 +581,7 @@ def _antecedent(text: str, position: int, cues: CuePatterns) -> list[str] | None
     # The phrase starts after the last punctuation, but not after the point of a title ("asked Sen.
     # Barbara Mikulski of Maryland, who" keeps the title that makes "of Maryland" a place she serves).
     cut = max((k + 1 for k, w in enumerate(words) if not w[0].isalnum()
-               and not (w == "." and k and words[k - 1].lower() in _TITLE_ABBREVIATIONS)), default=0)
+               and not (w == "." and k and words[k - 1].lower() in TITLE_ABBREVIATIONS)), default=0)
     words = words[cut:]
     if not words or words[-1].lower() in cues.relatives:
         return None
@@ -626,7 +691,7 @@ def _capitalised_run(words: Sequence[re.Match[str]], k: int) -> tuple[list[str],
     used = 0
     for match in words[k:k + 12]:
         word = _POSSESSIVE.sub("", match.group())
-        if word == "." and run and (len(run[-1]) == 1 or run[-1].lower() in _TITLE_ABBREVIATIONS):
+        if word == "." and run and (len(run[-1]) == 1 or run[-1].lower() in TITLE_ABBREVIATIONS):
             used += 1
             continue
         if (len(run) == 6 or not (_is_capitalised(word) and word.replace("-", "").isalpha())
@@ -655,7 +720,7 @@ def _word_cases(words: _Words) -> tuple[frozenset[str], frozenset[str]]:
         if line_start:
             before = ["", ""]
         if is_capitalised and (before[-1][:1].isalnum() or before[-1] == ","
-                               or (before[-1] == "." and before[-2].lower() in _TITLE_ABBREVIATIONS)):
+                               or (before[-1] == "." and before[-2].lower() in TITLE_ABBREVIATIONS)):
             capitalised.add(_POSSESSIVE.sub("", word))
         elif word.islower():
             lower.add(word)
