@@ -435,6 +435,33 @@ def test_two_people_of_one_surname_stay_two_speakers() -> None:
     assert _one(quotes, "polls were rigged").speaker_name == "Pavel Orlov"
 
 
+@pytest.mark.parametrize(("text", "fragment"), [
+    # the writer's reading of someone, and a passive that names nobody: no source
+    ("Pavel Orlov appeared to dismiss the concerns about the dam during the debate in October.", "concerns"),
+    ("The spending bill is expected to pass the Senate easily when it comes to a vote next week.", "pass the Senate"),
+    ("Lena Fischer reportedly told donors that the campaign would spend heavily in the north.", "spend heavily"),
+])
+def test_sourceless_cues_leave_the_source_unknown(text: str, fragment: str) -> None:
+    quote = _one(find_quotes("n1", text), fragment)
+    assert quote.speaker_start is None and quote.speaker_name is None
+
+
+def test_a_labelled_line_is_spoken_by_its_label() -> None:
+    """Headlines and transcripts: "Name: what they said"; page furniture and dates are no speakers,
+    an interview's "Q:" is nobody named."""
+    text = ("Lena Fischer: Eastvale Will Not Pay For The Dam Its Neighbours Built\n"
+            "Editor's note: this story was updated on Monday with the council's reply.\n"
+            "TAPPER: Why not debate him on the stage in Eastvale next week?\n"
+            "Monday: the council meets again to vote on the budget for the dam.\n"
+            "Q: And the idea of a second dam further down the river valley?")
+    quotes = find_quotes("n1", text)
+    assert _one(quotes, "Will Not Pay").speaker_name == "Lena Fischer"
+    assert _one(quotes, "Why not debate").speaker_name == "TAPPER"
+    assert _one(quotes, "second dam").speaker_name is None
+    assert not [q for q in quotes if "updated on Monday" in q.text or "council meets" in q.text]
+
+
+
 @pytest.mark.parametrize(("text", "lang", "fragment", "speaker"), [
     # verb-second: the pronoun after the verb speaks, not the adverb before it; "sie" skips Olaf
     ("Angela Merkel sagte, der Konvoi sei abgefahren. Olaf Scholz sagte, die Gespräche gingen weiter. "

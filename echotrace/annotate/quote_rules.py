@@ -8,11 +8,13 @@ Every regex here is a flat alternation or a bounded character class (safe on 1 M
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from functools import cache
 from itertools import islice
 
+from echotrace.annotate.entities import DATE_WORDS
+from echotrace.annotate.given_names import given_name_locales
 from echotrace.annotate.quote_tokens import cue_table
 
 _OPEN_TO_CLOSE = {"“": "”", "«": "»", "„": "“", '"': '"', "‘": "’", "‚": "‘", "'": "'"}
@@ -148,6 +150,9 @@ class CuePatterns:
     titles: frozenset[str]
     org_heads: frozenset[str]
     articles: frozenset[str]
+    line_labels: frozenset[str]
+    sourceless_cues: frozenset[str]
+    sourceless_passives: frozenset[str]
 
 
 def _alternation(words: list[str]) -> re.Pattern[str]:
@@ -184,6 +189,9 @@ def cue_patterns(lang: str) -> CuePatterns:
         titles=frozenset(table.get("titles", [])),
         org_heads=frozenset(table.get("org_heads", [])),
         articles=frozenset(table.get("articles", [])),
+        line_labels=frozenset(table.get("line_labels", [])),
+        sourceless_cues=frozenset(table.get("sourceless_cues", [])),
+        sourceless_passives=frozenset(table.get("sourceless_passives", [])),
     )
 
 
@@ -414,6 +422,46 @@ def reported_speech(text: str, start: int, end: int, lang: str) -> list[Found]:
                              match.end(), subject[0], subject[1], "cue-before"))
             break
     return out
+
+
+# A line opening with a name and a colon: headlines ("Paul Ryan: FBI Decision Defies Explanation"),
+# transcripts ("TAPPER: Why not debate?"). The label is up to five capitalised words and joiners.
+_LABELLED_LINE = re.compile(
+    r"^[ \t]*(?P<label>[A-Z][\w.’'&-]*(?:[ \t](?:[A-Z][\w.’'&-]*|of|the|for|and|de|al)){0,4})[ \t]*:[ \t]+"
+    r"(?P<content>\S[^\n]*)", re.MULTILINE)
+_MIN_LABELLED_WORDS = 3
+_POSSESSIVE_END = re.compile(r"[’']s$")
+
+
+def labelled_lines(text: str, start: int, end: int, lang: str) -> list[Found]:
+    """"Label: text" lines whose label names a speaker: the label is the source, the colon the cue,
+    the rest of the line the content. Page furniture ("Editor's note:", "Read more:", cues.yaml
+    `line_labels`), dates ("Monday:") and short rests stay out; a language without such a list has none."""
+    cues = cue_patterns(lang)
+    out: list[Found] = []
+    if not cues.line_labels:
+        return out
+    for match in _LABELLED_LINE.finditer(text, start, end):
+        label = match.group("label").split()
+        words = [_POSSESSIVE_END.sub("", w.lower()).rstrip(".") for w in label]
+        if any(w in cues.line_labels or w in DATE_WORDS for w in words) or not _names_speaker(label, words, cues):
+            continue
+        content_start, content_end = match.start("content"), min(match.end("content"), end)
+        content_end = _strip_end(text, content_start, content_end)
+        if len(text[content_start:content_end].split()) < _MIN_LABELLED_WORDS:
+            continue
+        colon = text.index(":", match.end("label"))
+        out.append(Found(content_start, content_end, "indirect", colon, colon + 1, match.start("label"),
+                         match.end("label"), "labelled-line"))
+    return out
+
+
+def _names_speaker(label: Sequence[str], words: Sequence[str], cues: CuePatterns) -> bool:
+    """A line's label names who speaks: one word ("Trump:", "Q:"), a transcript's capitals ("JOEL
+    BENENSON:"), or words opening with a title or a given name ("Sen. Ted Cruz:", "Paul Ryan:"); not
+    a section title ("Little Relief for Refugees:", "Stealth Over Health:")."""
+    return (len(label) == 1 or all(w.isupper() for w in label) or words[0] in TITLE_ABBREVIATIONS
+            or words[0] in cues.titles or given_name_locales(words[0]) > 0)
 
 
 def _inverted_subject(text: str, cue: re.Match[str], end: int, cues: CuePatterns) -> tuple[int, int] | None:
