@@ -400,6 +400,9 @@ def test_speaker_key_normalises_names() -> None:
     ("Tuesday 4 May 2021 Blaming Rebels Orlov says the convoy attack cannot go unanswered. President Pavel "
      "Orlov said on Tuesday that the attack on the convoy cannot go unanswered.", "attack on the convoy",
      "Pavel Orlov"),
+    # a shouted word before a name is no given name
+    ("Nobody will stay, the rebels said. NOBODY WILL LEAVE Eastvale and the army declared a pause. "
+     "Eastvale said the rebels were stopping people from leaving the old town.", "stopping people", "Eastvale"),
     # a dateline opening the source's line is where, not who
     ("RANGOON, Burma -- Pavel Orlov said the count would take a week.", "count would take", "Pavel Orlov"),
     # but a surname is a name however the parse reads it

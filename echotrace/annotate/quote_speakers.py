@@ -634,6 +634,7 @@ def _first_full_names(cues: CuePatterns, words: _Words,
         k = bisect_right(headlines, (match.start(), sys.maxsize)) - 1
         in_headline = k >= 0 and match.start() < headlines[k][1]
         if (capitalised and previous[:1].isupper() and previous.isalpha()
+                and (word.isupper() or not previous.isupper() or len(previous) == 1)  # not "WILL LEAVE Damascus"
                 and not _is_title(previous, cues) and previous.lower() not in ARTICLES
                 and not _is_org_head(previous, cues)
                 and (not in_headline or (given_name_locales(previous) >= _HEADLINE_GIVEN_NAME_LOCALES
