@@ -449,6 +449,12 @@ def test_sourceless_cues_leave_the_source_unknown(text: str, fragment: str) -> N
     assert quote.speaker_start is None and quote.speaker_name is None
 
 
+def test_a_subject_that_speaks_no_attribution_is_still_named_for_later_references() -> None:
+    text = ("Mayor Lena Fischer was asked whether the old dam would hold through the winter floods. "
+            "The mayor said the council would vote on the repairs on Friday.")
+    assert _one(find_quotes("n1", text), "council would vote").speaker_name == "Lena Fischer"
+
+
 def test_a_labelled_line_is_spoken_by_its_label() -> None:
     """Headlines and transcripts: "Name: what they said"; page furniture and dates are no speakers,
     an interview's "Q:" is nobody named."""

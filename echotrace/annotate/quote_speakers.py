@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 import sys
 from bisect import bisect_right
+from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from difflib import SequenceMatcher
@@ -309,10 +310,12 @@ def _share_of(words: Sequence[str], start: int) -> bool:
 
 def _two_people(first: str, second: str) -> bool:
     """Two full names of one surname with different given names: two people ("Ivanka Trump",
-    "Donald Trump"), never merged into one speaker; "Ahmad Jarba" and "Ahmed al-Jarba" are spellings."""
+    "Donald Trump"), never merged into one speaker; "Ahmad Jarba" and "Ahmed al-Jarba" are spellings,
+    "Kay Henry" the end of "Mary Kay Henry"."""
     a, b = first.split(), second.split()
     return (len(a) > 1 and len(b) > 1 and given_name_locales(a[0]) > 0 and given_name_locales(b[0]) > 0
-            and SequenceMatcher(None, a[0].lower(), b[0].lower()).ratio() < _SAME_GIVEN_NAME)
+            and SequenceMatcher(None, a[0].lower(), b[0].lower()).ratio() < _SAME_GIVEN_NAME
+            and not first.endswith(" " + second) and not second.endswith(" " + first))  # "Mary Kay Henry"
 
 
 def _fuller_name(first: str, second: str, is_org: bool) -> str:
@@ -385,38 +388,34 @@ def _is_demonym(word: str) -> bool:
 
 
 def resolve_speakers(text: str, found: Sequence[Found], lang_of: Callable[[int], str],
-                     common_word_starts: frozenset[int] = frozenset()) -> list[str | None]:
+                     common_word_starts: frozenset[int] = frozenset(),
+                     mentioned: Sequence[tuple[int, int]] = ()) -> list[str | None]:
     """One speaker name (or None) per attribution, resolving references in reading order.
-    `common_word_starts`: where a parse read a capitalised word as no proper noun ("Polls show")."""
+    `common_word_starts`: where a parse read a capitalised word as no proper noun ("Polls show").
+    `mentioned`: subjects of attributions that have no source ("Mayor Bill de Blasio was asked …",
+    "… appeared to …"): named for later references ("the mayor said"), speakers of nothing."""
     named: list[Speaker] = []
     out: list[str | None] = []
-    order = sorted(range(len(found)), key=lambda i: _source_pos(found[i]))
+    sources = [(item.source_start, item.source_end, index) for index, item in enumerate(found)
+               if item.source_start is not None and item.source_end is not None]
     names: dict[int, str | None] = {}
     facts: _TextNames | None = None
-    for index in order:
-        item = found[index]
-        if item.source_start is None or item.source_end is None:
-            names[index] = None
-            continue
-        cues = cue_patterns(lang_of(item.source_start))
-        phrase = text[item.source_start:item.source_end]
-        words = _WORD.findall(phrase)
+    for start, end, index in sorted([*sources, *((s, e, -1) for s, e in mentioned)]):
+        cues = cue_patterns(lang_of(start))
+        phrase = text[start:end]
         if facts is None:
             facts = _TextNames(text, cues)
-        common = frozenset(m.group() for m in _WORD.finditer(phrase)
-                           if item.source_start + m.start() in common_word_starts)
-        name = _resolve(text, words, item.source_start, cues, named, facts, common)
-        names[index] = name
+        common = frozenset(m.group() for m in _WORD.finditer(phrase) if start + m.start() in common_word_starts)
+        name = _resolve(text, _WORD.findall(phrase), start, cues, named, facts, common)
+        if index >= 0:
+            names[index] = name
+    people = Counter(s.key for s in named)
     longest = {s.key: s.name for s in named}
     for index in range(len(found)):
         name = names.get(index)
-        fullest = longest.get(speaker_key(name), name) if name else None
-        out.append(name if name and fullest and _two_people(name, fullest) else fullest)
+        key = speaker_key(name) if name else ""
+        out.append(longest.get(key, name) if name and people[key] == 1 else name)
     return out
-
-
-def _source_pos(item: Found) -> int:
-    return item.source_start if item.source_start is not None else item.start
 
 
 @dataclass(frozen=True, slots=True)

@@ -122,10 +122,10 @@ def find_quotes(doc_id: str, text: str, lang: str = "en",
     found.sort(key=lambda f: (f.start, f.end))
     found = _merge_continued(text, found)
     _extend_joined_sources(text, found)
-    _drop_addressee_sources(text, found, _lang_at(regions))
-    _drop_sourceless_cues(text, found, _lang_at(regions))
+    mentioned = [*_drop_addressee_sources(text, found, _lang_at(regions)),
+                 *_drop_sourceless_cues(text, found, _lang_at(regions))]
     _inherit_sources(text, found)
-    speakers = resolve_speakers(text, found, _lang_at(regions), frozenset(common_word_starts))
+    speakers = resolve_speakers(text, found, _lang_at(regions), frozenset(common_word_starts), mentioned)
     quotes: list[Quote] = []
     seen: set[tuple[int, int]] = set()
     for item, speaker in zip(found, speakers, strict=True):
@@ -199,11 +199,13 @@ def _extend_joined_sources(text: str, found: Sequence[Found]) -> None:
         item.source_start = start - len(before) + offset
 
 
-def _drop_addressee_sources(text: str, found: Sequence[Found], lang_of: Callable[[int], str]) -> None:
+def _drop_addressee_sources(text: str, found: Sequence[Found],
+                            lang_of: Callable[[int], str]) -> list[tuple[int, int]]:
     """"Christie was asked whether …", "When asked about the charges, Rubio said …", "Asked if …":
     the subject of a passive speech verb, or of the clause that a participle opens, is the one
     spoken to, so the attribution has no known source (unless "by X" follows the verb). PolNeAR
-    train, 4 folds: joint F1 +0.0025."""
+    train, 4 folds: joint F1 +0.0025. Returns the dropped spans: still names for later references."""
+    dropped: list[tuple[int, int]] = []
     for item in found:
         if item.cue_start is None or item.cue_end is None or item.source_start is None:
             continue
@@ -219,14 +221,17 @@ def _drop_addressee_sources(text: str, found: Sequence[Found], lang_of: Callable
         passive = any(w in cues.passive_auxiliaries for w in (lower[:verb] if verb else before))
         participle = verb == 0 and (cue[0][:1].isupper() or any(w in cues.adjunct_openers for w in before))
         if (passive or participle) and following != ["by"]:
+            dropped.append((item.source_start, item.source_end or item.source_start))
             item.source_start = item.source_end = None
+    return dropped
 
 
-def _drop_sourceless_cues(text: str, found: Sequence[Found], lang_of: Callable[[int], str]) -> None:
+def _drop_sourceless_cues(text: str, found: Sequence[Found], lang_of: Callable[[int], str]) -> list[tuple[int, int]]:
     """"Sanders appeared to dismiss …", "The bill is expected to pass": the writer's own reading, or a
     claim nobody is named for, so the attribution has no source whatever subject the sentence has
     (cues.yaml `sourceless_cues`, `sourceless_passives`; in PolNeAR train 150 of 154 such
-    attributions have none)."""
+    attributions have none). Returns the dropped spans: still names for later references."""
+    dropped: list[tuple[int, int]] = []
     for item in found:
         if item.cue_start is None or item.cue_end is None or item.source_start is None:
             continue
@@ -239,7 +244,9 @@ def _drop_sourceless_cues(text: str, found: Sequence[Found], lang_of: Callable[[
         passive = (lower[-1] in cues.sourceless_passives and following != ["by"]
                    and any(w in cues.passive_auxiliaries for w in (lower[:-1] or before)))
         if passive or any(w in cues.sourceless_cues for w in lower):
+            dropped.append((item.source_start, item.source_end or item.source_start))
             item.source_start = item.source_end = None
+    return dropped
 
 
 def _inherit_sources(text: str, found: Sequence[Found]) -> None:
