@@ -403,6 +403,10 @@ def test_speaker_key_normalises_names() -> None:
     # a shouted word before a name is no given name
     ("Nobody will stay, the rebels said. NOBODY WILL LEAVE Eastvale and the army declared a pause. "
      "Eastvale said the rebels were stopping people from leaving the old town.", "stopping people", "Eastvale"),
+    # unnamed people an agency reached speak, not the agency; and "he" is never the agency
+    ("Residents contacted by Reuters said the shelling had stopped at dawn.", "shelling had stopped", None),
+    ("The clinic in the old town was hit at noon, Reuters reported. He said there was no way to reach the "
+     "wounded before nightfall.", "no way to reach", None),
     # a dateline opening the source's line is where, not who
     ("RANGOON, Burma -- Pavel Orlov said the count would take a week.", "count would take", "Pavel Orlov"),
     # but a surname is a name however the parse reads it

@@ -333,6 +333,17 @@ def _fuller_name(first: str, second: str, is_org: bool) -> str:
     return shorter if given_name_locales(long_words[0]) == 0 else longer
 
 
+def _unnamed_reached_by(lower: Sequence[str]) -> bool:
+    """Unnamed people the agent after "by" reached: "residents contacted by Reuters", "sources quoted
+    by AFP" (not "a report published by Human Rights Watch", whose author speaks)."""
+    by = lower.index("by") if "by" in lower else -1
+    return by > 1 and lower[by - 1].endswith("ed") and any(
+        w in _GENERIC_PERSONS and w not in _DOCUMENTS for w in lower[:by - 1])
+
+
+_DOCUMENTS = frozenset(("report", "reports", "media"))
+
+
 def _after_dateline(words: list[str]) -> list[str]:
     """A source phrase that opens its line without the dateline before it: "WASHINGTON — Sen. Bernie
     Sanders", "RANGOON, Burma - Aung San Suu Kyi's allies" name the senator and the allies, not the city."""
@@ -494,6 +505,8 @@ def _resolve(text: str, words: Sequence[str], position: int, cues: CuePatterns,
         return _nearest(named, position, is_org=True, gender=None, facts=facts)
     if (len(lower) == 1 and lower[0] in cues.self_pronouns) or lower[-1] in _GENERIC_PERSONS:
         return None  # "we pledge", "Activists said": nobody the text names
+    if _unnamed_reached_by(lower):
+        return None  # "Residents contacted by Reuters": the residents speak, not the agency
     outlet = _press_outlet(words, cues)
     if outlet is not None:  # not kept as an antecedent: "it said" later is rarely the news agency
         return " ".join(outlet)
@@ -805,15 +818,15 @@ def _context(text: str, position: int, words: Sequence[str]) -> frozenset[str]:
 
 def _nearest(named: Sequence[Speaker], position: int, is_org: bool, gender: Gender | None,
              facts: _TextNames) -> str | None:
-    """The nearest earlier speaker of that kind whose gender fits. Once "she" has skipped a man
-    (Putin), a speaker of unknown gender will do only if a given name opens its name ("Hillary
-    Clinton"), not a far capitalised word the tagger took for a name ("Iowa", "Team Trump"); and a
-    person the text names with that gender since, speaker or not, comes first ("Ms. LaBelle got a
-    roar when she added …")."""
+    """The nearest earlier speaker of that kind whose gender fits, news outlets aside ("it said" after
+    "SANA reported" is rarely the agency). Once "she" has skipped a man (Putin), a speaker of unknown
+    gender will do only if a given name opens its name ("Hillary Clinton"), not a far capitalised word
+    the tagger took for a name ("Iowa", "Team Trump"); and a person the text names with that gender
+    since, speaker or not, comes first ("Ms. LaBelle got a roar when she added …")."""
     skipped = False
     found: Speaker | None = None
     for speaker in reversed(named):
-        if speaker.position >= position or speaker.is_org != is_org:
+        if speaker.position >= position or speaker.is_org != is_org or is_outlet_name(speaker.name):
             continue
         if (gender is None or speaker.gender == gender
                 or (speaker.gender is None and (not skipped or _opens_with_given_name(speaker.name)))):
