@@ -442,6 +442,19 @@ def test_two_people_of_one_surname_stay_two_speakers() -> None:
     assert _one(quotes, "polls were rigged").speaker_name == "Pavel Orlov"
 
 
+def test_a_bare_surname_reads_the_first_full_name_an_initial_included() -> None:
+    text = ("Pavel K. Orlov said the casino would open in May. His former wife Maria Orlov said she had not been "
+            "told. Mr. Orlov said the lawsuit was baseless.")
+    assert _one(find_quotes("n1", text), "lawsuit was baseless").speaker_name == "Pavel K Orlov"
+
+
+def test_a_short_given_name_is_the_same_person() -> None:
+    text = ("Kenneth Orlov said the inquiry would take a year. Later Ken Orlov said the inquiry had found "
+            "nothing in the accounts.")
+    quotes = find_quotes("n1", text)
+    assert {q.speaker_name for q in quotes} == {"Kenneth Orlov"}
+
+
 @pytest.mark.parametrize(("text", "fragment"), [
     # the writer's reading of someone, and a passive that names nobody: no source
     ("Pavel Orlov appeared to dismiss the concerns about the dam during the debate in October.", "concerns"),

@@ -311,10 +311,12 @@ def _share_of(words: Sequence[str], start: int) -> bool:
 def _two_people(first: str, second: str) -> bool:
     """Two full names of one surname with different given names: two people ("Ivanka Trump",
     "Donald Trump"), never merged into one speaker; "Ahmad Jarba" and "Ahmed al-Jarba" are spellings,
-    "Kay Henry" the end of "Mary Kay Henry"."""
+    "Ken Starr" short for "Kenneth Starr", "Kay Henry" the end of "Mary Kay Henry"."""
     a, b = first.split(), second.split()
+    given_a, given_b = a[0].lower(), b[0].lower()
     return (len(a) > 1 and len(b) > 1 and given_name_locales(a[0]) > 0 and given_name_locales(b[0]) > 0
-            and SequenceMatcher(None, a[0].lower(), b[0].lower()).ratio() < _SAME_GIVEN_NAME
+            and SequenceMatcher(None, given_a, given_b).ratio() < _SAME_GIVEN_NAME
+            and not given_a.startswith(given_b) and not given_b.startswith(given_a)  # "Ken", "Kenneth"
             and not first.endswith(" " + second) and not second.endswith(" " + first))  # "Mary Kay Henry"
 
 
@@ -635,17 +637,22 @@ def _first_compound_surnames(cues: CuePatterns, words: _Words,
 
 def _first_full_names(cues: CuePatterns, words: _Words,
                       headlines: Sequence[tuple[int, int]]) -> dict[str, tuple[int, str]]:
-    """Per surname key, the first "Firstname Surname" in the text and where it stands, so a later
-    "Assad" reads "Bashar al-Assad". One pass over the words; title-case lines (headlines: "Washington
-    Post Hit Piece Exploits Trump Supporter") give only pairs opening with a known given name, as
-    their other capitalised pairs are rarely names."""
+    """Per surname key, the first "Firstname Surname" (or "Firstname X. Surname") in the text and where
+    it stands, so a later "Assad" reads "Bashar al-Assad". One pass over the words; title-case lines
+    (headlines: "Washington Post Hit Piece Exploits Trump Supporter") give only pairs opening with a
+    known given name, as their other capitalised pairs are rarely names."""
     out: dict[str, tuple[int, str]] = {}
-    previous = ""
+    previous = initial = given = ""
     for match, capitalised in zip(words.matches, words.capitalised, strict=True):
         word = match.group()
         k = bisect_right(headlines, (match.start(), sys.maxsize)) - 1
         in_headline = k >= 0 and match.start() < headlines[k][1]
-        if (capitalised and previous[:1].isupper() and previous.isalpha()
+        if (capitalised and previous == "." and len(initial) == 1 and initial.isupper() and given.isalpha()
+                and given_name_locales(given) > 0):  # "Donald J. Trump"
+            key = speaker_key(_POSSESSIVE.sub("", word))
+            if key and key not in out:
+                out[key] = (match.start(), f"{given} {initial} {_POSSESSIVE.sub('', word)}")
+        elif (capitalised and previous[:1].isupper() and previous.isalpha()
                 and (word.isupper() or not previous.isupper() or len(previous) == 1)  # not "WILL LEAVE Damascus"
                 and not _is_title(previous, cues) and previous.lower() not in ARTICLES
                 and not _is_org_head(previous, cues)
@@ -655,7 +662,7 @@ def _first_full_names(cues: CuePatterns, words: _Words,
             key = speaker_key(surname)
             if key and key not in out:
                 out[key] = (match.start(), f"{previous} {surname}")
-        previous = word
+        given, initial, previous = initial, previous, word
     return out
 
 
