@@ -430,7 +430,7 @@ _LABELLED_LINE = re.compile(
     r"^[ \t]*(?P<label>[A-Z][\w.’'&-]*(?:[ \t](?:[A-Z][\w.’'&-]*|of|the|for|and|de|al)){0,4})[ \t]*:[ \t]+"
     r"(?P<content>\S[^\n]*)", re.MULTILINE)
 _MIN_LABELLED_WORDS = 3
-_POSSESSIVE_END = re.compile(r"[’']s$")
+POSSESSIVE = re.compile(r"[’']s$")  # "Trump’s", "Editor's": the word without it
 
 
 def labelled_lines(text: str, start: int, end: int, lang: str) -> list[Found]:
@@ -443,7 +443,7 @@ def labelled_lines(text: str, start: int, end: int, lang: str) -> list[Found]:
         return out
     for match in _LABELLED_LINE.finditer(text, start, end):
         label = match.group("label").split()
-        words = [_POSSESSIVE_END.sub("", w.lower()).rstrip(".") for w in label]
+        words = [POSSESSIVE.sub("", w.lower()).rstrip(".") for w in label]
         if any(w in cues.line_labels or w in DATE_WORDS for w in words) or not _names_speaker(label, words, cues):
             continue
         content_start, content_end = match.start("content"), min(match.end("content"), end)

@@ -17,7 +17,7 @@ from functools import cached_property
 from echotrace.annotate.entities import DATE_WORDS, NAME_PARTICLES, NOT_NAMES, ORG_HEADS
 from echotrace.annotate.given_names import Gender, given_name_gender, given_name_locales, is_known_surname
 from echotrace.annotate.outlet import is_outlet_name
-from echotrace.annotate.quote_rules import ARTICLES, TITLE_ABBREVIATIONS, CuePatterns, Found, cue_patterns
+from echotrace.annotate.quote_rules import ARTICLES, POSSESSIVE, TITLE_ABBREVIATIONS, CuePatterns, Found, cue_patterns
 
 # Acronyms with dots ("U.N.", "U.S.") stay one word: joined as words they would read "U N".
 _WORD = re.compile(r"(?:\w\.){2,}|\w+(?:[’'\-]\w+)*|[^\w\s]")
@@ -63,7 +63,6 @@ _MAX_ORG_WORDS = 6
 _SAME_GIVEN_NAME = 0.75  # spelling similarity of two transliterations ("Ahmad", "Ahmed": 0.8; "Muhammad", "Mohammed")
 _MAX_NAME_WORDS = 3  # "John F Kerry"; longer runs are a title or a place before the name
 _MAX_ACRONYM = 5  # "WHO" said, even where "who" is a word of the text too
-_POSSESSIVE = re.compile(r"[’']s$")
 # A contraction ("They’re", "I'd") or a party-and-state tag ("R-Fla", "D-Mo") read as a one-word name.
 _NOT_A_SURNAME = re.compile(r"[’'](?:re|d|ve|m|ll)$|^[DRI]-[A-Z][a-z]*$")
 # A capitalised pair in a title-case headline is a name only when its first word is a given name in
@@ -90,7 +89,7 @@ def speaker_key(name: str) -> str:
     low = [w.lower() for w in words]
     if len(words) >= 2 and (_looks_like_org(low) or any(w in _OFFICE_JOINERS for w in low[1:-1])):
         return " ".join(low)
-    last = _POSSESSIVE.sub("", low[-1])
+    last = POSSESSIVE.sub("", low[-1])
     for particle in ("al-", "el-", "ad-", "as-"):
         if last.startswith(particle):
             last = last[len(particle):]
@@ -103,7 +102,7 @@ def _looks_like_org(lower_words: Sequence[str]) -> bool:
 
 
 def _stem(word: str) -> str:
-    return _POSSESSIVE.sub("", word.lower())[:5]
+    return POSSESSIVE.sub("", word.lower())[:5]
 
 
 def _is_capitalised(word: str) -> bool:
@@ -312,9 +311,8 @@ def _two_people(first: str, second: str) -> bool:
     """Two full names of one surname with different given names: two people ("Ivanka Trump",
     "Donald Trump"), never merged into one speaker; "Ahmad Jarba" and "Ahmed al-Jarba" are spellings,
     "Ken Starr" short for "Kenneth Starr", "Kay Henry" the end of "Mary Kay Henry"."""
-    a, b = first.split(), second.split()
-    given_a, given_b = a[0].lower(), b[0].lower()
-    return (len(a) > 1 and len(b) > 1 and given_name_locales(a[0]) > 0 and given_name_locales(b[0]) > 0
+    given_a, given_b = first.split()[0].lower(), second.split()[0].lower()
+    return (_opens_with_given_name(first) and _opens_with_given_name(second)
             and SequenceMatcher(None, given_a, given_b).ratio() < _SAME_GIVEN_NAME
             and not given_a.startswith(given_b) and not given_b.startswith(given_a)  # "Ken", "Kenneth"
             and not first.endswith(" " + second) and not second.endswith(" " + first))  # "Mary Kay Henry"
@@ -327,12 +325,11 @@ def _fuller_name(first: str, second: str, is_org: bool) -> str:
     "Zaradesht Mustafa Fatimi"), and one as long opening with a sentence's word ("Bernie Sanders",
     not "Why Sanders"; but "Jeh Johnson" and "Gary Johnson" are two people: the first seen stays)."""
     longer, shorter = sorted((first, second), key=lambda n: (len(n.split()), n), reverse=True)
-    long_words, short_words = longer.split(), shorter.split()
-    if is_org or len(short_words) == 1 or longer.endswith(" " + shorter) or given_name_locales(short_words[0]) == 0:
+    if is_org or longer.endswith(" " + shorter) or not _opens_with_given_name(shorter):
         return longer
-    if len(short_words) == len(long_words):
-        return shorter if long_words[0].lower() in NOT_NAMES else first
-    return shorter if given_name_locales(long_words[0]) == 0 else longer
+    if len(shorter.split()) == len(longer.split()):
+        return shorter if longer.split()[0].lower() in NOT_NAMES else first
+    return longer if _opens_with_given_name(longer) else shorter
 
 
 def _unnamed_reached_by(lower: Sequence[str]) -> bool:
@@ -494,7 +491,7 @@ def _resolve(text: str, words: Sequence[str], position: int, cues: CuePatterns,
     if not words:
         return None
     # "Donald Trump’s", "He’s": the name or pronoun without its possessive or contraction.
-    words[-1] = _POSSESSIVE.sub("", words[-1]) or words[-1]
+    words[-1] = POSSESSIVE.sub("", words[-1]) or words[-1]
     lower = [w.lower() for w in words if w[0].isalnum()]
     if not lower:
         return None
@@ -623,7 +620,7 @@ def _first_compound_surnames(cues: CuePatterns, words: _Words,
         particle = matches[k].group()
         if particle.lower() not in _SURNAME_STARTS or words.line_start[k] or words.line_start[k + 1]:
             continue
-        given, rest = matches[k - 1].group(), _POSSESSIVE.sub("", matches[k + 1].group())
+        given, rest = matches[k - 1].group(), POSSESSIVE.sub("", matches[k + 1].group())
         if not (words.capitalised[k - 1] and words.capitalised[k + 1] and given.isalpha()):
             continue
         if _is_title(given, cues) or _is_org_head(given, cues) or given.lower() in NOT_NAMES:
@@ -647,21 +644,22 @@ def _first_full_names(cues: CuePatterns, words: _Words,
         word = match.group()
         k = bisect_right(headlines, (match.start(), sys.maxsize)) - 1
         in_headline = k >= 0 and match.start() < headlines[k][1]
+        first = ""
         if (capitalised and previous == "." and len(initial) == 1 and initial.isupper() and given.isalpha()
-                and given_name_locales(given) > 0):  # "Donald J. Trump"
-            key = speaker_key(_POSSESSIVE.sub("", word))
-            if key and key not in out:
-                out[key] = (match.start(), f"{given} {initial} {_POSSESSIVE.sub('', word)}")
+                and given_name_locales(given) > 0):
+            first = f"{given} {initial}"  # "Donald J. Trump"
         elif (capitalised and previous[:1].isupper() and previous.isalpha()
                 and (word.isupper() or not previous.isupper() or len(previous) == 1)  # not "WILL LEAVE Damascus"
                 and not _is_title(previous, cues) and previous.lower() not in ARTICLES
                 and not _is_org_head(previous, cues)
                 and (not in_headline or (given_name_locales(previous) >= _HEADLINE_GIVEN_NAME_LOCALES
                                          and previous.lower() not in NOT_NAMES))):
-            surname = _POSSESSIVE.sub("", word)  # "Donald Trump’s"
+            first = previous
+        if first:
+            surname = POSSESSIVE.sub("", word)  # "Donald Trump’s"
             key = speaker_key(surname)
             if key and key not in out:
-                out[key] = (match.start(), f"{previous} {surname}")
+                out[key] = (match.start(), f"{first} {surname}")
         given, initial, previous = initial, previous, word
     return out
 
@@ -710,7 +708,7 @@ def _capitalised_run(words: Sequence[re.Match[str]], k: int) -> tuple[list[str],
     run: list[str] = []
     used = 0
     for match in words[k:k + 12]:
-        word = _POSSESSIVE.sub("", match.group())
+        word = POSSESSIVE.sub("", match.group())
         if word == "." and run and (len(run[-1]) == 1 or run[-1].lower() in TITLE_ABBREVIATIONS):
             used += 1
             continue
@@ -741,7 +739,7 @@ def _word_cases(words: _Words) -> tuple[frozenset[str], frozenset[str]]:
             before = ["", ""]
         if is_capitalised and (before[-1][:1].isalnum() or before[-1] == ","
                                or (before[-1] == "." and before[-2].lower() in TITLE_ABBREVIATIONS)):
-            capitalised.add(_POSSESSIVE.sub("", word))
+            capitalised.add(POSSESSIVE.sub("", word))
         elif word.islower():
             lower.add(word)
         before = [before[-1], word]

@@ -28,6 +28,7 @@ from typing import Any
 from echotrace.annotate.entities import NOT_NAMES
 from echotrace.annotate.quote_nn import classifier_available, label_probabilities, stacked_features
 from echotrace.annotate.quote_rules import (
+    CuePatterns,
     Found,
     attribute_direct,
     cue_patterns,
@@ -122,8 +123,7 @@ def find_quotes(doc_id: str, text: str, lang: str = "en",
     found.sort(key=lambda f: (f.start, f.end))
     found = _merge_continued(text, found)
     _extend_joined_sources(text, found)
-    mentioned = [*_drop_addressee_sources(text, found, _lang_at(regions)),
-                 *_drop_sourceless_cues(text, found, _lang_at(regions))]
+    mentioned = _drop_unnamed_sources(text, found, _lang_at(regions))
     _inherit_sources(text, found)
     speakers = resolve_speakers(text, found, _lang_at(regions), frozenset(common_word_starts), mentioned)
     quotes: list[Quote] = []
@@ -199,54 +199,48 @@ def _extend_joined_sources(text: str, found: Sequence[Found]) -> None:
         item.source_start = start - len(before) + offset
 
 
-def _drop_addressee_sources(text: str, found: Sequence[Found],
-                            lang_of: Callable[[int], str]) -> list[tuple[int, int]]:
-    """"Christie was asked whether …", "When asked about the charges, Rubio said …", "Asked if …":
-    the subject of a passive speech verb, or of the clause that a participle opens, is the one
-    spoken to, so the attribution has no known source (unless "by X" follows the verb). PolNeAR
-    train, 4 folds: joint F1 +0.0025. Returns the dropped spans: still names for later references."""
+def _drop_unnamed_sources(text: str, found: Sequence[Found], lang_of: Callable[[int], str]) -> list[tuple[int, int]]:
+    """Attributions whose grammatical subject is not who speaks lose their source: the one spoken to
+    (`_spoken_to`) and the subject of the writer's own reading (`_writers_reading`). Returns the
+    dropped spans: still names for later references ("the mayor said")."""
     dropped: list[tuple[int, int]] = []
     for item in found:
         if item.cue_start is None or item.cue_end is None or item.source_start is None:
             continue
         cues = cue_patterns(lang_of(item.cue_start))
         cue = text[item.cue_start:item.cue_end].split()
-        lower = [w.lower() for w in cue]
-        verb = next((k for k, w in enumerate(lower) if w in cues.addressee_verbs), None)
-        if verb is None:
+        if not cue:
             continue
         before = text[max(0, item.cue_start - 40):item.cue_start].lower().split()[-1:]
-        following = [*lower[verb + 1:], *text[item.cue_end:item.cue_end + 4].lower().split()][:1]
-        # "was asked", "was once asked" (the cue's own words), "who was asked" (the word before it)
-        passive = any(w in cues.passive_auxiliaries for w in (lower[:verb] if verb else before))
-        participle = verb == 0 and (cue[0][:1].isupper() or any(w in cues.adjunct_openers for w in before))
-        if (passive or participle) and following != ["by"]:
+        after = text[item.cue_end:item.cue_end + 4].lower().split()[:1]
+        if _spoken_to(cue, before, after, cues) or _writers_reading([w.lower() for w in cue], before, after, cues):
             dropped.append((item.source_start, item.source_end or item.source_start))
             item.source_start = item.source_end = None
     return dropped
 
 
-def _drop_sourceless_cues(text: str, found: Sequence[Found], lang_of: Callable[[int], str]) -> list[tuple[int, int]]:
+def _spoken_to(cue: Sequence[str], before: Sequence[str], after: Sequence[str], cues: CuePatterns) -> bool:
+    """"Christie was asked whether …", "When asked about the charges, Rubio said …", "Asked if …":
+    the subject of a passive speech verb, or of the clause that a participle opens, is the one
+    spoken to (unless "by X" follows the verb). PolNeAR train, 4 folds: joint F1 +0.0025."""
+    lower = [w.lower() for w in cue]
+    verb = next((k for k, w in enumerate(lower) if w in cues.addressee_verbs), None)
+    if verb is None:
+        return False
+    following = [*lower[verb + 1:], *after][:1]
+    # "was asked", "was once asked" (the cue's own words), "who was asked" (the word before it)
+    passive = any(w in cues.passive_auxiliaries for w in (lower[:verb] if verb else before))
+    participle = verb == 0 and (cue[0][:1].isupper() or any(w in cues.adjunct_openers for w in before))
+    return (passive or participle) and following != ["by"]
+
+
+def _writers_reading(lower: Sequence[str], before: Sequence[str], after: Sequence[str], cues: CuePatterns) -> bool:
     """"Sanders appeared to dismiss …", "The bill is expected to pass": the writer's own reading, or a
-    claim nobody is named for, so the attribution has no source whatever subject the sentence has
-    (cues.yaml `sourceless_cues`, `sourceless_passives`; in PolNeAR train 150 of 154 such
-    attributions have none). Returns the dropped spans: still names for later references."""
-    dropped: list[tuple[int, int]] = []
-    for item in found:
-        if item.cue_start is None or item.cue_end is None or item.source_start is None:
-            continue
-        cues = cue_patterns(lang_of(item.cue_start))
-        lower = text[item.cue_start:item.cue_end].lower().split()
-        if not lower:
-            continue
-        before = text[max(0, item.cue_start - 40):item.cue_start].lower().split()[-1:]
-        following = text[item.cue_end:item.cue_end + 4].lower().split()[:1]
-        passive = (lower[-1] in cues.sourceless_passives and following != ["by"]
-                   and any(w in cues.passive_auxiliaries for w in (lower[:-1] or before)))
-        if passive or any(w in cues.sourceless_cues for w in lower):
-            dropped.append((item.source_start, item.source_end or item.source_start))
-            item.source_start = item.source_end = None
-    return dropped
+    claim nobody is named for (cues.yaml `sourceless_cues`, `sourceless_passives`; in PolNeAR train
+    150 of 154 such attributions have no source; train joint +0.0020)."""
+    passive = (lower[-1] in cues.sourceless_passives and after != ["by"]
+               and any(w in cues.passive_auxiliaries for w in (lower[:-1] or before)))
+    return passive or any(w in cues.sourceless_cues for w in lower)
 
 
 def _inherit_sources(text: str, found: Sequence[Found]) -> None:
@@ -667,7 +661,8 @@ def _labelled_lines(text: str, regions: Sequence[tuple[int, int, str]], found: S
             for other in on_line:
                 if other.source_start is None:
                     other.source_start, other.source_end = item.source_start, item.source_end
-                    other.cue_start, other.cue_end = item.cue_start, item.cue_end
+                    if other.cue_start is None:  # a cue of its own ("TAPPER: He said …") stays
+                        other.cue_start, other.cue_end = item.cue_start, item.cue_end
             if not on_line and not covered.overlaps(item.start, item.end):
                 out.append(item)
     return out
