@@ -448,6 +448,12 @@ def test_a_bare_surname_reads_the_first_full_name_an_initial_included() -> None:
     assert _one(find_quotes("n1", text), "lawsuit was baseless").speaker_name == "Pavel K Orlov"
 
 
+def test_a_bare_surname_reads_a_first_full_name_of_three_words() -> None:
+    text = ("John Ellis Orlov grew up in Houston, the second son of a senator. Mr. Orlov said the campaign "
+            "would go on until the convention. Will Pavel Orlov run too? Nobody knows.")
+    assert _one(find_quotes("n1", text), "campaign would go on").speaker_name == "John Ellis Orlov"
+
+
 def test_a_short_given_name_is_the_same_person() -> None:
     text = ("Kenneth Orlov said the inquiry would take a year. Later Ken Orlov said the inquiry had found "
             "nothing in the accounts.")

@@ -68,6 +68,9 @@ _NOT_A_SURNAME = re.compile(r"[’'](?:re|d|ve|m|ll)$|^[DRI]-[A-Z][a-z]*$")
 # A capitalised pair in a title-case headline is a name only when its first word is a given name in
 # this many locales' lists: "Hillary Clinton", not "Exploits Trump" or "Rich Trump".
 _HEADLINE_GIVEN_NAME_LOCALES = 2
+# A given name before "Given Surname" makes a three-word name only when many locales list it: "John Ellis
+# Bush", not "Will Jeb Bush win?" (Will: one locale).
+_MIDDLE_NAME_GIVEN_LOCALES = 3
 
 
 @dataclass(slots=True)
@@ -634,7 +637,7 @@ def _first_compound_surnames(cues: CuePatterns, words: _Words,
 
 def _first_full_names(cues: CuePatterns, words: _Words,
                       headlines: Sequence[tuple[int, int]]) -> dict[str, tuple[int, str]]:
-    """Per surname key, the first "Firstname Surname" (or "Firstname X. Surname") in the text and where
+    """Per surname key, the first "Firstname Surname" ("Firstname X. Surname", "John Ellis Bush") in the text and where
     it stands, so a later "Assad" reads "Bashar al-Assad". One pass over the words; title-case lines
     (headlines: "Washington Post Hit Piece Exploits Trump Supporter") give only pairs opening with a
     known given name, as their other capitalised pairs are rarely names."""
@@ -655,6 +658,9 @@ def _first_full_names(cues: CuePatterns, words: _Words,
                 and (not in_headline or (given_name_locales(previous) >= _HEADLINE_GIVEN_NAME_LOCALES
                                          and previous.lower() not in NOT_NAMES))):
             first = previous
+            if (initial.istitle() and initial.isalpha() and not in_headline and initial.lower() not in NOT_NAMES
+                    and given_name_locales(initial) >= _MIDDLE_NAME_GIVEN_LOCALES):
+                first = f"{initial} {previous}"  # "John Ellis Bush", "Hillary Rodham Clinton"
         if first:
             surname = POSSESSIVE.sub("", word)  # "Donald Trump’s"
             key = speaker_key(surname)
