@@ -454,6 +454,18 @@ def test_a_bare_surname_reads_a_first_full_name_of_three_words() -> None:
     assert _one(find_quotes("n1", text), "campaign would go on").speaker_name == "John Ellis Orlov"
 
 
+def test_initials_after_a_place_are_a_body_not_a_surname() -> None:
+    text = ("Shelling hit the eastern districts of Deir Ezzor SANA reported on Monday. SANA said the road to the "
+            "airport had reopened after the fighting.")
+    assert _one(find_quotes("n1", text), "road to the airport").speaker_name == "SANA"
+
+
+def test_the_initials_of_a_body_are_an_antecedent_of_it() -> None:
+    text = ("Dr Elena Marsh a WHO representative in Damascus visited the hospital. The WHO said the hospital had "
+            "run out of insulin. It said supplies would arrive on Friday.")
+    assert _one(find_quotes("n1", text), "supplies would arrive").speaker_name == "WHO"
+
+
 def test_a_short_given_name_is_the_same_person() -> None:
     text = ("Kenneth Orlov said the inquiry would take a year. Later Ken Orlov said the inquiry had found "
             "nothing in the accounts.")

@@ -128,10 +128,14 @@ def _name_in(phrase_words: Sequence[str], cues: CuePatterns) -> tuple[str, bool]
         words = words[:-1]
     while len(words) > 2 and words[-1].lower() in NOT_NAMES and words[-2].islower():
         words = words[:-2] if words[-2] in _JOINERS else words[:-1]  # "Gabbard on Wednesday"
+    article_before = False
     while words and words[0].lower() in ARTICLES and not _is_name_article(words, 0, cues):
-        words = words[1:]
+        words, article_before = words[1:], True
     if not words:
         return None
+    if (article_before and len(words) == 1 and len(words[0]) > 1 and _is_acronym(words[0])
+            and words[0].lower() not in _MEDIA_WORDS):
+        return words[0], True  # "the WHO", "The SDF": a body's initials, no person
     lead = _leading_name(words, cues)
     if lead is not None:  # "Lena Fischer, a reporter for Radio Eastvale": the name the apposition follows
         return _name_in(lead, cues)
@@ -661,6 +665,8 @@ def _first_full_names(cues: CuePatterns, words: _Words,
             if (initial.istitle() and initial.isalpha() and not in_headline and initial.lower() not in NOT_NAMES
                     and given_name_locales(initial) >= _MIDDLE_NAME_GIVEN_LOCALES):
                 first = f"{initial} {previous}"  # "John Ellis Bush", "Hillary Rodham Clinton"
+        if first and _is_acronym(word) and not previous.isupper():
+            first = ""  # "Deir Ezzor SANA reported", "Elizabeth Hoff WHO representative": the body, no surname
         if first:
             surname = POSSESSIVE.sub("", word)  # "Donald Trump’s"
             key = speaker_key(surname)
