@@ -464,6 +464,8 @@ def test_the_initials_of_a_body_are_an_antecedent_of_it() -> None:
     text = ("Dr Elena Marsh a WHO representative in Damascus visited the hospital. The WHO said the hospital had "
             "run out of insulin. It said supplies would arrive on Friday.")
     assert _one(find_quotes("n1", text), "supplies would arrive").speaker_name == "WHO"
+    assert _one(find_quotes("n1", "An NGO said the hospital in Homs had run out of insulin."),
+                "run out of insulin").speaker_name is None
 
 
 def test_a_short_given_name_is_the_same_person() -> None:

@@ -128,14 +128,15 @@ def _name_in(phrase_words: Sequence[str], cues: CuePatterns) -> tuple[str, bool]
         words = words[:-1]
     while len(words) > 2 and words[-1].lower() in NOT_NAMES and words[-2].islower():
         words = words[:-2] if words[-2] in _JOINERS else words[:-1]  # "Gabbard on Wednesday"
-    article_before = False
+    article_before = ""
     while words and words[0].lower() in ARTICLES and not _is_name_article(words, 0, cues):
-        words, article_before = words[1:], True
+        article_before, words = words[0].lower(), words[1:]
     if not words:
         return None
     if (article_before and len(words) == 1 and len(words[0]) > 1 and _is_acronym(words[0])
             and words[0].lower() not in _MEDIA_WORDS):
-        return words[0], True  # "the WHO", "The SDF": a body's initials, no person
+        # "the WHO", "The SDF": a body's initials, no person; "an NGO": one the text does not name
+        return None if article_before in _INDEFINITE else (words[0], True)
     lead = _leading_name(words, cues)
     if lead is not None:  # "Lena Fischer, a reporter for Radio Eastvale": the name the apposition follows
         return _name_in(lead, cues)
