@@ -468,6 +468,14 @@ def test_the_initials_of_a_body_are_an_antecedent_of_it() -> None:
                 "run out of insulin").speaker_name is None
 
 
+def test_an_organisation_name_holds_of_the() -> None:
+    text = ("The International Committee of the Red Cross (ICRC) said ten hospitals had been damaged. It said "
+            "aid convoys would resume on Monday.")
+    quotes = find_quotes("n1", text)
+    assert _one(quotes, "ten hospitals").speaker_name == "International Committee of the Red Cross"
+    assert _one(quotes, "convoys would resume").speaker_name == "International Committee of the Red Cross"
+
+
 def test_a_short_given_name_is_the_same_person() -> None:
     text = ("Kenneth Orlov said the inquiry would take a year. Later Ken Orlov said the inquiry had found "
             "nothing in the accounts.")

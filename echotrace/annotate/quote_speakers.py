@@ -242,11 +242,22 @@ def _final_run(words: Sequence[str], cues: CuePatterns) -> list[str]:
     for index in range(len(words) - 2, -1, -1):
         word = words[index]
         joiner = word.lower() in _JOINERS and index > 0 and _is_capitalised(words[index - 1])
-        if not (_is_capitalised(word) or joiner) or (word.lower() in ARTICLES
-                                                      and not _is_name_article(words, index, cues)):
+        if _joined_article(words, index, cues):
+            pass
+        elif not (_is_capitalised(word) or joiner) or (word.lower() in ARTICLES
+                                                        and not _is_name_article(words, index, cues)):
             break
         run.insert(0, word)
     return run
+
+
+def _joined_article(words: Sequence[str], index: int, cues: CuePatterns) -> bool:
+    """A lower-case "the" inside an organisation's name, after its organisation word and "of"/"for"
+    ("International Committee of the Red Cross", "Organisation for the Prohibition of Chemical
+    Weapons"); not after a person or a title ("Rami Abdel Rahman of the Syrian Observatory", "Director
+    of the …")."""
+    return (words[index] == "the" and 1 < index < len(words) - 1 and words[index - 1].lower() in _JOINERS
+            and _is_org_head(words[index - 2], cues) and _is_capitalised(words[index + 1]))
 
 
 def _is_name_article(words: Sequence[str], index: int, cues: CuePatterns) -> bool:
@@ -379,8 +390,9 @@ def _leading_name(words: Sequence[str], cues: CuePatterns) -> list[str] | None:
     on contacts inside Syria"); None when the phrase opens with a lower-case word or the run
     modifies a noun ("AFP photographer")."""
     end = 0
-    while end < len(words) and (_is_capitalised(words[end]) or (
-            0 < end < len(words) - 1 and words[end].lower() in _JOINERS and _is_capitalised(words[end + 1]))):
+    while end < len(words) and (_is_capitalised(words[end]) or _joined_article(words, end, cues) or (
+            0 < end < len(words) - 1 and words[end].lower() in _JOINERS
+            and (_is_capitalised(words[end + 1]) or _joined_article(words, end + 1, cues)))):
         end += 1
     if end == 0 or end == len(words) or (end == 1 and words[0].lower() in NOT_NAMES):
         return None  # nothing, all of it, or a sentence's opening word ("Later the ministry, which")
