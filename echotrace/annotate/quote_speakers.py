@@ -242,10 +242,9 @@ def _final_run(words: Sequence[str], cues: CuePatterns) -> list[str]:
     for index in range(len(words) - 2, -1, -1):
         word = words[index]
         joiner = word.lower() in _JOINERS and index > 0 and _is_capitalised(words[index - 1])
-        if _joined_article(words, index, cues):
-            pass
-        elif not (_is_capitalised(word) or joiner) or (word.lower() in ARTICLES
-                                                        and not _is_name_article(words, index, cues)):
+        if not _joined_article(words, index, cues) and (
+                not (_is_capitalised(word) or joiner)
+                or (word.lower() in ARTICLES and not _is_name_article(words, index, cues))):
             break
         run.insert(0, word)
     return run
@@ -654,8 +653,8 @@ def _first_compound_surnames(cues: CuePatterns, words: _Words,
 
 def _first_full_names(cues: CuePatterns, words: _Words,
                       headlines: Sequence[tuple[int, int]]) -> dict[str, tuple[int, str]]:
-    """Per surname key, the first "Firstname Surname" ("Firstname X. Surname", "John Ellis Bush") in the text and where
-    it stands, so a later "Assad" reads "Bashar al-Assad". One pass over the words; title-case lines
+    """Per surname key, the first "Firstname Surname" ("Firstname X. Surname", "John Ellis Bush") in the
+    text and where it stands, so a later "Assad" reads "Bashar al-Assad". One pass over the words; title-case lines
     (headlines: "Washington Post Hit Piece Exploits Trump Supporter") give only pairs opening with a
     known given name, as their other capitalised pairs are rarely names."""
     out: dict[str, tuple[int, str]] = {}
