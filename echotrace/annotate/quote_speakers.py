@@ -33,6 +33,8 @@ _GENERIC_PERSONS = frozenset(
     "authorities troops soldiers diplomats lawmakers survivors eyewitnesses rescuers volunteers "
     "campaigners researchers investigators journalists reporters correspondents relatives others another "
     "both none everyone everybody nobody anyone anybody someone somebody several neither each".split())
+# Words of _GENERIC_PERSONS that are documents: in "a report published by Human Rights Watch" the agent speaks.
+_DOCUMENTS = frozenset(("report", "reports", "media"))
 # "of"/"for"/"on" inside a capitalised run: an organisation ("Syrian Observatory for Human Rights"),
 # or after a title the office it names ("Secretary of State John Kerry").
 _OFFICE_JOINERS = frozenset(("of", "for", "on"))
@@ -358,8 +360,6 @@ def _unnamed_reached_by(lower: Sequence[str]) -> bool:
         w in _GENERIC_PERSONS and w not in _DOCUMENTS for w in lower[:by - 1])
 
 
-_DOCUMENTS = frozenset(("report", "reports", "media"))
-
 
 def _after_dateline(words: list[str]) -> list[str]:
     """A source phrase that opens its line without the dateline before it: "WASHINGTON — Sen. Bernie
@@ -653,20 +653,21 @@ def _first_compound_surnames(cues: CuePatterns, words: _Words,
 
 def _first_full_names(cues: CuePatterns, words: _Words,
                       headlines: Sequence[tuple[int, int]]) -> dict[str, tuple[int, str]]:
-    """Per surname key, the first "Firstname Surname" ("Firstname X. Surname", "John Ellis Bush") in the
-    text and where it stands, so a later "Assad" reads "Bashar al-Assad". One pass over the words; title-case lines
-    (headlines: "Washington Post Hit Piece Exploits Trump Supporter") give only pairs opening with a
-    known given name, as their other capitalised pairs are rarely names."""
+    """Per surname key, the first "Firstname Surname" ("Firstname X. Surname", "John Ellis Bush") in
+    the text and where it stands, so a later "Assad" reads "Bashar al-Assad". One pass over the words;
+    title-case lines (headlines: "Washington Post Hit Piece Exploits Trump Supporter") give only pairs
+    opening with a known given name, as their other capitalised pairs are rarely names. Initials after
+    a word not in capitals are a body, no surname ("Deir Ezzor SANA reported", "Elizabeth Hoff WHO")."""
     out: dict[str, tuple[int, str]] = {}
-    previous = initial = given = ""
+    previous = two_back = three_back = ""
     for match, capitalised in zip(words.matches, words.capitalised, strict=True):
         word = match.group()
         k = bisect_right(headlines, (match.start(), sys.maxsize)) - 1
         in_headline = k >= 0 and match.start() < headlines[k][1]
         first = ""
-        if (capitalised and previous == "." and len(initial) == 1 and initial.isupper() and given.isalpha()
-                and given_name_locales(given) > 0):
-            first = f"{given} {initial}"  # "Donald J. Trump"
+        if (capitalised and previous == "." and len(two_back) == 1 and two_back.isupper()
+                and three_back.isalpha() and given_name_locales(three_back) > 0):
+            first = f"{three_back} {two_back}"  # "Donald J. Trump"
         elif (capitalised and previous[:1].isupper() and previous.isalpha()
                 and (word.isupper() or not previous.isupper() or len(previous) == 1)  # not "WILL LEAVE Damascus"
                 and not _is_title(previous, cues) and previous.lower() not in ARTICLES
@@ -674,17 +675,15 @@ def _first_full_names(cues: CuePatterns, words: _Words,
                 and (not in_headline or (given_name_locales(previous) >= _HEADLINE_GIVEN_NAME_LOCALES
                                          and previous.lower() not in NOT_NAMES))):
             first = previous
-            if (initial.istitle() and initial.isalpha() and not in_headline and initial.lower() not in NOT_NAMES
-                    and given_name_locales(initial) >= _MIDDLE_NAME_GIVEN_LOCALES):
-                first = f"{initial} {previous}"  # "John Ellis Bush", "Hillary Rodham Clinton"
-        if first and _is_acronym(word) and not previous.isupper():
-            first = ""  # "Deir Ezzor SANA reported", "Elizabeth Hoff WHO representative": the body, no surname
-        if first:
+            if (two_back.istitle() and two_back.isalpha() and not in_headline and two_back.lower() not in NOT_NAMES
+                    and given_name_locales(two_back) >= _MIDDLE_NAME_GIVEN_LOCALES):
+                first = f"{two_back} {previous}"  # "John Ellis Bush", "Hillary Rodham Clinton"
+        if first and not (_is_acronym(word) and not previous.isupper()):
             surname = POSSESSIVE.sub("", word)  # "Donald Trump’s"
             key = speaker_key(surname)
             if key and key not in out:
                 out[key] = (match.start(), f"{first} {surname}")
-        given, initial, previous = initial, previous, word
+        three_back, two_back, previous = two_back, previous, word
     return out
 
 
