@@ -516,6 +516,25 @@ def test_a_labelled_line_is_spoken_by_its_label() -> None:
 
 
 
+def test_a_quote_signed_after_a_dash_is_spoken_by_the_signature() -> None:
+    """Vox pops and pull quotes: "“…” ― Name"; the signature beats a name the tagger reads off the line
+    before. A byline after a paragraph, a page title's outlet and a date sign no statement."""
+    text = ("“The dam will not hold another winter, and everyone on the river knows it.” ― Lena Fischer\n"
+            "“Nobody in Eastvale asked us before they raised the water bills again.” —\xa0Julie A. Diaz Martinez.\n"
+            "”We will vote for whoever fixes the bridge before the spring floods.” -- Tom Berger, 54, a farmer\n"
+            "The council said it would “look again at the repair budget next year.”--Anna Kowalski.\n"
+            "“Eastvale council votes to delay the dam repairs until the spring” — Eastvale Herald\n"
+            "“The water came up to the second floor of the old mill that night.” — Monday")
+    quotes = find_quotes("v1", text)
+    assert _one(quotes, "not hold another winter").speaker_name == "Lena Fischer"
+    signed = _one(quotes, "raised the water bills")
+    assert text[signed.speaker_start:signed.speaker_end] == "Julie A. Diaz Martinez"
+    assert signed.cue == "—"
+    assert _one(quotes, "fixes the bridge").speaker_name == "Tom Berger"
+    assert _one(quotes, "repair budget").speaker_name != "Anna Kowalski"
+    assert not [q for q in quotes if q.speaker_name in ("Monday", "Eastvale Herald")]
+
+
 @pytest.mark.parametrize(("text", "lang", "fragment", "speaker"), [
     # verb-second: the pronoun after the verb speaks, not the adverb before it; "sie" skips Olaf
     ("Angela Merkel sagte, der Konvoi sei abgefahren. Olaf Scholz sagte, die Gespräche gingen weiter. "

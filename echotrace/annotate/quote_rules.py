@@ -456,6 +456,37 @@ def labelled_lines(text: str, start: int, end: int, lang: str) -> list[Found]:
     return out
 
 
+# A quoted line signed after a dash: pull quotes and vox pops ("“…” ― Pamela Padilla", "“…” — Sen.
+# Ted Cruz, R-Texas"), with an opening mark or the closing one typed for it ("”…”"). The line must open
+# with the quote: a byline after a paragraph ("… in Spain."--Kim Hjelmgaard) and a page title ("Syria
+# talks collapse — Reuters") sign no statement.
+_SIGNED_LINE = re.compile(
+    r"^[ \t\xa0]*(?P<content>[“”\"«„‘'][^\n]*?[”\"»“’'])[ \t\xa0]*(?P<dash>—|―|–|--?)[ \t\xa0]*"
+    r"(?P<label>[A-Z][\w.’'&-]*(?:[ \t\xa0](?:[A-Z][\w.’'&-]*|of|the|for|and|de|al)){0,4})"
+    r"(?:,[^\n]{0,80})?[ \t\xa0.]*$", re.MULTILINE)
+
+
+def signed_lines(text: str, start: int, end: int, lang: str) -> list[Found]:
+    """"“…” ― Name" lines: the name after the dash is the source, the dash the cue, the quote the
+    content. The name must read as one ("“…” — Monday" is a date, "— Read more" furniture)."""
+    cues = cue_patterns(lang)
+    furniture = cues.line_labels | DATE_WORDS
+    out: list[Found] = []
+    for match in _SIGNED_LINE.finditer(text, start, end):
+        label = match.group("label").split()
+        words = [POSSESSIVE.sub("", w.lower()).rstrip(".") for w in label]
+        if any(w in furniture and (i == 0 or len(w) > 1) for i, w in enumerate(words)) or not _names_speaker(
+                label, words, cues):  # "Julie A. Diaz Martinez": an initial, not the article "a"
+            continue
+        content_start, content_end = match.span("content")
+        if len(text[content_start:content_end].split()) < _MIN_LABELLED_WORDS:
+            continue
+        label_end = match.end("label") - (len(label[-1]) > 3 and label[-1].endswith("."))  # "Quinlan."
+        out.append(Found(content_start, content_end, "direct", *match.span("dash"), match.start("label"),
+                         label_end, "signed-line"))
+    return out
+
+
 def _names_speaker(label: Sequence[str], words: Sequence[str], cues: CuePatterns) -> bool:
     """A line's label names who speaks: one word ("Trump:", "Q:"), a transcript's capitals ("JOEL
     BENENSON:"), or words opening with a title or a given name ("Sen. Ted Cruz:", "Paul Ryan:"); not

@@ -71,7 +71,8 @@ _NOT_A_SURNAME = re.compile(r"[’'](?:re|d|ve|m|ll)$|^[DRI]-[A-Z][a-z]*$")
 # this many locales' lists: "Hillary Clinton", not "Exploits Trump" or "Rich Trump".
 _HEADLINE_GIVEN_NAME_LOCALES = 2
 # A given name before "Given Surname" makes a three-word name only when many locales list it: "John Ellis
-# Bush", not "Will Jeb Bush win?" (Will: one locale).
+# Bush", not "Will Jeb Bush win?" (Will: one locale); so does one before a middle initial ("John G
+# Roberts Jr", not "Author J K Rowling": Author, one locale).
 _MIDDLE_NAME_GIVEN_LOCALES = 3
 
 
@@ -185,14 +186,16 @@ def _name_in(phrase_words: Sequence[str], cues: CuePatterns) -> tuple[str, bool]
 
 def _name_tail(person: Sequence[str]) -> list[str]:
     """A person's name from the words that end with it: the last three words, a run of particles
-    counted as one ("Alexander Van Der Bellen", not "Van Der Bellen"; "Staffan de Mistura")."""
+    counted as one ("Alexander Van Der Bellen", not "Van Der Bellen"; "Staffan de Mistura"), and the
+    given name before a middle initial ("John G Roberts Jr", not "G Roberts Jr"; "J K Rowling" has none)."""
     counted = 0
     start = len(person)
     while start > 0:
         inside_run = person[start - 1].lower() in NAME_PARTICLES and start > 1 and (
             person[start - 2].lower() in NAME_PARTICLES)
         if not inside_run:
-            if counted == _MAX_NAME_WORDS:
+            if counted >= _MAX_NAME_WORDS and (len(person[start]) > 1 or given_name_locales(
+                    person[start - 1].lower()) < _MIDDLE_NAME_GIVEN_LOCALES):
                 break
             counted += 1
         start -= 1

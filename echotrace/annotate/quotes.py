@@ -35,6 +35,7 @@ from echotrace.annotate.quote_rules import (
     labelled_lines,
     quoted_spans,
     reported_speech,
+    signed_lines,
     subject_after,
 )
 from echotrace.annotate.quote_speakers import resolve_speakers
@@ -651,17 +652,20 @@ def _direct_quotes(text: str, spans: Sequence[tuple[int, int]], regions: Sequenc
 
 
 def _labelled_lines(text: str, regions: Sequence[tuple[int, int, str]], found: Sequence[Found]) -> list[Found]:
-    """"Paul Ryan: FBI Decision Defies Explanation", "TAPPER: Why not debate?": the label speaks the
-    line. It becomes the source of what was found on the line without one, or a new attribution."""
+    """"Paul Ryan: FBI Decision Defies Explanation", "TAPPER: Why not debate?", "“…” ― Pamela Padilla":
+    the label speaks the line. It becomes the source of what was found on the line without one (a quote
+    that opened paragraphs before its signed line included), or a new attribution. A signature overrides
+    the tagger, whose source for a vox pop's line is often the name that signed the line before it."""
     out: list[Found] = []
     covered = _Covered(found)
     for start, end, lang in regions:
-        for item in labelled_lines(text, start, end, lang):
-            on_line = [f for f in found if item.start <= f.start < item.end]
+        for item in labelled_lines(text, start, end, lang) + signed_lines(text, start, end, lang):
+            signed = item.rule == "signed-line"
+            on_line = [f for f in found if f.start < item.end and item.start < f.end]
             for other in on_line:
-                if other.source_start is None:
+                if other.source_start is None or signed:
                     other.source_start, other.source_end = item.source_start, item.source_end
-                    if other.cue_start is None:  # a cue of its own ("TAPPER: He said …") stays
+                    if other.cue_start is None or signed:  # a cue of its own ("TAPPER: He said …") stays
                         other.cue_start, other.cue_end = item.cue_start, item.cue_end
             if not on_line and not covered.overlaps(item.start, item.end):
                 out.append(item)
