@@ -535,6 +535,22 @@ def test_a_quote_signed_after_a_dash_is_spoken_by_the_signature() -> None:
     assert not [q for q in quotes if q.speaker_name in ("Monday", "Eastvale Herald")]
 
 
+def test_an_embedded_post_is_spoken_by_its_author() -> None:
+    """Twitter's embed code in a page's text: the post before "— Name (@handle) Date", on its line or the
+    line before, without its trailing link; a slogan it quotes is not the author's statement."""
+    text = ("The mayor's plan drew fire online within minutes.\n"
+            "The dam repairs are a waste of Eastvale's money and everyone knows it. https://t.co/x1Yz "
+            "— Lena Fischer (@lenafischer) March 3, 2024\n"
+            "Protesters wore hats that said \"FIX THE DAM NOW OR ELSE\" at the rally tonight\n"
+            "— Eastvale Herald (@eastvaleherald) March 3, 2024")
+    quotes = find_quotes("t1", text)
+    post = _one(quotes, "waste of Eastvale")
+    assert (post.speaker_name, post.cue) == ("Lena Fischer", "—")
+    assert post.text.endswith("everyone knows it.")
+    assert _one(quotes, "Protesters wore hats").speaker_name == "Eastvale Herald"
+    assert [q.speaker_name for q in quotes if q.text == "FIX THE DAM NOW OR ELSE"] == [None]
+
+
 @pytest.mark.parametrize(("text", "lang", "fragment", "speaker"), [
     # verb-second: the pronoun after the verb speaks, not the adverb before it; "sie" skips Olaf
     ("Angela Merkel sagte, der Konvoi sei abgefahren. Olaf Scholz sagte, die Gespräche gingen weiter. "

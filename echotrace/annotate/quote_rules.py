@@ -466,9 +466,55 @@ _SIGNED_LINE = re.compile(
     r"(?:,[^\n]{0,80})?[ \t\xa0.]*$", re.MULTILINE)
 
 
+# An embedded post's signature, as Twitter's embed code leaves it in a page's text: "… pic.twitter.com/x —
+# Paul Ryan (@SpeakerRyan) July 5, 2016". The post is the text before it on its line (or the line before,
+# where the signature stands alone), without a leading tag or trailing links; a line longer than
+# _MAX_POST_CHARS is no post.
+_SIGNED_POST = re.compile(
+    r"(?P<dash>—|―|–|--)[ \t\xa0]*(?P<label>[^\s()@—―–][^\n()@—―–]{0,60}?)[ \t\xa0]*\(@\w{1,30}\)")
+_LEADING_TAG = re.compile(r"[ \t\xa0]*(?:<[^<>\n]{0,400}>[ \t\xa0]*)?")
+_MAX_POST_CHARS = 2_000
+_LINK_STARTS = ("http://", "https://", "pic.twitter.com/")
+
+
 def signed_lines(text: str, start: int, end: int, lang: str) -> list[Found]:
-    """"“…” ― Name" lines: the name after the dash is the source, the dash the cue, the quote the
-    content. The name must read as one ("“…” — Monday" is a date, "— Read more" furniture)."""
+    """"“…” ― Name" lines and embedded posts ("… — Paul Ryan (@SpeakerRyan)"): the name after the dash
+    is the source, the dash the cue, the quote or the post the content. A line's name must read as one
+    ("“…” — Monday" is a date, "— Read more" furniture); a post's author is whoever holds the account."""
+    out = [_signed_post(text, match) for match in _SIGNED_POST.finditer(text, start, end)]
+    return [item for item in out if item is not None] + _signed_quotes(text, start, end, lang)
+
+
+def _signed_post(text: str, match: re.Match[str]) -> Found | None:
+    line_start = text.rfind("\n", max(0, match.start() - _MAX_POST_CHARS), match.start()) + 1
+    content_end = match.start()
+    if not text[line_start:content_end].strip():  # the signature on a line (a paragraph) of its own
+        content_end = line_start
+        while content_end > 0 and text[content_end - 1].isspace():
+            content_end -= 1
+        line_start = text.rfind("\n", max(0, content_end - _MAX_POST_CHARS), content_end) + 1
+    if content_end - line_start >= _MAX_POST_CHARS or (line_start == 0 and content_end >= _MAX_POST_CHARS):
+        return None  # no line break within reach: not a post
+    tag = _LEADING_TAG.match(text, line_start, content_end)
+    content_start = tag.end() if tag else line_start
+    content_end = content_start + _end_without_links(text[content_start:content_end])
+    if (len(text[content_start:content_end].split()) < _MIN_LABELLED_WORDS
+            or _SIGNED_POST.search(text, content_start, content_end)):  # two signatures in a row
+        return None
+    return Found(content_start, content_end, "direct", *match.span("dash"), *match.span("label"), "post")
+
+
+def _end_without_links(content: str) -> int:
+    """Where `content` ends once blanks and the links that close a post ("… pic.twitter.com/x1Yz") are cut."""
+    end = len(content.rstrip())
+    while True:
+        cut = max(content.rfind(blank, 0, end) for blank in " \t\xa0") + 1
+        if cut == 0 or not content.startswith(_LINK_STARTS, cut, end):
+            return end
+        end = len(content[:cut].rstrip())
+
+
+def _signed_quotes(text: str, start: int, end: int, lang: str) -> list[Found]:
     cues = cue_patterns(lang)
     furniture = cues.line_labels | DATE_WORDS
     out: list[Found] = []
@@ -483,7 +529,7 @@ def signed_lines(text: str, start: int, end: int, lang: str) -> list[Found]:
             continue
         label_end = match.end("label") - (len(label[-1]) > 3 and label[-1].endswith("."))  # "Quinlan."
         out.append(Found(content_start, content_end, "direct", *match.span("dash"), match.start("label"),
-                         label_end, "signed-line"))
+                         label_end, "signed"))
     return out
 
 

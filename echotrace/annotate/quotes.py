@@ -652,22 +652,33 @@ def _direct_quotes(text: str, spans: Sequence[tuple[int, int]], regions: Sequenc
 
 
 def _labelled_lines(text: str, regions: Sequence[tuple[int, int, str]], found: Sequence[Found]) -> list[Found]:
-    """"Paul Ryan: FBI Decision Defies Explanation", "TAPPER: Why not debate?", "“…” ― Pamela Padilla":
-    the label speaks the line. It becomes the source of what was found on the line without one (a quote
-    that opened paragraphs before its signed line included), or a new attribution. A signature overrides
-    the tagger, whose source for a vox pop's line is often the name that signed the line before it."""
+    """"Paul Ryan: FBI Decision Defies Explanation", "TAPPER: Why not debate?": the label speaks the
+    line. It becomes the source of what was found on the line without one, or a new attribution.
+    A signature ("“…” ― Pamela Padilla", "… — Paul Ryan (@SpeakerRyan)") is the source of the
+    statement it signs, overriding the tagger, which reads a vox pop's line as said by the name that
+    signed the line before: of what was found covering most of it (a quote that opened paragraphs before
+    its signed line included), or of the signed text as a new attribution. A signed quote's line is all
+    the signer's; what was found inside a post keeps its own source (the slogan a post quotes)."""
     out: list[Found] = []
     covered = _Covered(found)
     for start, end, lang in regions:
-        for item in labelled_lines(text, start, end, lang) + signed_lines(text, start, end, lang):
-            signed = item.rule == "signed-line"
-            on_line = [f for f in found if f.start < item.end and item.start < f.end]
+        for item in labelled_lines(text, start, end, lang):
+            on_line = [f for f in found if item.start <= f.start < item.end]
             for other in on_line:
-                if other.source_start is None or signed:
+                if other.source_start is None:
                     other.source_start, other.source_end = item.source_start, item.source_end
-                    if other.cue_start is None or signed:  # a cue of its own ("TAPPER: He said …") stays
+                    if other.cue_start is None:  # a cue of its own ("TAPPER: He said …") stays
                         other.cue_start, other.cue_end = item.cue_start, item.cue_end
             if not on_line and not covered.overlaps(item.start, item.end):
+                out.append(item)
+        for item in signed_lines(text, start, end, lang):
+            inside = [f for f in found if f.start < item.end and item.start < f.end]
+            whole = [f for f in inside
+                     if 2 * (min(f.end, item.end) - max(f.start, item.start)) >= item.end - item.start]
+            for other in whole if item.rule == "post" else inside:
+                other.source_start, other.source_end = item.source_start, item.source_end
+                other.cue_start, other.cue_end = item.cue_start, item.cue_end
+            if not whole:
                 out.append(item)
     return out
 
