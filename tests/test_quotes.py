@@ -468,6 +468,19 @@ def test_the_initials_of_a_body_are_an_antecedent_of_it() -> None:
                 "run out of insulin").speaker_name is None
 
 
+@pytest.mark.parametrize(("text", "speaker"), [
+    ("Footage showed multiple air raids that killed ten civilians in the town.", None),  # a document, no speaker
+    ("A report published by Human Rights Watch said the strikes had hit two hospitals.", "Human Rights Watch"),
+    ("Le ministère russe de la Défense a déclaré que les frappes avaient cessé.", "ministère russe de la Défense"),
+    # commas lost (FA-KES): the full name, then the post it holds
+    ("Rami Abdel Rahman head of the Syrian Observatory for Human Rights said 12 people were killed.",
+     "Rami Abdel Rahman"),
+])
+def test_who_a_descriptive_source_names(text: str, speaker: str | None) -> None:
+    lang = "fr" if text.startswith("Le ") else "en"
+    assert [q.speaker_name for q in find_quotes("d1", text, lang)] == [speaker]
+
+
 def test_an_organisation_name_holds_of_the() -> None:
     text = ("The International Committee of the Red Cross (ICRC) said ten hospitals had been damaged. It said "
             "aid convoys would resume on Monday.")

@@ -32,9 +32,11 @@ _GENERIC_PERSONS = frozenset(
     "rebels militants fighters monitors medics doctors locals villagers protesters opponents supporters "
     "authorities troops soldiers diplomats lawmakers survivors eyewitnesses rescuers volunteers "
     "campaigners researchers investigators journalists reporters correspondents relatives others another "
-    "both none everyone everybody nobody anyone anybody someone somebody several neither each".split())
-# Words of _GENERIC_PERSONS that are documents: in "a report published by Human Rights Watch" the agent speaks.
-_DOCUMENTS = frozenset(("report", "reports", "media"))
+    "both none everyone everybody nobody anyone anybody someone somebody several neither each "
+    "footage video videos images photos pictures".split())
+# Words of _GENERIC_PERSONS that are documents: in "a report published by Human Rights Watch" the agent
+# speaks ("footage filmed by activists": the activists, generic too).
+_DOCUMENTS = frozenset("report reports media footage video videos images photos pictures".split())
 # "of"/"for"/"on" inside a capitalised run: an organisation ("Syrian Observatory for Human Rights"),
 # or after a title the office it names ("Secretary of State John Kerry").
 _OFFICE_JOINERS = frozenset(("of", "for", "on"))
@@ -143,9 +145,12 @@ def _name_in(phrase_words: Sequence[str], cues: CuePatterns) -> tuple[str, bool]
     lead = _leading_name(words, cues)
     if lead is not None:  # "Lena Fischer, a reporter for Radio Eastvale": the name the apposition follows
         return _name_in(lead, cues)
-    if (_is_org_head(words[0], cues) and any(_is_capitalised(w) for w in words[1:]) and _is_capitalised(words[-1])
+    if (_is_org_head(words[0], cues) and words[0].lower() not in _DOCUMENTS
+            and any(_is_capitalised(w) for w in words[1:]) and _is_capitalised(words[-1])
             and len(words) <= _MAX_ORG_WORDS and not any(_is_title(w, cues) or not w[0].isalnum() for w in words)):
-        return " ".join(words), True  # "ministère russe de la Défense", "Pressedienst von X"
+        # "ministère russe de la Défense", "Pressedienst von X"; a document is no body: "report published
+        # by Human Rights Watch"
+        return " ".join(words), True
     if not _is_capitalised(words[-1]):
         return None
     run = _final_run(words, cues)
@@ -387,10 +392,10 @@ _DASHES = frozenset("—–-")
 
 
 def _leading_name(words: Sequence[str], cues: CuePatterns) -> list[str] | None:
-    """The capitalised run a phrase opens with when an apposition or a relative clause follows it
-    ("Mohamad Sabra, the head negotiator …", "Russia, a key ally of …", "the Observatory which relies
-    on contacts inside Syria"); None when the phrase opens with a lower-case word or the run
-    modifies a noun ("AFP photographer")."""
+    """The capitalised run a phrase opens with when an apposition, a relative clause or the post a full
+    name holds follows it ("Mohamad Sabra, the head negotiator …", "Russia, a key ally of …", "the
+    Observatory which relies on contacts inside Syria", "Hadi al-Bahra president of the …"); None when
+    the phrase opens with a lower-case word or the run modifies a noun ("AFP photographer")."""
     end = 0
     while end < len(words) and (_is_capitalised(words[end]) or _joined_article(words, end, cues) or (
             0 < end < len(words) - 1 and words[end].lower() in _JOINERS
@@ -400,7 +405,13 @@ def _leading_name(words: Sequence[str], cues: CuePatterns) -> list[str] | None:
         return None  # nothing, all of it, or a sentence's opening word ("Later the ministry, which")
     following = words[end]
     low = following.lower()
-    return list(words[:end]) if following in _APPOSITION_MARKS or low in ARTICLES or low in cues.relatives else None
+    # "Rami Abdel Rahman head of the Syrian Observatory" (commas lost): a full name, then the post it holds
+    # in a body; not "Duncan Hunter’s chief of staff", nor "Reagan chief of staff Don Regan"
+    body = words[end + 2:end + 3]
+    post = (end >= 2 and following.islower() and low in cues.titles and words[end + 1:end + 2] == ["of"]
+            and bool(body) and (body[0] == "the" or _is_capitalised(body[0])) and not POSSESSIVE.search(words[end - 1]))
+    return list(words[:end]) if following in _APPOSITION_MARKS or low in ARTICLES or low in cues.relatives or post \
+        else None
 
 
 def _is_title(word: str, cues: CuePatterns) -> bool:
