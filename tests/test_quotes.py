@@ -546,6 +546,9 @@ def test_a_quote_signed_after_a_dash_is_spoken_by_the_signature() -> None:
     assert _one(quotes, "fixes the bridge").speaker_name == "Tom Berger"
     assert _one(quotes, "repair budget").speaker_name != "Anna Kowalski"
     assert not [q for q in quotes if q.speaker_name in ("Monday", "Eastvale Herald")]
+    fact_check = ("We rate this claim as mostly false.\n\n“The bridge fund has been empty since 2019, and nobody "
+                  "in the council has said so.”\n\n— Tom Berger.\n\nThe fund held 2 million euros last year.")
+    assert _one(find_quotes("v2", fact_check), "bridge fund").speaker_name == "Tom Berger"
 
 
 def test_an_embedded_post_is_spoken_by_its_author() -> None:

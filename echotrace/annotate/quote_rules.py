@@ -457,11 +457,12 @@ def labelled_lines(text: str, start: int, end: int, lang: str) -> list[Found]:
 
 
 # A quoted line signed after a dash: pull quotes and vox pops ("“…” ― Pamela Padilla", "“…” — Sen.
-# Ted Cruz, R-Texas"), with an opening mark or the closing one typed for it ("”…”"). The line must open
+# Ted Cruz, R-Texas"), with an opening mark or the closing one typed for it ("”…”"), the signature on the
+# quote's line or on a line of its own after it (fact checks: "“…”\n\n— Bernie Sanders."). The line must open
 # with the quote: a byline after a paragraph ("… in Spain."--Kim Hjelmgaard) and a page title ("Syria
 # talks collapse — Reuters") sign no statement.
 _SIGNED_LINE = re.compile(
-    r"^[ \t\xa0]*(?P<content>[“”\"«„‘'][^\n]*?[”\"»“’'])[ \t\xa0]*(?P<dash>—|―|–|--?)[ \t\xa0]*"
+    r"^[ \t\xa0]*(?P<content>[“”\"«„‘'][^\n]*?[”\"»“’'])(?:[ \t\xa0]*\n)*[ \t\xa0]*(?P<dash>—|―|–|--?)[ \t\xa0]*"
     r"(?P<label>[A-Z][\w.’'&-]*(?:[ \t\xa0](?:[A-Z][\w.’'&-]*|of|the|for|and|de|al)){0,4})"
     r"(?:,[^\n]{0,80})?[ \t\xa0.]*$", re.MULTILINE)
 
