@@ -528,7 +528,6 @@ def test_a_labelled_line_is_spoken_by_its_label() -> None:
     assert not [q for q in quotes if "updated on Monday" in q.text or "council meets" in q.text]
 
 
-
 def test_a_quote_signed_after_a_dash_is_spoken_by_the_signature() -> None:
     """Vox pops and pull quotes: "“…” ― Name"; the signature beats a name the tagger reads off the line
     before. A byline after a paragraph, a page title's outlet and a date sign no statement."""
