@@ -487,15 +487,15 @@ def signed_lines(text: str, start: int, end: int, lang: str) -> list[Found]:
 
 
 def _signed_post(text: str, match: re.Match[str]) -> Found | None:
-    line_start = text.rfind("\n", max(0, match.start() - _MAX_POST_CHARS), match.start()) + 1
     content_end = match.start()
-    if not text[line_start:content_end].strip():  # the signature on a line (a paragraph) of its own
+    line_start = _post_line_start(text, content_end)
+    if line_start is not None and not text[line_start:content_end].strip():  # a signature on its own line
         content_end = line_start
         while content_end > 0 and text[content_end - 1].isspace():
             content_end -= 1
-        line_start = text.rfind("\n", max(0, content_end - _MAX_POST_CHARS), content_end) + 1
-    if content_end - line_start >= _MAX_POST_CHARS or (line_start == 0 and content_end >= _MAX_POST_CHARS):
-        return None  # no line break within reach: not a post
+        line_start = _post_line_start(text, content_end)
+    if line_start is None:
+        return None
     tag = _LEADING_TAG.match(text, line_start, content_end)
     content_start = tag.end() if tag else line_start
     content_end = content_start + _end_without_links(text[content_start:content_end])
@@ -503,6 +503,13 @@ def _signed_post(text: str, match: re.Match[str]) -> Found | None:
             or _SIGNED_POST.search(text, content_start, content_end)):  # two signatures in a row
         return None
     return Found(content_start, content_end, "direct", *match.span("dash"), *match.span("label"), "post")
+
+
+def _post_line_start(text: str, end: int) -> int | None:
+    """Where the line that `end` closes starts; None when it is longer than a post can be."""
+    reach = max(0, end - _MAX_POST_CHARS)
+    start = text.rfind("\n", reach, end) + 1
+    return start if start or reach == 0 else None
 
 
 def _end_without_links(content: str) -> int:
@@ -516,6 +523,7 @@ def _end_without_links(content: str) -> int:
 
 
 def _signed_quotes(text: str, start: int, end: int, lang: str) -> list[Found]:
+    """The quotes of `_SIGNED_LINE` whose signature reads as a name."""
     cues = cue_patterns(lang)
     furniture = cues.line_labels | DATE_WORDS
     out: list[Found] = []
@@ -528,7 +536,9 @@ def _signed_quotes(text: str, start: int, end: int, lang: str) -> list[Found]:
         content_start, content_end = match.span("content")
         if len(text[content_start:content_end].split()) < _MIN_LABELLED_WORDS:
             continue
-        label_end = match.end("label") - (len(label[-1]) > 3 and label[-1].endswith("."))  # "Quinlan."
+        label_end = match.end("label")
+        if len(label[-1]) > 3 and label[-1].endswith("."):  # "Steve Quinlan.", not the initial of "John F."
+            label_end -= 1
         out.append(Found(content_start, content_end, "direct", *match.span("dash"), match.start("label"),
                          label_end, "signed"))
     return out

@@ -405,13 +405,17 @@ def _leading_name(words: Sequence[str], cues: CuePatterns) -> list[str] | None:
         return None  # nothing, all of it, or a sentence's opening word ("Later the ministry, which")
     following = words[end]
     low = following.lower()
-    # "Rami Abdel Rahman head of the Syrian Observatory" (commas lost): a full name, then the post it holds
-    # in a body; not "Duncan Hunter’s chief of staff", nor "Reagan chief of staff Don Regan"
+    appositive = following in _APPOSITION_MARKS or low in ARTICLES or low in cues.relatives
+    return list(words[:end]) if appositive or _post_follows(words, end, cues) else None
+
+
+def _post_follows(words: Sequence[str], end: int, cues: CuePatterns) -> bool:
+    """A full name words[:end], then the post it holds in a body: "Rami Abdel Rahman head of the Syrian
+    Observatory" (commas lost); not "Duncan Hunter’s chief of staff", nor "Reagan chief of staff Don Regan"."""
     body = words[end + 2:end + 3]
-    post = (end >= 2 and following.islower() and low in cues.titles and words[end + 1:end + 2] == ["of"]
-            and bool(body) and (body[0] == "the" or _is_capitalised(body[0])) and not POSSESSIVE.search(words[end - 1]))
-    return list(words[:end]) if following in _APPOSITION_MARKS or low in ARTICLES or low in cues.relatives or post \
-        else None
+    return (end >= 2 and words[end].islower() and words[end] in cues.titles and words[end + 1:end + 2] == ["of"]
+            and bool(body) and (body[0] == "the" or _is_capitalised(body[0]))
+            and not POSSESSIVE.search(words[end - 1]))
 
 
 def _is_title(word: str, cues: CuePatterns) -> bool:
