@@ -472,6 +472,9 @@ def test_the_initials_of_a_body_are_an_antecedent_of_it() -> None:
     ("Footage showed multiple air raids that killed ten civilians in the town.", None),  # a document, no speaker
     ("A report published by Human Rights Watch said the strikes had hit two hospitals.", "Human Rights Watch"),
     ("Le ministère russe de la Défense a déclaré que les frappes avaient cessé.", "ministère russe de la Défense"),
+    # a given name that ends like a demonym ("Syrian") is no nationality before a name
+    ("Clinton campaign spokesman Brian Fallon said the charge was pathetic and dangerous.", "Brian Fallon"),
+    ("Syrian President Bashar al-Assad said the army would retake the whole country.", "Bashar al-Assad"),
     # commas lost (FA-KES): the full name, then the post it holds
     ("Rami Abdel Rahman head of the Syrian Observatory for Human Rights said 12 people were killed.",
      "Rami Abdel Rahman"),

@@ -429,9 +429,11 @@ def _is_org_head(word: str, cues: CuePatterns) -> bool:
 
 
 def _is_demonym(word: str) -> bool:
+    """"Syrian", "Lebanese", "European": by their endings, unless a given name ends so too ("Brian",
+    "Christian", "Therese"; "Georgian" is in one locale's list, so it stays a demonym)."""
     low = word.lower()
     return (low in ("us", "u.s", "uk", "eu", "un") or low in _ISH_DEMONYMS
-            or (len(low) > 4 and low.endswith(("ian", "ese", "ean"))))
+            or (len(low) > 4 and low.endswith(("ian", "ese", "ean")) and given_name_locales(low) < 2))
 
 
 def resolve_speakers(text: str, found: Sequence[Found], lang_of: Callable[[int], str],
