@@ -475,6 +475,9 @@ def test_the_initials_of_a_body_are_an_antecedent_of_it() -> None:
     # a given name that ends like a demonym ("Syrian") is no nationality before a name
     ("Clinton campaign spokesman Brian Fallon said the charge was pathetic and dangerous.", "Brian Fallon"),
     ("Syrian President Bashar al-Assad said the army would retake the whole country.", "Bashar al-Assad"),
+    # a middle initial that is an article or a French title elsewhere
+    ("Illinois Attorney General Lisa M. Madigan said the law would be challenged in court.", "Lisa M Madigan"),
+    ("Roberta A. Kaplan, a lawyer for the plaintiffs, said the law would be challenged.", "Roberta A Kaplan"),
     # commas lost (FA-KES): the full name, then the post it holds
     ("Rami Abdel Rahman head of the Syrian Observatory for Human Rights said 12 people were killed.",
      "Rami Abdel Rahman"),

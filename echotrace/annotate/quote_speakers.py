@@ -161,7 +161,7 @@ def _name_in(phrase_words: Sequence[str], cues: CuePatterns) -> tuple[str, bool]
         return _name_in(words[:-len(run) - 1], cues)  # "activist Ibrahim Khatib via Skype": the medium
     if len(run) == 1 and run[0].lower() in _MEDIA_WORDS:
         return _state_broadcaster(words)
-    titles = [i for i, w in enumerate(run) if _is_title(w, cues)]
+    titles = [i for i, w in enumerate(run) if _is_title(w, cues) and not _is_initial(run, i)]
     joined = [i for i, w in enumerate(run) if w in _OFFICE_JOINERS and i - 1 not in titles]
     heads = [i for i, w in enumerate(run) if _is_org_head(w, cues)]
     named = _titled_person_of(run, titles, joined, heads)
@@ -252,12 +252,20 @@ def _final_run(words: Sequence[str], cues: CuePatterns) -> list[str]:
     for index in range(len(words) - 2, -1, -1):
         word = words[index]
         joiner = word.lower() in _JOINERS and index > 0 and _is_capitalised(words[index - 1])
-        if not _joined_article(words, index, cues) and (
+        if not _joined_article(words, index, cues) and not _is_initial(words, index) and (
                 not (_is_capitalised(word) or joiner)
                 or (word.lower() in ARTICLES and not _is_name_article(words, index, cues))):
             break
         run.insert(0, word)
     return run
+
+
+def _is_initial(words: Sequence[str], index: int) -> bool:
+    """A single capital between a given name and another capitalised word is a middle initial, even
+    one that is an article or a title elsewhere: "Julie A Diaz Martinez", "Virgie M Rollins" (not the
+    French "M." of "M. Hollande")."""
+    return (len(words[index]) == 1 and words[index].isupper() and 0 < index < len(words) - 1
+            and given_name_locales(words[index - 1].lower()) > 0 and _is_capitalised(words[index + 1]))
 
 
 def _joined_article(words: Sequence[str], index: int, cues: CuePatterns) -> bool:
