@@ -478,6 +478,8 @@ def test_the_initials_of_a_body_are_an_antecedent_of_it() -> None:
     # a middle initial that is an article or a French title elsewhere
     ("Illinois Attorney General Lisa M. Madigan said the law would be challenged in court.", "Lisa M Madigan"),
     ("Roberta A. Kaplan, a lawyer for the plaintiffs, said the law would be challenged.", "Roberta A Kaplan"),
+    # a role before a name is no organisation, though its first word heads one elsewhere ("Radio Liberty")
+    ("Radio talk host Rush Limbaugh said the debate was rigged from the start.", "Rush Limbaugh"),
     # commas lost (FA-KES): the full name, then the post it holds
     ("Rami Abdel Rahman head of the Syrian Observatory for Human Rights said 12 people were killed.",
      "Rami Abdel Rahman"),
@@ -485,6 +487,11 @@ def test_the_initials_of_a_body_are_an_antecedent_of_it() -> None:
 def test_who_a_descriptive_source_names(text: str, speaker: str | None) -> None:
     lang = "fr" if text.startswith("Le ") else "en"
     assert [q.speaker_name for q in find_quotes("d1", text, lang)] == [speaker]
+
+
+def test_the_backer_of_a_speaker_does_not_speak() -> None:
+    quotes = find_quotes("d2", "Government forces backed by ally Russia said they had retaken the town.")
+    assert [q.speaker_name for q in quotes if q.speaker_name == "Russia"] == []
 
 
 def test_an_organisation_name_holds_of_the() -> None:

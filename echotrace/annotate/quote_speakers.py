@@ -145,7 +145,7 @@ def _name_in(phrase_words: Sequence[str], cues: CuePatterns) -> tuple[str, bool]
     lead = _leading_name(words, cues)
     if lead is not None:  # "Lena Fischer, a reporter for Radio Eastvale": the name the apposition follows
         return _name_in(lead, cues)
-    if (_is_org_head(words[0], cues) and words[0].lower() not in _DOCUMENTS
+    if (_is_org_head(words[0], cues) and words[0].lower() not in _DOCUMENTS and not _role_then_person(words)
             and any(_is_capitalised(w) for w in words[1:]) and _is_capitalised(words[-1])
             and len(words) <= _MAX_ORG_WORDS and not any(_is_title(w, cues) or not w[0].isalnum() for w in words)):
         # "ministère russe de la Défense", "Pressedienst von X"; a document is no body: "report published
@@ -266,6 +266,14 @@ def _is_initial(words: Sequence[str], index: int) -> bool:
     French "M." of "M. Hollande")."""
     return (len(words[index]) == 1 and words[index].isupper() and 0 < index < len(words) - 1
             and given_name_locales(words[index - 1].lower()) > 0 and _is_capitalised(words[index + 1]))
+
+
+def _role_then_person(words: Sequence[str]) -> bool:
+    """A phrase ending in a role and a person's name: "Radio talk host Rush Limbaugh", "campaign manager
+    Jeff Weaver" (a given name after a lower-case word that joins nothing)."""
+    return (len(words) >= 3 and _is_capitalised(words[-1]) and _is_capitalised(words[-2])
+            and given_name_locales(words[-2].lower()) > 0 and words[-3].islower()
+            and words[-3] not in _JOINERS and words[-3] not in ARTICLES)
 
 
 def _joined_article(words: Sequence[str], index: int, cues: CuePatterns) -> bool:
