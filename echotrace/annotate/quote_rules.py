@@ -442,9 +442,7 @@ def labelled_lines(text: str, start: int, end: int, lang: str) -> list[Found]:
     if not cues.line_labels:
         return out
     for match in _LABELLED_LINE.finditer(text, start, end):
-        label = match.group("label").split()
-        words = [POSSESSIVE.sub("", w.lower()).rstrip(".") for w in label]
-        if any(w in cues.line_labels or w in DATE_WORDS for w in words) or not _names_speaker(label, words, cues):
+        if not _names_speaker(match.group("label").split(), cues):
             continue
         content_start, content_end = match.start("content"), min(match.end("content"), end)
         content_end = _strip_end(text, content_start, content_end)
@@ -525,13 +523,10 @@ def _end_without_links(content: str) -> int:
 def _signed_quotes(text: str, start: int, end: int, lang: str) -> list[Found]:
     """The quotes of `_SIGNED_LINE` whose signature reads as a name."""
     cues = cue_patterns(lang)
-    furniture = cues.line_labels | DATE_WORDS
     out: list[Found] = []
     for match in _SIGNED_LINE.finditer(text, start, end):
         label = match.group("label").split()
-        words = [POSSESSIVE.sub("", w.lower()).rstrip(".") for w in label]
-        if any(w in furniture and (i == 0 or len(w) > 1) for i, w in enumerate(words)) or not _names_speaker(
-                label, words, cues):  # "Julie A. Diaz Martinez": an initial, not the article "a"
+        if not _names_speaker(label, cues):
             continue
         content_start, content_end = match.span("content")
         if len(text[content_start:content_end].split()) < _MIN_LABELLED_WORDS:
@@ -544,10 +539,15 @@ def _signed_quotes(text: str, start: int, end: int, lang: str) -> list[Found]:
     return out
 
 
-def _names_speaker(label: Sequence[str], words: Sequence[str], cues: CuePatterns) -> bool:
-    """A line's label names who speaks: one word ("Trump:", "Q:"), a transcript's capitals ("JOEL
-    BENENSON:"), or words opening with a title or a given name ("Sen. Ted Cruz:", "Paul Ryan:"); not
-    a section title ("Little Relief for Refugees:", "Stealth Over Health:")."""
+def _names_speaker(label: Sequence[str], cues: CuePatterns) -> bool:
+    """A line's label or signature names who speaks: one word ("Trump:", "Q:"), a transcript's capitals
+    ("JOEL BENENSON:"), or words opening with a title or a given name ("Sen. Ted Cruz:", "Paul Ryan:");
+    not page furniture ("Editor's note:", cues.yaml `line_labels`), a date ("Monday:") or a section
+    title ("Little Relief for Refugees:"). A single letter after the first word is an initial, not the
+    article "a" ("Julie A. Diaz Martinez")."""
+    words = [POSSESSIVE.sub("", w.lower()).rstrip(".") for w in label]
+    if any((w in cues.line_labels or w in DATE_WORDS) and (i == 0 or len(w) > 1) for i, w in enumerate(words)):
+        return False
     return (len(label) == 1 or all(w.isupper() for w in label) or words[0] in TITLE_ABBREVIATIONS
             or words[0] in cues.titles or given_name_locales(words[0]) > 0)
 

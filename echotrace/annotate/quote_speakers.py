@@ -384,7 +384,6 @@ def _unnamed_reached_by(lower: Sequence[str]) -> bool:
         w in _GENERIC_PERSONS and w not in _DOCUMENTS for w in lower[:by - 1])
 
 
-
 def _after_dateline(words: list[str]) -> list[str]:
     """A source phrase that opens its line without the dateline before it: "WASHINGTON — Sen. Bernie
     Sanders", "RANGOON, Burma - Aung San Suu Kyi's allies" name the senator and the allies, not the city."""
