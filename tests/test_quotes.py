@@ -541,6 +541,29 @@ def test_a_labelled_line_is_spoken_by_its_label() -> None:
     assert not [q for q in quotes if "updated on Monday" in q.text or "council meets" in q.text]
 
 
+def test_a_transcript_turn_runs_over_its_paragraphs_to_the_next_speaker() -> None:
+    """A turn is its speaker's statement, over the paragraphs that carry it on, up to the next speaker or
+    a stage direction; the last turn keeps only its line (the article goes on after a transcript). A
+    transcript quoted whole, every paragraph opening with a mark, is not one quote of one speaker."""
+    turns = ("REYES: Will the council pay for the repairs to the dam before the spring floods?\n\n"
+             "FISCHER: We have asked the region twice and we will ask again next week, I promise you.\n\n"
+             "But the money is not there this year, and everyone on the river knows it.\n\n"
+             "(CROSSTALK.)\n\n"
+             "REYES: So the families by the mill wait another winter for the council to act?\n\n"
+             "FISCHER: They will not wait, because the army engineers start work on Monday.\n\n"
+             "The engineers arrived in Eastvale on Monday with two cranes and a barge full of stone.")
+    quoted = "\n\n".join('"' + line for line in turns.split("\n\n"))
+    for text, paragraphs in ((turns, ()), (quoted, ()), (quoted, _paragraphs(quoted, "en"))):
+        quotes = find_quotes("t1", text, "en", paragraphs)
+        answer = _one(quotes, "asked the region twice")
+        assert answer.speaker_name == "FISCHER" and answer.cue == ":"
+        assert answer.text.endswith("everyone on the river knows it")
+        assert _one(quotes, "families by the mill").speaker_name == "REYES"
+        last = _one(quotes, "army engineers")
+        assert last.speaker_name == "FISCHER" and "cranes" not in last.text
+        assert not [q for q in quotes if "CROSSTALK" in q.text or "cranes" in q.text]
+
+
 def test_a_quote_signed_after_a_dash_is_spoken_by_the_signature() -> None:
     """Vox pops and pull quotes: "“…” ― Name"; the signature beats a name the tagger reads off the line
     before. A byline after a paragraph, a page title's outlet and a date sign no statement."""

@@ -454,6 +454,56 @@ def labelled_lines(text: str, start: int, end: int, lang: str) -> list[Found]:
     return out
 
 
+# A transcript's line: a speaker's name in capitals and a colon ("TAPPER: …", "SEN. TIM KAINE: …"), the line
+# sometimes opening with a quotation mark (Breitbart quotes a whole transcript, every paragraph opening with one).
+_TRANSCRIPT_LINE = re.compile(
+    r"^[ \t]*[\"“]?(?P<label>[A-Z][A-Z.’'&-]*(?:[ \t][A-Z][A-Z.’'&-]*){0,4})[ \t]*:[ \t]+(?P<content>\S[^\n]*)",
+    re.MULTILINE)
+_MIN_TURNS = 2
+_MAX_TURN_PARAGRAPHS = 8
+_SIGN_OFF = re.compile(r"@\w|https?://|www\.")
+
+
+def transcript_turns(text: str, start: int, end: int, lang: str) -> list[Found]:
+    """A transcript's turns ("TAPPER: …"): the label is the source, the colon the cue, the content the
+    turn's line and the paragraphs after it that carry it on. A turn ends at the next speaker's line, a
+    stage direction ("(CROSSTALK.)", "[END VIDEO CLIP]"), a line without words ("….") or a sign-off with a
+    handle or a link, and the last turn has only its line: where a transcript ends, the article's
+    paragraphs go on. Two lines at least make a transcript; one capitalised label is a headline's. An
+    interview's "Q:" and "A:" name nobody: such lines stay labelled lines."""
+    cues = cue_patterns(lang)
+    if not cues.line_labels:
+        return []
+    lines = [m for m in _TRANSCRIPT_LINE.finditer(text, start, end)
+             if len(m.group("label")) > 1 and _names_speaker(m.group("label").split(), cues)]
+    if len(lines) < _MIN_TURNS:
+        return []
+    starts = {m.start() for m in lines} | {m.start() for m in _LABELLED_LINE.finditer(text, start, end)}
+    out: list[Found] = []
+    for k, match in enumerate(lines):
+        content_end = min(match.end("content"), end)
+        if k + 1 < len(lines):
+            pos, paragraphs = content_end, 0
+            while paragraphs < _MAX_TURN_PARAGRAPHS:
+                line_start = pos
+                while line_start < lines[k + 1].start() and text[line_start].isspace():
+                    line_start += 1
+                if line_start >= lines[k + 1].start() or line_start in starts:
+                    break
+                line_end = text.find("\n", line_start, end)
+                line_end = end if line_end < 0 else line_end
+                line = text[line_start:line_end].lstrip("\"“ \t")
+                if line.startswith(("(", "[")) or not any(c.isalpha() for c in line) or _SIGN_OFF.search(line):
+                    break
+                content_end, pos, paragraphs = line_end, line_end, paragraphs + 1
+        content_start = match.start("content")
+        content_end = _strip_end(text, content_start, content_end)
+        colon = text.index(":", match.end("label"))
+        out.append(Found(content_start, content_end, "direct", colon, colon + 1, match.start("label"),
+                         match.end("label"), "transcript"))
+    return out
+
+
 # A quoted line signed after a dash: pull quotes and vox pops ("“…” ― Pamela Padilla", "“…” — Sen.
 # Ted Cruz, R-Texas"), with an opening mark or the closing one typed for it ("”…”"), the signature on the
 # quote's line or on a line of its own after it (fact checks: "“…”\n\n— Bernie Sanders."). The line must open

@@ -37,6 +37,7 @@ from echotrace.annotate.quote_rules import (
     reported_speech,
     signed_lines,
     subject_after,
+    transcript_turns,
 )
 from echotrace.annotate.quote_speakers import resolve_speakers
 from echotrace.annotate.quote_tokens import (
@@ -109,15 +110,18 @@ def find_quotes(doc_id: str, text: str, lang: str = "en",
     found: list[Found] = []
     common_word_starts: set[int] = set()
     tagger, stacked_model = _tagger(syntax)
-    for start, end, region_lang in _merge_regions(regions):
+    merged = _merge_regions(regions)
+    for start, end, region_lang in merged:
         if region_lang == "en" and tagger is not None:
             found.extend(_tagged_attributions(text, start, end, syntax, common_word_starts))
-    spans = quoted_spans(text)
+    turns = [turn for start, end, region_lang in merged for turn in transcript_turns(text, start, end, region_lang)]
+    spans = _outside_turns(quoted_spans(text), turns)
     _complete_from_rules(text, found, regions)
     found = _join_paragraphs(text, spans, found)
     found.extend(_direct_quotes(text, spans, regions, found))
     found.extend(_labelled_lines(text, regions, found))
     found.extend(_reported_speech(text, regions, found, all_english=not stacked_model))
+    found = _with_turns(text, found, turns)
     for item in found:
         item.start, item.end = _trim_marks(text, item.start, item.end)
     _mark_quoted(found, spans)
@@ -681,6 +685,36 @@ def _labelled_lines(text: str, regions: Sequence[tuple[int, int, str]], found: S
             if not whole:
                 out.append(item)
     return out
+
+
+def _outside_turns(spans: Sequence[tuple[int, int]], turns: Sequence[Found]) -> list[tuple[int, int]]:
+    """Quoted spans that hold no transcript line: a transcript quoted whole, every paragraph opening with a
+    mark, reads as one quote over many paragraphs; its turns are the statements."""
+    labels = sorted(t.source_start for t in turns if t.source_start is not None)
+    return [s for s in spans if bisect_left(labels, s[0]) == bisect_left(labels, s[1])]
+
+
+_PERSONAL = frozenset("i we you he she it they".split())
+
+
+def _with_turns(text: str, found: Sequence[Found], turns: Sequence[Found]) -> list[Found]:
+    """A transcript's turns in place of what was found inside them: the turn is its speaker's statement
+    (PolNeAR annotates the turn, not "I think" or "do you think" inside it). What a named source says
+    inside a turn stays ("TAPPER: Donald Trump said …")."""
+    if not turns:
+        return list(found)
+    firsts = [t.start if t.source_start is None else t.source_start for t in turns]
+    kept: list[Found] = []
+    for item in found:
+        k = bisect_right(firsts, item.start) - 1
+        turn = turns[k] if k >= 0 else None
+        inside = turn is not None and item.start < turn.end
+        told = (item.source_start is not None and turn is not None and item.source_start >= turn.start
+                and any(w[:1].isupper() and w.lower() not in _PERSONAL
+                        for w in text[item.source_start:item.source_end].split()))
+        if not inside or told:
+            kept.append(item)
+    return kept + list(turns)
 
 
 def _merge_split(text: str, items: list[Found]) -> list[Found]:
