@@ -176,6 +176,20 @@ def test_nested_quote_stays_inside() -> None:
     assert quote.speaker_name == "Rui Castro"
 
 
+def test_an_inner_quote_closed_by_another_mark_ends_with_its_quote() -> None:
+    """‘…,'” (the inner quote closed by a straight mark) or an inner quote left open: the outer closing mark
+    still ends the quote, which must not run on into the next paragraphs' quotes and their speakers."""
+    text = ("“Leaders in Eastvale honored Lena Fischer for pulling off what they called ‘the rescue of the "
+            "decade,'” the Herald wrote.\n\n"
+            "“She has managed to repair the dam and the old mill bridge within a single year,” it added.\n\n"
+            "“Nobody called it ‘a miracle, but everybody on the river thought so,” Tom Berger said.\n\n"
+            "“The council will now look at the water bills of the families by the mill,” the Herald wrote.")
+    quotes = find_quotes("d5", text)
+    assert _one(quotes, "rescue of the").text.endswith("rescue of the decade")
+    assert _one(quotes, "a miracle").speaker_name == "Tom Berger"
+    assert "water bills" not in _one(quotes, "a miracle").text
+
+
 def test_french_guillemets_and_cue_table() -> None:
     text = "«Nous ne céderons sur aucun point de cet accord», a déclaré Claire Dumas."
     quote = _one(find_quotes("f1", text, "fr", _paragraphs(text, "fr")), "céderons")

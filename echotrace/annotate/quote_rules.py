@@ -111,8 +111,10 @@ def _find_end(text: str, open_at: int) -> int:
                 continue
             return _rstrip_end(text, open_at, i)
         if nested is not None:
-            if ch == _OPEN_TO_CLOSE[nested] and _is_close(text, i):
+            if ch in (_OPEN_TO_CLOSE[nested], "'") and _is_close(text, i):
                 nested = None
+            elif ch in closers and ch not in _SINGLE and _is_close(text, i):
+                return i + 1  # the inner quote left open or closed by another mark: ‘the decade,'” he said
         elif ch in closers and ((opener not in _SINGLE and opener != '"') or _is_close(text, i)):
             return i + 1
         elif opener not in _SINGLE and ch in _SINGLE and _is_open(text, i):
