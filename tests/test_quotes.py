@@ -68,6 +68,13 @@ def test_word_feature_model_without_parser() -> None:
     assert quote.speaker_name == "Ines Duarte"
 
 
+@pytest.mark.parametrize("verb", ["retorted", "snapped", "scoffed", "barked", "lamented", "mused"])
+@pytest.mark.parametrize("syntax", [True, False])
+def test_a_quote_spoken_with_a_rarer_speech_verb_has_its_speaker(verb: str, syntax: bool) -> None:
+    text = f'"We will never pay for a dam the region built without asking us," Lena Fischer {verb}.'
+    assert _one(find_quotes("d7", text, syntax=syntax), "never pay").speaker_name == "Lena Fischer"
+
+
 def test_syntax_features_follow_the_cue_verb() -> None:
     from echotrace.annotate.quote_tokens import (
         cue_words,
