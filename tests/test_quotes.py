@@ -394,6 +394,9 @@ def test_speaker_key_normalises_names() -> None:
     ("SANA reporter in Homs said that four shells hit the market.", "four shells", "SANA"),
     ("An AFP photographer in Douma said the strikes hit a school.", "strikes hit a school", "AFP"),
     ("Reuters reporter Lena Fischer said the strikes hit a school.", "strikes hit a school", "Lena Fischer"),
+    # a masthead the name rules read as no name ("guardian" is a role too): the outlet, not a guardian
+    ("The school was hit twice on Monday, the Guardian reported.", "school was hit", "Guardian"),
+    ("Her legal guardian said the school was hit twice on Monday.", "school was hit", None),
     ("Public Advocate Trish Lowell said the strikes hit a school.", "strikes hit a school", "Trish Lowell"),
     ("Lena Fischer, a reporter for Radio Eastvale, said the strikes hit a school.", "strikes hit a school",
      "Lena Fischer"),

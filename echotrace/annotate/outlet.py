@@ -79,7 +79,12 @@ def _default_table() -> OutletTable:
 
 def is_outlet_name(name: str) -> bool:
     """Whether `name` is a masthead of the default outlet table ("Le Monde", "El País")."""
-    return _key(name) in _default_table().by_name
+    return masthead_outlet(name) is not None
+
+
+def masthead_outlet(name: str) -> str | None:
+    """The outlet of the default table that `name` spells ("the Guardian" -> "The Guardian")."""
+    return _default_table().by_name.get(_key(name))
 
 
 def _key(name: str) -> str:

@@ -16,7 +16,7 @@ from functools import cached_property
 
 from echotrace.annotate.entities import DATE_WORDS, NAME_PARTICLES, NOT_NAMES, ORG_HEADS
 from echotrace.annotate.given_names import Gender, given_name_gender, given_name_locales, is_known_surname
-from echotrace.annotate.outlet import is_outlet_name
+from echotrace.annotate.outlet import is_outlet_name, masthead_outlet
 from echotrace.annotate.quote_rules import ARTICLES, POSSESSIVE, TITLE_ABBREVIATIONS, CuePatterns, Found, cue_patterns
 
 # Acronyms with dots ("U.N.", "U.S.") stay one word: joined as words they would read "U N".
@@ -470,7 +470,7 @@ def resolve_speakers(text: str, found: Sequence[Found], lang_of: Callable[[int],
         if facts is None:
             facts = _TextNames(text, cues)
         common = frozenset(m.group() for m in _WORD.finditer(phrase) if start + m.start() in common_word_starts)
-        name = _resolve(text, _WORD.findall(phrase), start, cues, named, facts, common)
+        name = _resolve(text, _WORD.findall(phrase), start, cues, named, facts, common) or _masthead(phrase)
         if index >= 0:
             names[index] = name
     people = Counter(s.key for s in named)
@@ -480,6 +480,18 @@ def resolve_speakers(text: str, found: Sequence[Found], lang_of: Callable[[int],
         key = speaker_key(name) if name else ""
         out.append(longest.get(key, name) if name and people[key] == 1 else name)
     return out
+
+
+def _masthead(phrase: str) -> str | None:
+    """A news outlet the source names by its masthead where the name rules read none ("the Guardian":
+    a guardian is a person's role elsewhere), shown without an English article as other outlets are
+    ("New York Times")."""
+    phrase = phrase.strip()
+    outlet = masthead_outlet(phrase) if phrase[-1:].isalnum() and phrase.split()[-1][:1].isupper() else None
+    if outlet is None:
+        return None
+    first, _, rest = outlet.partition(" ")
+    return rest if rest and first == "The" else outlet  # "Le Monde" keeps its article
 
 
 @dataclass(frozen=True, slots=True)
