@@ -588,6 +588,12 @@ def test_a_transcript_turn_runs_over_its_paragraphs_to_the_next_speaker() -> Non
         assert not [q for q in quotes if "CROSSTALK" in q.text or "cranes" in q.text]
 
 
+def test_a_masthead_named_in_passing_is_the_outlet_of_its_last_word() -> None:
+    text = ("Citing a New York Times article, the mayor spoke on Monday. The Times on Saturday wrote that the "
+            "council had lost the dam money in 1995.")
+    assert _one(find_quotes("m1", text), "lost the dam money").speaker_name == "New York Times"
+
+
 def test_a_quote_signed_after_a_dash_is_spoken_by_the_signature() -> None:
     """Vox pops and pull quotes: "“…” ― Name"; the signature beats a name the tagger reads off the line
     before. A byline after a paragraph, a page title's outlet and a date sign no statement."""

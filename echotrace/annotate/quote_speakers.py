@@ -704,7 +704,9 @@ def _first_full_names(cues: CuePatterns, words: _Words,
     the text and where it stands, so a later "Assad" reads "Bashar al-Assad". One pass over the words;
     title-case lines (headlines: "Washington Post Hit Piece Exploits Trump Supporter") give only pairs
     opening with a known given name, as their other capitalised pairs are rarely names. Initials after
-    a word not in capitals are a body, no surname ("Deir Ezzor SANA reported", "Elizabeth Hoff WHO")."""
+    a word not in capitals are a body, no surname ("Deir Ezzor SANA reported", "Elizabeth Hoff WHO"). A
+    masthead is read whole ("a New York Times article", then "the Times wrote"), as the outlet is a
+    later bare "Times" or "Post" ("Washington Post")."""
     out: dict[str, tuple[int, str]] = {}
     previous = two_back = three_back = ""
     for match, capitalised in zip(words.matches, words.capitalised, strict=True):
@@ -725,6 +727,9 @@ def _first_full_names(cues: CuePatterns, words: _Words,
             if (two_back.istitle() and two_back.isalpha() and not in_headline and two_back.lower() not in NOT_NAMES
                     and given_name_locales(two_back) >= _MIDDLE_NAME_GIVEN_LOCALES):
                 first = f"{two_back} {previous}"  # "John Ellis Bush", "Hillary Rodham Clinton"
+        if first and two_back[:1].isupper() and two_back.lower() not in ARTICLES and is_outlet_name(
+                f"{two_back} {previous} {word}"):
+            first = f"{two_back} {previous}"  # "a New York Times article": "the Times" is the paper
         if first and not (_is_acronym(word) and not previous.isupper()):
             surname = POSSESSIVE.sub("", word)  # "Donald Trump’s"
             key = speaker_key(surname)
