@@ -394,6 +394,10 @@ def test_speaker_key_normalises_names() -> None:
     ("SANA reporter in Homs said that four shells hit the market.", "four shells", "SANA"),
     ("An AFP photographer in Douma said the strikes hit a school.", "strikes hit a school", "AFP"),
     ("Reuters reporter Lena Fischer said the strikes hit a school.", "strikes hit a school", "Lena Fischer"),
+    # an outlet's named journalist speaks, not "CNN’s Jake Tapper"; a body's office stays the body's
+    ("CNN’s Jake Tapper said the strikes hit a school.", "strikes hit a school", "Jake Tapper"),
+    ("The Post’s Chris Cillizza wrote that the strikes hit a school.", "strikes hit a school", "Chris Cillizza"),
+    ("Russia’s Foreign Ministry said the strikes hit a school.", "strikes hit a school", "Russia’s Foreign Ministry"),
     # a masthead the name rules read as no name ("guardian" is a role too): the outlet, not a guardian
     ("The school was hit twice on Monday, the Guardian reported.", "school was hit", "Guardian"),
     ("Her legal guardian said the school was hit twice on Monday.", "school was hit", None),

@@ -154,6 +154,10 @@ def _name_in(phrase_words: Sequence[str], cues: CuePatterns) -> tuple[str, bool]
     if not _is_capitalised(words[-1]):
         return None
     run = _final_run(words, cues)
+    owner = max((i + 1 for i, w in enumerate(run[:-1]) if POSSESSIVE.search(w)), default=0)
+    if owner and len(run) - owner >= 2 and given_name_locales(run[owner].lower()) > 0 and not any(
+            _is_org_head(w, cues) for w in run[owner:]):
+        run = run[owner:]  # "CNN’s Jake Tapper", "The Post’s Chris Cillizza": the person, not the outlet
     dated = max((i + 1 for i, w in enumerate(run) if w.lower() in DATE_WORDS), default=0)
     if len(run) - dated >= 2:
         run = run[dated:]  # "Early Sunday Abdel Rahman said", "In July Human Rights Watch said"
