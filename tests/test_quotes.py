@@ -634,6 +634,8 @@ def test_an_embedded_post_is_spoken_by_its_author() -> None:
     assert post.text.endswith("everyone knows it.")
     assert _one(quotes, "Protesters wore hats").speaker_name == "Eastvale Herald"
     assert [q.speaker_name for q in quotes if q.text == "FIX THE DAM NOW OR ELSE"] == [None]
+    glued = "The council voted for the dam repairs, it is about time too.https://t.co/x1Yz — Tom Berger (@tb) May 1"
+    assert _one(find_quotes("t2", glued), "about time").text.endswith("about time too.")
 
 
 @pytest.mark.parametrize(("text", "lang", "fragment", "speaker"), [

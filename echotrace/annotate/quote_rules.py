@@ -563,10 +563,14 @@ def _post_line_start(text: str, end: int) -> int | None:
 
 
 def _end_without_links(content: str) -> int:
-    """Where `content` ends once blanks and the links that close a post ("… pic.twitter.com/x1Yz") are cut."""
+    """Where `content` ends once blanks and the links that close a post ("… pic.twitter.com/x1Yz") are cut,
+    a link glued to the last word too ("… too.https://t.co/x1Yz")."""
     end = len(content.rstrip())
     while True:
         cut = max(content.rfind(blank, 0, end) for blank in " \t\xa0") + 1
+        glued = [at for at in (content.find(link, cut + 1, end) for link in _LINK_STARTS) if at > 0]
+        if glued:
+            return min(glued)
         if cut == 0 or not content.startswith(_LINK_STARTS, cut, end):
             return end
         end = len(content[:cut].rstrip())
