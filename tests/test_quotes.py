@@ -569,6 +569,17 @@ def test_a_labelled_line_is_spoken_by_its_label() -> None:
     assert not [q for q in quotes if "updated on Monday" in q.text or "council meets" in q.text]
 
 
+def test_a_cue_word_ending_a_paragraph_introduces_the_next_only_after_a_colon() -> None:
+    """A photo credit ending in a cue word ("REUTERS/Rodi Said") says nothing about the next paragraph;
+    "… issued the following statement:" does."""
+    credit = ("Fighters walk in Tal Samin village north of Raqqa city, Syria, November 19, 2016. REUTERS/Rodi Said\n\n"
+              "The strikes hit the town again on Monday, killing four people near the market.")
+    assert not [q for q in find_quotes("c1", credit) if "strikes hit" in q.text]
+    statement = ("Mayor Lena Fischer issued the following statement:\n\n"
+                 "“Our prayers are with all those affected by the floods in the valley tonight.”")
+    assert _one(find_quotes("c2", statement), "Our prayers").speaker_name == "Lena Fischer"
+
+
 def test_a_transcript_turn_runs_over_its_paragraphs_to_the_next_speaker() -> None:
     """A turn is its speaker's statement, over the paragraphs that carry it on, up to the next speaker or
     a stage direction; the last turn keeps only its line (the article goes on after a transcript). A

@@ -403,9 +403,12 @@ def _tagged_attributions(text: str, start: int, end: int, syntax: bool,
     segment_index = _Index(segments)
     for seg in (s for s in segments if s.role == "CON"):
         # A cue in a later paragraph never introduces this content: "…" [new paragraph] X said that…
-        # (fold 0 of PolNeAR train: +0.002 overlap, +0.004 joint F1).
+        # (fold 0 of PolNeAR train: +0.002 overlap, +0.004 joint F1); one in an earlier paragraph only
+        # introduces a quote, or what follows a colon ending its paragraph ("He said:"), not a paragraph's
+        # reported speech ("REUTERS/Rodi Said" [new paragraph] The advance is …: a photo credit).
         near = [c for c in cue_index.between(seg.first - _CUE_SEARCH_TOKENS, seg.last + _CUE_SEARCH_TOKENS)
-                if c.first < seg.first or paragraph_of[c.first] == paragraph_of[seg.last]]
+                if paragraph_of[c.first] == paragraph_of[seg.last] or (c.first < seg.first and (
+                    tokens[seg.first].in_quote or _ends_with_colon(tokens, c, paragraph_of)))]
         distances = [(_cue_distance(seg, c, source_index, sentence_of), c.first, c) for c in near]
         if distances:
             distance, _, nearest = min(distances, key=lambda d: (d[0], d[1]))
@@ -427,6 +430,14 @@ def _tagged_attributions(text: str, start: int, end: int, syntax: bool,
                 item.source_start, item.source_end = start + subject[0], start + subject[1]
         out.append(item)
     return out
+
+
+def _ends_with_colon(tokens: Sequence[Token], cue: _Segment, paragraph_of: Sequence[int]) -> bool:
+    """Whether a colon closes the cue's paragraph: "Dr. Ward stated:", "the following statement:"."""
+    last = cue.last
+    while last + 1 < len(tokens) and paragraph_of[last + 1] == paragraph_of[cue.last]:
+        last += 1
+    return tokens[last].text == ":"
 
 
 def _stacked(tokens: Sequence[Token]) -> list[list[str]] | None:
