@@ -427,9 +427,10 @@ def reported_speech(text: str, start: int, end: int, lang: str) -> list[Found]:
 
 
 # A line opening with a name and a colon: headlines ("Paul Ryan: FBI Decision Defies Explanation"),
-# transcripts ("TAPPER: Why not debate?"). The label is up to five capitalised words and joiners.
+# transcripts ("TAPPER: Why not debate?"), sometimes after a quotation mark (Breitbart quotes a whole
+# transcript, every paragraph opening with one). The label is up to five capitalised words and joiners.
 _LABELLED_LINE = re.compile(
-    r"^[ \t]*(?P<label>[A-Z][\w.’'&-]*(?:[ \t](?:[A-Z][\w.’'&-]*|of|the|for|and|de|al)){0,4})[ \t]*:[ \t]+"
+    r"^[ \t]*[\"“]?(?P<label>[A-Z][\w.’'&-]*(?:[ \t](?:[A-Z][\w.’'&-]*|of|the|for|and|de|al)){0,4})[ \t]*:[ \t]+"
     r"(?P<content>\S[^\n]*)", re.MULTILINE)
 _MIN_LABELLED_WORDS = 3
 POSSESSIVE = re.compile(r"[’']s$")  # "Trump’s", "Editor's": the word without it
@@ -456,18 +457,14 @@ def labelled_lines(text: str, start: int, end: int, lang: str) -> list[Found]:
     return out
 
 
-# A transcript's line: a speaker's name in capitals and a colon ("TAPPER: …", "SEN. TIM KAINE: …"), the line
-# sometimes opening with a quotation mark (Breitbart quotes a whole transcript, every paragraph opening with one).
-_TRANSCRIPT_LINE = re.compile(
-    r"^[ \t]*[\"“]?(?P<label>[A-Z][A-Z.’'&-]*(?:[ \t][A-Z][A-Z.’'&-]*){0,4})[ \t]*:[ \t]+(?P<content>\S[^\n]*)",
-    re.MULTILINE)
 _MIN_TURNS = 2
 _MAX_TURN_PARAGRAPHS = 8
 _SIGN_OFF = re.compile(r"@\w|https?://|www\.")
 
 
 def transcript_turns(text: str, start: int, end: int, lang: str) -> list[Found]:
-    """A transcript's turns ("TAPPER: …"): the label is the source, the colon the cue, the content the
+    """A transcript's turns (labelled lines in capitals: "TAPPER: …", "SEN. TIM KAINE: …"): the label is
+    the source, the colon the cue, the content the
     turn's line and the paragraphs after it that carry it on. A turn ends at the next speaker's line, a
     stage direction ("(CROSSTALK.)", "[END VIDEO CLIP]"), a line without words ("….") or a sign-off with a
     handle or a link, and the last turn has only its line: where a transcript ends, the article's
@@ -476,11 +473,12 @@ def transcript_turns(text: str, start: int, end: int, lang: str) -> list[Found]:
     cues = cue_patterns(lang)
     if not cues.line_labels:
         return []
-    lines = [m for m in _TRANSCRIPT_LINE.finditer(text, start, end)
-             if len(m.group("label")) > 1 and _names_speaker(m.group("label").split(), cues)]
+    labelled = list(_LABELLED_LINE.finditer(text, start, end))
+    lines = [m for m in labelled if len(m.group("label")) > 1 and m.group("label").isupper()
+             and _names_speaker(m.group("label").split(), cues)]
     if len(lines) < _MIN_TURNS:
         return []
-    starts = {m.start() for m in lines} | {m.start() for m in _LABELLED_LINE.finditer(text, start, end)}
+    starts = {m.start() for m in labelled}
     out: list[Found] = []
     for k, match in enumerate(lines):
         content_end = min(match.end("content"), end)

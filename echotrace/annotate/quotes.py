@@ -121,7 +121,7 @@ def find_quotes(doc_id: str, text: str, lang: str = "en",
     found.extend(_direct_quotes(text, spans, regions, found))
     found.extend(_labelled_lines(text, regions, found))
     found.extend(_reported_speech(text, regions, found, all_english=not stacked_model))
-    found = _with_turns(text, found, turns)
+    found = _with_turns(text, found, turns, _lang_at(regions))
     for item in found:
         item.start, item.end = _trim_marks(text, item.start, item.end)
     _mark_quoted(found, spans)
@@ -705,10 +705,8 @@ def _outside_turns(spans: Sequence[tuple[int, int]], turns: Sequence[Found]) -> 
     return [s for s in spans if bisect_left(labels, s[0]) == bisect_left(labels, s[1])]
 
 
-_PERSONAL = frozenset("i we you he she it they".split())
-
-
-def _with_turns(text: str, found: Sequence[Found], turns: Sequence[Found]) -> list[Found]:
+def _with_turns(text: str, found: Sequence[Found], turns: Sequence[Found],
+                lang_of: Callable[[int], str]) -> list[Found]:
     """A transcript's turns in place of what was found inside them: the turn is its speaker's statement
     (PolNeAR annotates the turn, not "I think" or "do you think" inside it). What a named source says
     inside a turn stays ("TAPPER: Donald Trump said …")."""
@@ -721,11 +719,16 @@ def _with_turns(text: str, found: Sequence[Found], turns: Sequence[Found]) -> li
         turn = turns[k] if k >= 0 else None
         inside = turn is not None and item.start < turn.end
         told = (item.source_start is not None and turn is not None and item.source_start >= turn.start
-                and any(w[:1].isupper() and w.lower() not in _PERSONAL
-                        for w in text[item.source_start:item.source_end].split()))
+                and _names_someone(text[item.source_start:item.source_end], cue_patterns(lang_of(item.source_start))))
         if not inside or told:
             kept.append(item)
     return kept + list(turns)
+
+
+def _names_someone(source: str, cues: CuePatterns) -> bool:
+    """Whether a source phrase holds a capitalised word that is no pronoun ("Donald Trump", not "I", "He")."""
+    pronouns = cues.pronouns | cues.org_pronouns | cues.self_pronouns
+    return any(w[:1].isupper() and w.lower() not in pronouns for w in source.split())
 
 
 def _merge_split(text: str, items: list[Found]) -> list[Found]:
