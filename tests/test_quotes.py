@@ -249,6 +249,31 @@ def test_description_must_fit_the_speaker() -> None:
     assert _one(find_quotes("p2", text), "observers").speaker_name is None
 
 
+def test_a_group_speaks_as_a_body() -> None:
+    """ "Democrats said" names a group: "they" may refer back to it, "he" and "it" never do."""
+    text = ("Senator Karl Weber spoke first on the dam bill in Eastvale. Democrats said the vote had been rigged by "
+            "the council. He said he would appeal the ruling before the court on Monday. They said the appeal "
+            "would fail within a week. It said the budget had already been spent on the old bridge.")
+    quotes = find_quotes("g1", text)
+    assert _one(quotes, "vote had been rigged").speaker_name == "Democrats"
+    assert _one(quotes, "would appeal").speaker_name == "Karl Weber"
+    assert _one(quotes, "appeal would fail").speaker_name == "Democrats"
+    assert _one(quotes, "budget had already").speaker_name is None
+
+
+def test_a_plural_that_opens_a_sentence_names_no_group_when_written_in_lower_case_elsewhere() -> None:
+    text = ("Politicians say the dam will hold another winter in Eastvale. Few politicians have seen it since the "
+            "flood of 1995, the mayor's office said.")
+    assert _one(find_quotes("g2", text), "dam will hold").speaker_name is None
+
+
+def test_a_pronoun_never_refers_back_to_a_news_outlet() -> None:
+    text = ("Politico reported that the council had lost the dam money in 1995. Karl Weber, the mayor, spoke "
+            "on Monday. Politico said the audit would be published in March. He said the audit was a "
+            "partisan attack on the council.")
+    assert _one(find_quotes("o1", text), "partisan attack").speaker_name == "Karl Weber"
+
+
 def test_unknown_speaker_stays_none() -> None:
     text = '"The bridge will not reopen before the spring floods are over," a source told us.'
     assert _one(find_quotes("u1", text), "bridge").speaker_name is None

@@ -139,6 +139,7 @@ class CuePatterns:
     male_titles: frozenset[str]
     female_titles: frozenset[str]
     org_pronouns: frozenset[str]
+    group_pronouns: frozenset[str]
     self_pronouns: frozenset[str]
     relatives: frozenset[str]
     inverted_pronouns: frozenset[str]
@@ -178,6 +179,7 @@ def cue_patterns(lang: str) -> CuePatterns:
         male_titles=frozenset(table.get("male_titles", [])),
         female_titles=frozenset(table.get("female_titles", [])),
         org_pronouns=frozenset(table.get("org_pronouns", [])),
+        group_pronouns=frozenset(table.get("group_pronouns", [])),
         self_pronouns=frozenset(table.get("self_pronouns", [])),
         relatives=frozenset(table.get("relatives", [])),
         inverted_pronouns=frozenset(table.get("inverted_pronouns", [])),

@@ -63,6 +63,12 @@ _SHARE_NOUNS = frozenset("percent cent % majority minority half third quarter mo
 # "-ish" names a nationality only in these; "Jaish al-Islam" is an army's name.
 _ISH_DEMONYMS = frozenset("british english irish scottish turkish kurdish spanish danish polish finnish swedish "
                           "jewish flemish cornish amish".split())
+# Members of a party, a faith or a people whose plural `_is_demonym` does not read ("Democrats",
+# "Christians": a given name too, "Israelis", "Kurds").
+_GROUP_MEMBERS = frozenset("democrat republican conservative liberal progressive libertarian evangelical "
+                           "hispanic latino latina kurd druze alawite sunni shiite israeli iraqi saudi pakistani "
+                           "yemeni kuwaiti qatari emirati omani somali bangladeshi afghan arab jew muslim "
+                           "christian catholic protestant".split())
 _MAX_ORG_WORDS = 6
 _SAME_GIVEN_NAME = 0.75  # spelling similarity of two transliterations ("Ahmad", "Ahmed": 0.8; "Muhammad", "Mohammed")
 _MAX_NAME_WORDS = 3  # "John F Kerry"; longer runs are a title or a place before the name
@@ -165,6 +171,8 @@ def _name_in(phrase_words: Sequence[str], cues: CuePatterns) -> tuple[str, bool]
         return _name_in(words[:-len(run) - 1], cues)  # "activist Ibrahim Khatib via Skype": the medium
     if len(run) == 1 and run[0].lower() in _MEDIA_WORDS:
         return _state_broadcaster(words)
+    if len(run) == 1 and _names_group(run[0]):
+        return run[0], True  # "Democrats said", "Syrians say": a group speaks as a body ("they", not "he")
     titles = [i for i, w in enumerate(run) if _is_title(w, cues) and not _is_initial(run, i)]
     joined = [i for i, w in enumerate(run) if w in _OFFICE_JOINERS and i - 1 not in titles]
     heads = [i for i, w in enumerate(run) if _is_org_head(w, cues)]
@@ -447,6 +455,15 @@ def _is_org_head(word: str, cues: CuePatterns) -> bool:
     return low in cues.org_heads or low in ORG_HEADS
 
 
+def _names_group(word: str) -> bool:
+    """A plural that names a people or a party's members ("Americans", "Syrians", "Democrats",
+    "Kurds"), not a person ("Rogers", "Williams": no demonym or member word before the "s")."""
+    if len(word) < 4 or not word.endswith("s") or word.isupper() or not word[0].isupper():
+        return False
+    member = word[:-1]
+    return member.lower() in _GROUP_MEMBERS or _is_demonym(member)
+
+
 def _is_demonym(word: str) -> bool:
     """"Syrian", "Lebanese", "European": by their endings, unless a given name ends so too ("Brian",
     "Christian", "Therese"; "Georgian" is in one locale's list, so it stays a demonym)."""
@@ -571,7 +588,8 @@ def _resolve(text: str, words: Sequence[str], position: int, cues: CuePatterns,
     if len(lower) == 1 and lower[0] in cues.pronouns:
         return _nearest(named, position, is_org=False, gender=_pronoun_gender(lower[0], cues), facts=facts)
     if len(lower) == 1 and lower[0] in cues.org_pronouns:
-        return _nearest(named, position, is_org=True, gender=None, facts=facts)
+        return _nearest(named, position, is_org=True, gender=None, facts=facts,
+                        group=lower[0] in cues.group_pronouns)
     if (len(lower) == 1 and lower[0] in cues.self_pronouns) or lower[-1] in _GENERIC_PERSONS:
         return None  # "we pledge", "Activists said": nobody the text names
     if _unnamed_reached_by(lower):
@@ -588,6 +606,8 @@ def _resolve(text: str, words: Sequence[str], position: int, cues: CuePatterns,
         surname = facts.compound_surnames.get(name.lower()) if not is_org else None
         if surname is not None and surname[0] <= position:
             name = surname[1]  # "Abdel Rahman said", after "Rami Abdel Rahman" (or a source cut before "Rami")
+        if is_org and _names_group(name) and name not in facts.word_cases[0] and name.lower() in facts.word_cases[1]:
+            return None  # "Politicians say" (and "politicians" elsewhere): a sentence's first word, no group's name
         if not is_org and " " not in name:
             first_seen = facts.full_names.get(key)
             if first_seen is not None and first_seen[0] < position:
@@ -901,16 +921,18 @@ def _context(text: str, position: int, words: Sequence[str]) -> frozenset[str]:
 
 
 def _nearest(named: Sequence[Speaker], position: int, is_org: bool, gender: Gender | None,
-             facts: _TextNames) -> str | None:
+             facts: _TextNames, group: bool = True) -> str | None:
     """The nearest earlier speaker of that kind whose gender fits, news outlets aside ("it said" after
     "SANA reported" is rarely the agency). Once "she" has skipped a man (Putin), a speaker of unknown
     gender will do only if a given name opens its name ("Hillary Clinton"), not a far capitalised word
     the tagger took for a name ("Iowa", "Team Trump"); and a person the text names with that gender
-    since, speaker or not, comes first ("Ms. LaBelle got a roar when she added …")."""
+    since, speaker or not, comes first ("Ms. LaBelle got a roar when she added …"). Without `group`
+    the pronoun is singular and skips a group of people ("Democrats" for "it")."""
     skipped = False
     found: Speaker | None = None
     for speaker in reversed(named):
-        if speaker.position >= position or speaker.is_org != is_org or is_outlet_name(speaker.name):
+        if (speaker.position >= position or speaker.is_org != is_org or is_outlet_name(speaker.name)
+                or (not group and _names_group(speaker.name.rsplit(" ", 1)[-1]))):
             continue
         if (gender is None or speaker.gender == gender
                 or (speaker.gender is None and (not skipped or _opens_with_given_name(speaker.name)))):
