@@ -274,6 +274,31 @@ def test_a_pronoun_never_refers_back_to_a_news_outlet() -> None:
     assert _one(find_quotes("o1", text), "partisan attack").speaker_name == "Karl Weber"
 
 
+def test_a_place_speaks_as_a_state_and_no_pronoun_refers_back_to_it() -> None:
+    text = ("Foreign Minister Sergei Lavrov met his Turkish counterpart in Ankara on Monday. Russia said the talks "
+            "had been useful for both sides. He said the next round would be held in Moscow in May.")
+    quotes = find_quotes("pl1", text)
+    assert _one(quotes, "talks had been useful").speaker_name == "Russia"
+    assert _one(quotes, "next round").speaker_name == "Sergei Lavrov"
+
+
+@pytest.mark.parametrize(("text", "fragment"), [
+    # FA-KES: punctuation stripped, a source cut at the place its speaker is in
+    ("Hamza Khatib the manager of Al-Quds hospital in Aleppo told a Reuters photographer the hospital had "
+     "recorded four deaths.", "four deaths"),
+    ("A double terrorist attack in the western Syrian city of Homs has claimed the lives of 12 people.",
+     "the lives of 12 people"),
+])
+def test_a_place_named_where_something_happens_does_not_speak(text: str, fragment: str) -> None:
+    assert _one(find_quotes("pl2", text), fragment).speaker_name is None
+
+
+def test_two_places_in_a_row_make_no_full_name() -> None:
+    text = ("Tags Belgium Syria coalition strikes Aleppo Russia has accused Belgium of killing six civilians. "
+            "Later Russia said the strikes had hit a wedding in the Aleppo region.")
+    assert _one(find_quotes("pl3", text), "hit a wedding").speaker_name == "Russia"
+
+
 def test_unknown_speaker_stays_none() -> None:
     text = '"The bridge will not reopen before the spring floods are over," a source told us.'
     assert _one(find_quotes("u1", text), "bridge").speaker_name is None

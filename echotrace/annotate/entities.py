@@ -212,6 +212,13 @@ class EntityIndex:
                     yield start, end, payload
 
 
+@lru_cache(maxsize=1)
+def place_names() -> frozenset[str]:
+    """Every spelling of a place in the packaged alias table, case-folded ("russia", "дамаск")."""
+    return frozenset(alias.casefold() for entity in EntityIndex.load().entities() if entity.type == "place"
+                     for alias in (entity.name, *entity.aliases))
+
+
 def _automaton(table: dict[str, list[tuple[str, str]]]) -> Any:
     automaton = ahocorasick.Automaton()
     for key, entries in table.items():

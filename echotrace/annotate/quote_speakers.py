@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from difflib import SequenceMatcher
 from functools import cached_property
 
-from echotrace.annotate.entities import DATE_WORDS, NAME_PARTICLES, NOT_NAMES, ORG_HEADS
+from echotrace.annotate.entities import DATE_WORDS, NAME_PARTICLES, NOT_NAMES, ORG_HEADS, place_names
 from echotrace.annotate.given_names import Gender, given_name_gender, given_name_locales, is_known_surname
 from echotrace.annotate.outlet import is_outlet_name, masthead_outlet
 from echotrace.annotate.quote_rules import ARTICLES, POSSESSIVE, TITLE_ABBREVIATIONS, CuePatterns, Found, cue_patterns
@@ -350,8 +350,19 @@ def _modifies(words: Sequence[str], start: int, cues: CuePatterns) -> bool:
     before = words[start - 1].lower()
     if before not in ("of", "for"):
         return False
-    return start < 2 or not (_is_title(words[start - 2], cues) or words[start - 2].lower() in _BODY_NOUNS
-                             or _share_of(words, start))
+    if start >= 2 and words[start - 2].lower() in _BODY_NOUNS:  # the body speaks unless it is itself a place:
+        return _modifies(words, _noun_phrase_start(words, start - 2), cues)  # "near the Syrian city of Homs"
+    return start < 2 or not (_is_title(words[start - 2], cues) or _share_of(words, start))
+
+
+def _noun_phrase_start(words: Sequence[str], noun: int) -> int:
+    """Where the phrase of the noun at `noun` starts: its article and the adjectives of place or
+    nationality before it ("the western Syrian city")."""
+    start = noun
+    while start > 0 and noun - start < 4 and (words[start - 1].lower() in ARTICLES
+                                             or words[start - 1] in _PLACE_ADJECTIVES or _is_demonym(words[start - 1])):
+        start -= 1
+    return start
 
 
 def _share_of(words: Sequence[str], start: int) -> bool:
@@ -598,8 +609,14 @@ def _resolve(text: str, words: Sequence[str], position: int, cues: CuePatterns,
     if outlet is not None:  # not kept as an antecedent: "it said" later is rarely the news agency
         return " ".join(outlet)
     proper = _name_in(words, cues)
+    if proper is not None and proper[0].casefold() in place_names() and _WORD.findall(
+            text[max(0, position - 30):position])[-1:] in (["in"], ["at"], ["near"]):
+        return None  # "the manager of Al-Quds hospital in Aleppo told": a source cut at the place it is in
     if proper is not None and len(proper[0]) > 1:  # not an interview's "Q:"
         name, is_org = proper
+        first, _, rest = name.partition(" ")
+        if not is_org and first.casefold() in place_names() and rest.casefold() in place_names():
+            name = rest  # "Tags Syria Aleppo Russia has accused" (punctuation lost): the later place speaks
         if is_org:
             name = _full_org_name(name, position, facts.org_names)
         key = speaker_key(name)
@@ -610,8 +627,13 @@ def _resolve(text: str, words: Sequence[str], position: int, cues: CuePatterns,
             return None  # "Politicians say" (and "politicians" elsewhere): a sentence's first word, no group's name
         if not is_org and " " not in name:
             first_seen = facts.full_names.get(key)
+            if (first_seen is not None and name.casefold() in place_names()
+                    and first_seen[1].split()[0].casefold() in place_names()):
+                first_seen = None  # "Tags Syria Aleppo Russia has accused": two places, no full name
             if first_seen is not None and first_seen[0] < position:
                 name = first_seen[1]
+            elif name.casefold() in place_names():
+                is_org = True  # "Russia said", "Damascus denied": a state speaks as a body, never "he"
             elif name.lower() in NOT_NAMES and not name.isupper():
                 return None  # a sentence's first word ("Monday", "If"), not a surname ("Theresa May")
             elif first_seen is None and name not in facts.word_cases[0] and (
@@ -922,16 +944,18 @@ def _context(text: str, position: int, words: Sequence[str]) -> frozenset[str]:
 
 def _nearest(named: Sequence[Speaker], position: int, is_org: bool, gender: Gender | None,
              facts: _TextNames, group: bool = True) -> str | None:
-    """The nearest earlier speaker of that kind whose gender fits, news outlets aside ("it said" after
-    "SANA reported" is rarely the agency). Once "she" has skipped a man (Putin), a speaker of unknown
-    gender will do only if a given name opens its name ("Hillary Clinton"), not a far capitalised word
-    the tagger took for a name ("Iowa", "Team Trump"); and a person the text names with that gender
-    since, speaker or not, comes first ("Ms. LaBelle got a roar when she added …"). Without `group`
-    the pronoun is singular and skips a group of people ("Democrats" for "it")."""
+    """The nearest earlier speaker of that kind whose gender fits, news outlets and places aside ("it
+    said" after "SANA reported" is rarely the agency, after "Russia said" rarely the state). Once "she"
+    has skipped a man (Putin), a speaker of unknown gender will do only if a given name opens its name
+    ("Hillary Clinton"), not a far capitalised word the tagger took for a name ("Iowa", "Team Trump");
+    and a person the text names with that gender since, speaker or not, comes first ("Ms. LaBelle got a
+    roar when she added …"). Without `group` the pronoun is singular and skips a group of people
+    ("Democrats" for "it")."""
     skipped = False
     found: Speaker | None = None
     for speaker in reversed(named):
         if (speaker.position >= position or speaker.is_org != is_org or is_outlet_name(speaker.name)
+                or speaker.name.casefold() in place_names()
                 or (not group and _names_group(speaker.name.rsplit(" ", 1)[-1]))):
             continue
         if (gender is None or speaker.gender == gender
