@@ -700,6 +700,36 @@ def test_an_embedded_post_is_spoken_by_its_author() -> None:
 
 
 @pytest.mark.parametrize(("text", "lang", "fragment", "speaker"), [
+    # a name set off by commas after the description it names, before or after the cue
+    ("Le ministre des Affaires étrangères, Jean-Pierre Martin, a déclaré que les frappes continueraient.", "fr",
+     "frappes continueraient", "Jean-Pierre Martin"),
+    ("Les frappes vont continuer, a déclaré le porte-parole du gouvernement, Marie Dupont.", "fr",
+     "frappes vont continuer", "Marie Dupont"),
+    ("«No vamos a permitirlo», dijo el portavoz del Gobierno, Carlos Ruiz Soto.", "es", "No vamos",
+     "Carlos Ruiz Soto"),
+    ("Der Außenminister, Karl Weber, sagte, die Angriffe würden fortgesetzt.", "de", "Angriffe würden",
+     "Karl Weber"),
+    # a sentence that drops its subject goes on with the speaker named last
+    ("La ministra Ana Torres afirmó que el Gobierno no cederá. Añadió que habrá nuevas medidas en marzo.", "es",
+     "nuevas medidas", "Ana Torres"),
+    # "according to X," with whatever words X has: lower-case names, genitive titles
+    ("D'après l'Observatoire syrien des droits de l'homme, 40 civils ont été tués dans la nuit.", "fr",
+     "40 civils", "Observatoire syrien des droits de l'homme"),
+    ("По словам представителя Минобороны, боевики отступили к границе.", "ru", "боевики отступили",
+     "Минобороны"),
+    # German compounds: a title opens a name, a ministry in the genitive speaks as the ministry
+    ("Bundeskanzlerin Petra Lange sagte, die Lage sei ernst.", "de", "Lage sei ernst", "Petra Lange"),
+    ("Der Sprecher des Verteidigungsministeriums teilte mit, dass 20 Kämpfer getötet worden seien.", "de",
+     "20 Kämpfer", "Verteidigungsministerium"),
+    # a country's name in the genitive between a body and a person is no word of the person's name
+    ("Официальный представитель МИД России Мария Захарова заявила, что Москва ответит.", "ru",
+     "Москва ответит", "Мария Захарова"),
+])
+def test_reported_speech_in_other_languages(text: str, lang: str, fragment: str, speaker: str) -> None:
+    assert _one(find_quotes("ml", text, lang), fragment).speaker_name == speaker
+
+
+@pytest.mark.parametrize(("text", "lang", "fragment", "speaker"), [
     # verb-second: the pronoun after the verb speaks, not the adverb before it; "sie" skips Olaf
     ("Angela Merkel sagte, der Konvoi sei abgefahren. Olaf Scholz sagte, die Gespräche gingen weiter. "
      "Später sagte sie, die Angriffe seien vorbei.", "de", "Angriffe seien vorbei", "Angela Merkel"),

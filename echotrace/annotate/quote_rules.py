@@ -38,6 +38,11 @@ _DEMONYM_SUFFIXES = ("ian", "ese", "ish", "ary", "ive", "ior", "al", "ern", "ial
                      "ais", "aise", "isch", "ische", "ischen", "ano", "ana", "ский", "ская", "ское", "ого")
 
 
+# The rule of a reported statement whose sentence drops its subject ("Añadió que …"): its speaker is
+# the last one named (`quote_speakers.resolve_speakers`).
+SUBJECTLESS = "cue-before-subjectless"
+
+
 @dataclass(slots=True)
 class Found:
     """One attribution found in text: content span, optional cue and source spans."""
@@ -156,6 +161,8 @@ class CuePatterns:
     line_labels: frozenset[str]
     sourceless_cues: frozenset[str]
     sourceless_passives: frozenset[str]
+    compounds: frozenset[str]
+    subjectless_cues: frozenset[str]
 
 
 def _alternation(words: list[str]) -> re.Pattern[str]:
@@ -196,6 +203,8 @@ def cue_patterns(lang: str) -> CuePatterns:
         line_labels=frozenset(table.get("line_labels", [])),
         sourceless_cues=frozenset(table.get("sourceless_cues", [])),
         sourceless_passives=frozenset(table.get("sourceless_passives", [])),
+        compounds=frozenset(table.get("compounds", [])),
+        subjectless_cues=frozenset(table.get("subjectless_cues", [])),
     )
 
 
@@ -223,12 +232,45 @@ def subject_after(text: str, pos: int, limit: int, cues: CuePatterns) -> tuple[i
             continue  # "Col. Gen. Sergei Rudskoy"
         if word.lower() in ARTICLES and previous.lower() in _JOINERS:
             continue  # "ministère de la Défense"
-        if not (_is_name_word(word, cues) or _is_adjective(word)) or word == ",":
+        if not (_is_name_word(word, cues) or is_adjective(word)) or word == ",":
             break
         end = end_w
     if end is None:
         return None
-    return words[0][0], end
+    named = _apposed_name(text, end, limit)
+    return words[0][0], named[1] if named and not _is_capitalised_run(text[words[0][0]:end]) else end
+
+
+def _phrase_to_comma(text: str, pos: int, limit: int) -> tuple[int, int] | None:
+    """The words from `pos` to the next comma, when it comes within 10 words: the source of a sentence
+    that opens "According to X, …" whatever words X has ("D'après l'Observatoire syrien des droits de
+    l'homme, …", "По словам представителя Минобороны, …")."""
+    words = list(islice(_WORD.finditer(text, pos, limit), 11))
+    comma = next((k for k, w in enumerate(words) if not w.group()[0].isalnum()), None)
+    if not comma or words[comma].group() != ",":
+        return None
+    return words[0].start(), words[comma - 1].end()
+
+
+def _apposed_name(text: str, pos: int, limit: int) -> tuple[int, int] | None:
+    """A name set off by a comma right after `pos` that ends its clause ("dijo el portavoz del Kremlin,
+    Dmitri Peskov."): two to four capitalised words, then the end of the sentence or another comma."""
+    words = list(islice(_WORD.finditer(text, pos, limit), 6))
+    if len(words) < 3 or words[0].group() != ",":
+        return None
+    k = 1
+    while k < len(words) and words[k].group()[:1].isupper() and words[k].group()[:1].isalpha():
+        k += 1
+    if not 3 <= k <= 5 or (k < len(words) and words[k].group() not in (",", ".", ";")):
+        return None
+    return words[1].start(), words[k - 1].end()
+
+
+def _is_capitalised_run(phrase: str) -> bool:
+    """A phrase of capitalised words only: a name already, which a second name after a comma does not
+    describe ("Sergei Lavrov, Vladimir Putin" are two people)."""
+    words = phrase.split()
+    return bool(words) and all(w[:1].isupper() for w in words)
 
 
 def subject_before(text: str, pos: int, limit: int, cues: CuePatterns) -> tuple[int, int] | None:
@@ -236,6 +278,8 @@ def subject_before(text: str, pos: int, limit: int, cues: CuePatterns) -> tuple[
     words = [(m.start(), m.end(), m.group()) for m in _WORD.finditer(text, max(limit, pos - 120), pos)]
     if not words:
         return None
+    if words[-1][2] == ",":
+        return _apposition_before(words)
     last = words[-1][2].lower()
     if last in cues.pronouns or last in cues.org_pronouns:
         return words[-1][0], words[-1][1]
@@ -251,7 +295,7 @@ def subject_before(text: str, pos: int, limit: int, cues: CuePatterns) -> tuple[
             continue
         if word == "." and not (previous[:1].isupper() and len(previous) <= 4):
             break
-        if not (_is_name_word(word, cues) or _is_adjective(word) or word == "."):
+        if not (_is_name_word(word, cues) or is_adjective(word) or word == "."):
             break
         start = start_w
     if start is None:
@@ -263,7 +307,18 @@ def subject_before(text: str, pos: int, limit: int, cues: CuePatterns) -> tuple[
     return (start, end) if start < end else None
 
 
-def _is_adjective(word: str) -> bool:
+def _apposition_before(words: Sequence[tuple[int, int, str]]) -> tuple[int, int] | None:
+    """The name between two commas that ends the words before a cue ("Le ministre russe des Affaires
+    étrangères, Sergueï Lavrov, a déclaré que …"): the speaker the description before it names."""
+    k = len(words) - 1
+    while k > 0 and words[k - 1][2][:1].isupper() and words[k - 1][2][:1].isalpha():
+        k -= 1
+    if not 2 <= len(words) - 1 - k <= 4 or k < 2 or words[k - 1][2] != ",":
+        return None
+    return words[k][0], words[-2][1]
+
+
+def is_adjective(word: str) -> bool:
     """Lower-case words that can sit inside a description ("the Russian general", "le ministère russe")."""
     return word.isalpha() and word.islower() and len(word) > 2 and word.endswith(_DEMONYM_SUFFIXES)
 
@@ -398,7 +453,8 @@ def reported_speech(text: str, start: int, end: int, lang: str) -> list[Found]:
     if cues.according is not None:
         match = cues.according.search(text, start, end)
         if match is not None:
-            subject = subject_after(text, match.end(), end, cues)
+            subject = (_phrase_to_comma(text, match.end(), end) if match.start() - start < 3 else None) or (
+                subject_after(text, match.end(), end, cues))
             if subject is not None:
                 content_start = _skip_punct(text, subject[1], end)
                 if match.start() - start < 3 and end - content_start > 10:
@@ -413,6 +469,12 @@ def reported_speech(text: str, start: int, end: int, lang: str) -> list[Found]:
             before_end -= 1
         if before_end - start > 20 and text[before_end - 1] == ",":
             subject = subject_after(text, match.end(), end, cues) or _inverted_subject(text, match, end, cues)
+            apposed = None if subject else subject_before(text, match.start(), start, cues)
+            if apposed is not None and end - match.end() > 15:  # "Le ministre …, Sergueï Lavrov, a déclaré que …"
+                content_start = _skip_punct(text, match.end(), end)
+                out.append(Found(content_start, _strip_end(text, content_start, end), "indirect", match.start(),
+                                 match.end(), apposed[0], apposed[1], "cue-before"))
+                break
             content_end = before_end - 1
             source_start, source_end = subject if subject else (None, None)
             out.append(Found(start, _strip_end(text, start, content_end), "indirect", match.start(),
@@ -420,6 +482,12 @@ def reported_speech(text: str, start: int, end: int, lang: str) -> list[Found]:
             break
         inverted = _inverted_subject(text, match, end, cues)
         subject = inverted or subject_before(text, match.start(), start, cues)
+        if (subject is None and match.group().lower() in cues.subjectless_cues and end - match.end() > 15
+                and not text[start:match.start()].strip(" \t\"“«—–-")):  # "Añadió que …"
+            content_start = _skip_punct(text, match.end(), end)
+            out.append(Found(content_start, _strip_end(text, content_start, end), "indirect", match.start(),
+                             match.end(), rule=SUBJECTLESS))
+            break
         if subject is not None and end - match.end() > 15:
             content_start = _skip_punct(text, max(inverted[1], match.end()) if inverted else match.end(), end)
             out.append(Found(content_start, _strip_end(text, content_start, end), "indirect", match.start(),

@@ -17,10 +17,20 @@ from functools import cached_property
 from echotrace.annotate.entities import DATE_WORDS, NAME_PARTICLES, NOT_NAMES, ORG_HEADS, place_names
 from echotrace.annotate.given_names import Gender, given_name_gender, given_name_locales, is_known_surname
 from echotrace.annotate.outlet import is_outlet_name, masthead_outlet
-from echotrace.annotate.quote_rules import ARTICLES, POSSESSIVE, TITLE_ABBREVIATIONS, CuePatterns, Found, cue_patterns
+from echotrace.annotate.quote_rules import (
+    ARTICLES,
+    POSSESSIVE,
+    SUBJECTLESS,
+    TITLE_ABBREVIATIONS,
+    CuePatterns,
+    Found,
+    cue_patterns,
+    is_adjective,
+)
 
-# Acronyms with dots ("U.N.", "U.S.") stay one word: joined as words they would read "U N".
-_WORD = re.compile(r"(?:\w\.){2,}|\w+(?:[’'\-]\w+)*|[^\w\s]")
+# Acronyms with dots ("U.N.", "U.S.") stay one word: joined as words they would read "U N". French
+# elided articles are words of their own ("l'Observatoire": "l'" and the name); "D'Amato" is a name.
+_WORD = re.compile(r"(?:\w\.){2,}|(?<![\w’'])[ldL][’'](?=\w)|\w+(?:[’'\-]\w+)*|[^\w\s]")
 _ENGLISH_ARTICLES = cue_patterns("en").articles
 _PLACE_BEFORE = ARTICLES | {"at", "in", "into", "near", "à", "au", "en", "im"}
 _INDEFINITE = frozenset("a an un une ein eine einer uno una некий".split())
@@ -157,6 +167,10 @@ def _name_in(phrase_words: Sequence[str], cues: CuePatterns) -> tuple[str, bool]
         # "ministère russe de la Défense", "Pressedienst von X"; a document is no body: "report published
         # by Human Rights Watch"
         return " ".join(words), True
+    if (_is_capitalised(words[0]) and _is_org_head(words[0], cues) and 1 < len(words) <= _MAX_ORG_WORDS + 2
+            and (words[1] in _JOINERS or is_adjective(words[1])) and all(w.islower() for w in words[1:])):
+        # "Observatoire syrien des droits de l'homme": French names go on in lower case
+        return " ".join(words).replace("' ", "'").replace("’ ", "’"), True
     if not _is_capitalised(words[-1]):
         return None
     run = _final_run(words, cues)
@@ -196,6 +210,9 @@ def _name_in(phrase_words: Sequence[str], cues: CuePatterns) -> tuple[str, bool]
         person = person[start:]
     while len(person) > 2 and person[0].lower() in NOT_NAMES:
         person = person[1:]  # "Early Sunday Abdel Rahman said"
+    place = max((k + 1 for k, w in enumerate(person[:-2])
+                 if w.casefold() in place_names() and given_name_locales(person[k + 1].lower()) > 0), default=0)
+    person = person[place:]  # "МИД России Мария Захарова", "in Damascus Rami Abdel Rahman" (punctuation lost)
     if not person:
         return None
     return " ".join(_name_tail(person)), False
@@ -458,12 +475,33 @@ def _post_follows(words: Sequence[str], end: int, cues: CuePatterns) -> bool:
 
 def _is_title(word: str, cues: CuePatterns) -> bool:
     low = word.lower().strip(".")
-    return low in TITLE_ABBREVIATIONS or low in cues.titles or _is_demonym(word)
+    return (low in TITLE_ABBREVIATIONS or low in cues.titles or _is_demonym(word)
+            or ("titles" in cues.compounds and _compound_head(low, cues.titles) is not None))  # "Bundeskanzlerin"
 
 
 def _is_org_head(word: str, cues: CuePatterns) -> bool:
     low = word.lower()
-    return low in cues.org_heads or low in ORG_HEADS
+    return (low in cues.org_heads or low in ORG_HEADS
+            or ("org_heads" in cues.compounds
+                and _compound_head(low, cues.org_heads) is not None))  # "Verteidigungsministerium"
+
+
+def _compound_head(low: str, heads: frozenset[str]) -> str | None:
+    """The genitive ending of a compound word that ends with one of `heads` ("" for
+    "verteidigungsministerium", "s" for "verteidigungsministeriums"); None when it ends with none."""
+    for ending in ("", "s", "es"):
+        stem = low[: len(low) - len(ending)] if ending else low
+        if low.endswith(ending) and any(stem.endswith(head) and len(stem) > len(head) + 2 for head in heads
+                                        if len(head) > 3):
+            return ending
+    return None
+
+
+def _without_genitive(name: str, cues: CuePatterns) -> str:
+    """An organisation named in the genitive ("des Verteidigungsministeriums", where a spokesman speaks
+    for it) in the form it is known by."""
+    ending = _compound_head(name.lower(), cues.org_heads) if "org_heads" in cues.compounds and " " not in name else None
+    return name[: len(name) - len(ending)] if ending else name
 
 
 def _names_group(word: str) -> bool:
@@ -494,9 +532,14 @@ def resolve_speakers(text: str, found: Sequence[Found], lang_of: Callable[[int],
     out: list[str | None] = []
     sources = [(item.source_start, item.source_end, index) for index, item in enumerate(found)
                if item.source_start is not None and item.source_end is not None]
+    subjectless = [(item.cue_start, item.cue_start, index) for index, item in enumerate(found)
+                   if item.rule == SUBJECTLESS and item.cue_start is not None]
     names: dict[int, str | None] = {}
     facts: _TextNames | None = None
-    for start, end, index in sorted([*sources, *((s, e, -1) for s, e in mentioned)]):
+    for start, end, index in sorted([*sources, *subjectless, *((s, e, -1) for s, e in mentioned)]):
+        if index >= 0 and found[index].rule == SUBJECTLESS:  # "Añadió que …": whoever was named last goes on
+            names[index] = next((s.name for s in reversed(named) if s.position < start), None)
+            continue
         cues = cue_patterns(lang_of(start))
         phrase = text[start:end]
         if facts is None:
@@ -618,7 +661,7 @@ def _resolve(text: str, words: Sequence[str], position: int, cues: CuePatterns,
         if not is_org and first.casefold() in place_names() and rest.casefold() in place_names():
             name = rest  # "Tags Syria Aleppo Russia has accused" (punctuation lost): the later place speaks
         if is_org:
-            name = _full_org_name(name, position, facts.org_names)
+            name = _full_org_name(_without_genitive(name, cues), position, facts.org_names)
         key = speaker_key(name)
         surname = facts.compound_surnames.get(name.lower()) if not is_org else None
         if surname is not None and surname[0] <= position:
