@@ -724,6 +724,14 @@ def test_an_embedded_post_is_spoken_by_its_author() -> None:
     # a country's name in the genitive between a body and a person is no word of the person's name
     ("Официальный представитель МИД России Мария Захарова заявила, что Москва ответит.", "ru",
      "Москва ответит", "Мария Захарова"),
+    # the pronoun inside an inverted French cue, after a quote
+    ("Paul Renard est arrivé lundi à Alep. « La situation est grave », explique-t-il.", "fr", "situation est grave",
+     "Paul Renard"),
+    # "zufolge" follows its source; a dative after the speaker is the one spoken to
+    ("Karl Weber zufolge ist die Lage unter Kontrolle.", "de", "Lage unter Kontrolle", "Karl Weber"),
+    ("„Wir bleiben“, sagte Weber der Deutschen Presse-Agentur.", "de", "Wir bleiben", "Weber"),
+    # particles in a name, and a short statement before the cue
+    ("Die Lage sei ernst, sagte Ursula von der Leyen.", "de", "Lage sei ernst", "Ursula von der Leyen"),
 ])
 def test_reported_speech_in_other_languages(text: str, lang: str, fragment: str, speaker: str) -> None:
     assert _one(find_quotes("ml", text, lang), fragment).speaker_name == speaker

@@ -30,7 +30,9 @@ TITLE_ABBREVIATIONS = frozenset(
     "commander secretary senator spokesman spokeswoman ambassador deputy director colonel admiral "
     "governor mayor chairman premier prime vice head leader lieutenant major sergeant adviser advisor fm "
     "president-elect m mme herr frau sr sra".split())
-_JOINERS = frozenset("of de du des von der del de la al- bin".split())
+# Not "der": after "von" an article joins anyway ("von der Leyen"), elsewhere it opens a dative
+# ("sagte Weber der Deutschen Presse-Agentur").
+_JOINERS = frozenset("of de du des von del de la al- bin".split())
 _AFTER_WINDOW_WORDS = 16
 _MAX_CUES_PER_SENTENCE = 8
 _CLOSERS = "”»“\"’'‘"
@@ -138,6 +140,7 @@ def _rstrip_end(text: str, start: int, end: int) -> int:
 class CuePatterns:
     verbs: re.Pattern[str]
     according: re.Pattern[str] | None
+    according_after: re.Pattern[str] | None
     pronouns: frozenset[str]
     male_pronouns: frozenset[str]
     female_pronouns: frozenset[str]
@@ -180,6 +183,7 @@ def cue_patterns(lang: str) -> CuePatterns:
     return CuePatterns(
         verbs=_alternation(verbs),
         according=_alternation(according) if according else None,
+        according_after=_alternation(table["according_after"]) if table.get("according_after") else None,
         pronouns=frozenset(table.get("pronouns", [])),
         male_pronouns=frozenset(table.get("male_pronouns", [])),
         female_pronouns=frozenset(table.get("female_pronouns", [])),
@@ -407,8 +411,8 @@ def _match_cue_after(text: str, pos: int, limit: int, cues: CuePatterns) -> Attr
         if subject is None:
             return None
         return match.start(), match.end(), subject[0], subject[1]
-    subject = subject_after(text, match.end(), limit, cues)
-    if subject is None:
+    subject = subject_after(text, match.end(), limit, cues) or _inverted_subject(text, match, limit, cues)
+    if subject is None:  # "», explique-t-il": the pronoun inside the cue
         return match.start(), match.end(), None, None
     return match.start(), match.end(), subject[0], subject[1]
 
@@ -450,6 +454,17 @@ def reported_speech(text: str, start: int, end: int, lang: str) -> list[Found]:
     """Reported speech in one sentence from the cue table: `selon X, …`, `…, a déclaré X`, `X sagte, dass …`."""
     cues = cue_patterns(lang)
     out: list[Found] = []
+    if cues.according_after is not None:  # "Karl Weber zufolge ist die Lage …", "…, dem Ministerium zufolge."
+        match = cues.according_after.search(text, start, end)
+        subject = subject_before(text, match.start(), start, cues) if match is not None else None
+        if match is not None and subject is not None:
+            if not text[start:subject[0]].strip() and end - match.end() > 10:
+                content_start = _skip_punct(text, match.end(), end)
+                return [Found(content_start, _strip_end(text, content_start, end), "indirect",
+                              match.start(), match.end(), subject[0], subject[1], "according")]
+            if subject[0] - start >= 10 and not text[match.end():end].strip(" .!?"):
+                return [Found(start, _strip_end(text, start, subject[0]), "indirect",
+                              match.start(), match.end(), subject[0], subject[1], "according-after")]
     if cues.according is not None:
         match = cues.according.search(text, start, end)
         if match is not None:
@@ -467,7 +482,7 @@ def reported_speech(text: str, start: int, end: int, lang: str) -> list[Found]:
         before_end = match.start()
         while before_end > start and text[before_end - 1].isspace():
             before_end -= 1
-        if before_end - start > 20 and text[before_end - 1] == ",":
+        if before_end - start > 12 and text[before_end - 1] == ",":
             subject = subject_after(text, match.end(), end, cues) or _inverted_subject(text, match, end, cues)
             apposed = None if subject else subject_before(text, match.start(), start, cues)
             if apposed is not None and end - match.end() > 15:  # "Le ministre …, Sergueï Lavrov, a déclaré que …"

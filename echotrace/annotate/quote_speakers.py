@@ -197,7 +197,7 @@ def _name_in(phrase_words: Sequence[str], cues: CuePatterns) -> tuple[str, bool]
         return " ".join(run), True
     if not heads and not titles and _modifies(words, len(words) - len(run), cues):
         return None  # "the local council in Daraya": no name opens the phrase (see _leading_name above)
-    if heads and not joined and len(run) - heads[-1] > 2:
+    if heads and not joined and len(run) - heads[-1] > 2 and run[heads[-1] + 1].lower() not in _JOINERS:
         run = run[heads[-1] + 1:]  # "Syrian Coalition Anas al-Abdah": a member, named after the body
         titles = [i for i, w in enumerate(run) if _is_title(w, cues)]
     elif joined or heads:
@@ -280,10 +280,13 @@ def _final_run(words: Sequence[str], cues: CuePatterns) -> list[str]:
     run = [words[-1]]
     for index in range(len(words) - 2, -1, -1):
         word = words[index]
-        joiner = word.lower() in _JOINERS and index > 0 and _is_capitalised(words[index - 1])
+        # "von der", "de la" inside a name ("Ursula von der Leyen"): the second particle joins too
+        second = (index > 1 and word.lower() in NAME_PARTICLES and words[index - 1].lower() in NAME_PARTICLES
+                  and _is_capitalised(words[index - 2]))
+        joiner = second or (word.lower() in _JOINERS and index > 0 and _is_capitalised(words[index - 1]))
         if not _joined_article(words, index, cues) and not _is_initial(words, index) and (
                 not (_is_capitalised(word) or joiner)
-                or (word.lower() in ARTICLES and not _is_name_article(words, index, cues))):
+                or (word.lower() in ARTICLES and not second and not _is_name_article(words, index, cues))):
             break
         run.insert(0, word)
     return run
