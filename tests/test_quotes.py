@@ -732,6 +732,17 @@ def test_an_embedded_post_is_spoken_by_its_author() -> None:
     ("„Wir bleiben“, sagte Weber der Deutschen Presse-Agentur.", "de", "Wir bleiben", "Weber"),
     # particles in a name, and a short statement before the cue
     ("Die Lage sei ernst, sagte Ursula von der Leyen.", "de", "Lage sei ernst", "Ursula von der Leyen"),
+    # those of a body speak for it; "в" opens the body an impersonal plural cue names
+    ("Fuentes del Ministerio de Defensa indicaron que el ataque fue repelido.", "es", "ataque fue repelido",
+     "Ministerio de Defensa"),
+    ("В Минобороны России сообщили, что боевики отступили.", "ru", "боевики отступили", "Минобороны России"),
+    # "this", opening a sentence, reports the sentence before
+    ("Военные заняли три села на востоке страны. Об этом сообщает ТАСС со ссылкой на источник.", "ru",
+     "три села", "ТАСС"),
+    ("Die Armee hat drei Dörfer eingenommen. Das sagte Karl Weber am Montag.", "de", "drei Dörfer", "Karl Weber"),
+    ("L'armée a repris trois villages. C'est ce qu'a déclaré le porte-parole Jean Dupont.", "fr",
+     "trois villages", "Jean Dupont"),
+    ("El ejército tomó tres pueblos. Así lo afirmó el ministro Carlos Ruiz.", "es", "tres pueblos", "Carlos Ruiz"),
 ])
 def test_reported_speech_in_other_languages(text: str, lang: str, fragment: str, speaker: str) -> None:
     assert _one(find_quotes("ml", text, lang), fragment).speaker_name == speaker

@@ -141,6 +141,7 @@ class CuePatterns:
     verbs: re.Pattern[str]
     according: re.Pattern[str] | None
     according_after: re.Pattern[str] | None
+    anaphoric_openers: re.Pattern[str] | None
     pronouns: frozenset[str]
     male_pronouns: frozenset[str]
     female_pronouns: frozenset[str]
@@ -166,6 +167,7 @@ class CuePatterns:
     sourceless_passives: frozenset[str]
     compounds: frozenset[str]
     subjectless_cues: frozenset[str]
+    source_prepositions: frozenset[str]
 
 
 def _alternation(words: list[str]) -> re.Pattern[str]:
@@ -173,6 +175,13 @@ def _alternation(words: list[str]) -> re.Pattern[str]:
     firsts = "".join(sorted({c for w in words for c in (w[:1].lower(), w[:1].upper())}))
     return re.compile(r"(?<!\w)(?=[" + re.escape(firsts) + r"])(?:" + "|".join(map(re.escape, words)) + r")(?!\w)",
                       re.IGNORECASE)
+
+
+def _openers(words: list[str]) -> re.Pattern[str]:
+    """Sentence openers, matched at a sentence's start; one ending in an apostrophe runs into the next
+    word ("c'est ce qu'a déclaré")."""
+    return re.compile("|".join(re.escape(w) + (r"(?!\w)" if w[-1].isalnum() else "")
+                               for w in sorted(words, key=len, reverse=True)), re.IGNORECASE)
 
 
 @cache
@@ -184,6 +193,7 @@ def cue_patterns(lang: str) -> CuePatterns:
         verbs=_alternation(verbs),
         according=_alternation(according) if according else None,
         according_after=_alternation(table["according_after"]) if table.get("according_after") else None,
+        anaphoric_openers=_openers(table["anaphoric_openers"]) if table.get("anaphoric_openers") else None,
         pronouns=frozenset(table.get("pronouns", [])),
         male_pronouns=frozenset(table.get("male_pronouns", [])),
         female_pronouns=frozenset(table.get("female_pronouns", [])),
@@ -209,6 +219,7 @@ def cue_patterns(lang: str) -> CuePatterns:
         sourceless_passives=frozenset(table.get("sourceless_passives", [])),
         compounds=frozenset(table.get("compounds", [])),
         subjectless_cues=frozenset(table.get("subjectless_cues", [])),
+        source_prepositions=frozenset(table.get("source_prepositions", [])),
     )
 
 
@@ -450,10 +461,19 @@ def _nth_word_end(text: str, pos: int, limit: int, n: int) -> int:
     return end
 
 
-def reported_speech(text: str, start: int, end: int, lang: str) -> list[Found]:
-    """Reported speech in one sentence from the cue table: `selon X, …`, `…, a déclaré X`, `X sagte, dass …`."""
+def reported_speech(text: str, start: int, end: int, lang: str,
+                    previous: tuple[int, int] | None = None) -> list[Found]:
+    """Reported speech in one sentence from the cue table: `selon X, …`, `…, a déclaré X`, `X sagte, dass …`;
+    and `Об этом сообщает X`, whose content is the `previous` sentence."""
     cues = cue_patterns(lang)
     out: list[Found] = []
+    opener = cues.anaphoric_openers.match(text, start) if cues.anaphoric_openers and previous else None
+    cue = next(_cue_verbs(text, opener.end(), end, cues), None) if opener else None
+    if previous and opener and cue and not text[opener.end():cue.start()].strip():
+        subject = subject_after(text, cue.end(), end, cues) or _inverted_subject(text, cue, end, cues)
+        if subject is not None:
+            return [Found(previous[0], _strip_end(text, previous[0], previous[1]), "indirect", cue.start(), cue.end(),
+                          subject[0], subject[1], "anaphoric")]
     if cues.according_after is not None:  # "Karl Weber zufolge ist die Lage …", "…, dem Ministerium zufolge."
         match = cues.according_after.search(text, start, end)
         subject = subject_before(text, match.start(), start, cues) if match is not None else None

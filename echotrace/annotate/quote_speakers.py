@@ -197,6 +197,8 @@ def _name_in(phrase_words: Sequence[str], cues: CuePatterns) -> tuple[str, bool]
         return " ".join(run), True
     if not heads and not titles and _modifies(words, len(words) - len(run), cues):
         return None  # "the local council in Daraya": no name opens the phrase (see _leading_name above)
+    if heads and heads[0] >= 2 and run[heads[0] - 1].lower() in _JOINERS and not titles and not joined:
+        return " ".join(run[heads[0]:]), True  # "Fuentes del Ministerio de Defensa": those of a body speak for it
     if heads and not joined and len(run) - heads[-1] > 2 and run[heads[-1] + 1].lower() not in _JOINERS:
         run = run[heads[-1] + 1:]  # "Syrian Coalition Anas al-Abdah": a member, named after the body
         titles = [i for i, w in enumerate(run) if _is_title(w, cues)]
@@ -632,6 +634,8 @@ def _resolve(text: str, words: Sequence[str], position: int, cues: CuePatterns,
         words.pop()
     if position == 0 or text[position - 1] == "\n":
         words = _after_dateline(words)
+    while words and words[0].lower() in cues.source_prepositions:
+        words = words[1:]  # "В Кремле заявили": the Kremlin
     if not words:
         return None
     # "Donald Trump’s", "He’s": the name or pronoun without its possessive or contraction.

@@ -762,10 +762,14 @@ def _reported_speech(text: str, regions: Sequence[tuple[int, int, str]], found: 
     for start, end, lang in regions:
         if lang not in ("fr", "de", "es", "ru", "en"):
             continue
+        previous: tuple[int, int] | None = None  # a sentence no attribution holds ("Об этом сообщает ТАСС")
         for sentence in split_sentences(text[start:end], start):
             if covered.overlaps(sentence.start, sentence.end):
+                previous = None
                 continue
-            for item in reported_speech(text, sentence.start, sentence.end, lang):
+            items = reported_speech(text, sentence.start, sentence.end, lang, previous)
+            previous = None if items else (sentence.start, sentence.end)
+            for item in items:
                 cue = text[item.cue_start:item.cue_end].lower() if item.cue_start is not None else ""
                 if lang != "en" or all_english or cue in plain:
                     out.append(item)
