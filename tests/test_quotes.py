@@ -748,6 +748,11 @@ def test_reported_speech_in_other_languages(text: str, lang: str, fragment: str,
     assert _one(find_quotes("ml", text, lang), fragment).speaker_name == speaker
 
 
+def test_a_source_closing_the_sentence_is_no_part_of_another_cues_content() -> None:
+    text = "Le ministre Paul Renard a annoncé avoir repris la ville, selon l'agence officielle Sana."
+    assert _one(find_quotes("ts", text, "fr"), "repris la ville").text == "avoir repris la ville"
+
+
 @pytest.mark.parametrize(("text", "lang", "fragment", "speaker"), [
     # verb-second: the pronoun after the verb speaks, not the adverb before it; "sie" skips Olaf
     ("Angela Merkel sagte, der Konvoi sei abgefahren. Olaf Scholz sagte, die Gespräche gingen weiter. "

@@ -525,7 +525,8 @@ def reported_speech(text: str, start: int, end: int, lang: str,
             break
         if subject is not None and end - match.end() > 15:
             content_start = _skip_punct(text, max(inverted[1], match.end()) if inverted else match.end(), end)
-            out.append(Found(content_start, _strip_end(text, content_start, end), "indirect", match.start(),
+            content_end = _before_trailing_source(text, content_start, end, cues)
+            out.append(Found(content_start, _strip_end(text, content_start, content_end), "indirect", match.start(),
                              match.end(), subject[0], subject[1], "cue-before"))
             break
     return out
@@ -723,6 +724,15 @@ def _inverted_subject(text: str, cue: re.Match[str], end: int, cues: CuePatterns
     if len(words) == 2 and words[0].group().lower() in cues.inverted_pronouns and words[1].group() == ",":
         return words[0].start(), words[0].end()
     return None
+
+
+def _before_trailing_source(text: str, start: int, end: int, cues: CuePatterns) -> int:
+    """Where a content ends before ", according to X" closing its sentence ("L'armée a annoncé avoir repris la
+    ville, selon l'agence Sana": Sana's report, not the army's words)."""
+    match = cues.according.search(text, start, end) if cues.according is not None else None
+    if match is None or not text[start:match.start()].rstrip().endswith(","):
+        return end
+    return text.rindex(",", start, match.start())
 
 
 def _skip_punct(text: str, pos: int, end: int) -> int:
