@@ -743,6 +743,12 @@ def test_an_embedded_post_is_spoken_by_its_author() -> None:
     ("L'armée a repris trois villages. C'est ce qu'a déclaré le porte-parole Jean Dupont.", "fr",
      "trois villages", "Jean Dupont"),
     ("El ejército tomó tres pueblos. Así lo afirmó el ministro Carlos Ruiz.", "es", "tres pueblos", "Carlos Ruiz"),
+    # Italian and Portuguese: the office named between a title and the person, a subjectless sentence,
+    # a definite "a"
+    ("Il ministro degli Esteri Luigi Bianchi ha detto che le sanzioni resteranno. Ha aggiunto che Roma non "
+     "cambierà posizione.", "it", "Roma non cambierà", "Luigi Bianchi"),
+    ("«Não vamos permitir», disse o porta-voz do governo, Pedro Costa.", "pt", "Não vamos", "Pedro Costa"),
+    ("Segundo a ONU, mais de 300 mil pessoas morreram na guerra.", "pt", "300 mil", "ONU"),
 ])
 def test_reported_speech_in_other_languages(text: str, lang: str, fragment: str, speaker: str) -> None:
     assert _one(find_quotes("ml", text, lang), fragment).speaker_name == speaker

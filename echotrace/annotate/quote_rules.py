@@ -32,7 +32,7 @@ TITLE_ABBREVIATIONS = frozenset(
     "president-elect m mme herr frau sr sra".split())
 # Not "der": after "von" an article joins anyway ("von der Leyen"), elsewhere it opens a dative
 # ("sagte Weber der Deutschen Presse-Agentur").
-_JOINERS = frozenset("of de du des von del de la al- bin".split())
+_JOINERS = frozenset("of de du des von del de la al- bin di della degli dei delle dello do da dos das".split())
 _AFTER_WINDOW_WORDS = 16
 _MAX_CUES_PER_SENTENCE = 8
 _CLOSERS = "”»“\"’'‘"
@@ -168,6 +168,7 @@ class CuePatterns:
     compounds: frozenset[str]
     subjectless_cues: frozenset[str]
     source_prepositions: frozenset[str]
+    indefinite: frozenset[str]
 
 
 def _alternation(words: list[str]) -> re.Pattern[str]:
@@ -220,6 +221,7 @@ def cue_patterns(lang: str) -> CuePatterns:
         compounds=frozenset(table.get("compounds", [])),
         subjectless_cues=frozenset(table.get("subjectless_cues", [])),
         source_prepositions=frozenset(table.get("source_prepositions", [])),
+        indefinite=frozenset(table.get("indefinite", [])),
     )
 
 

@@ -33,7 +33,6 @@ from echotrace.annotate.quote_rules import (
 _WORD = re.compile(r"(?:\w\.){2,}|(?<![\w’'])[ldL][’'](?=\w)|\w+(?:[’'\-]\w+)*|[^\w\s]")
 _ENGLISH_ARTICLES = cue_patterns("en").articles
 _PLACE_BEFORE = ARTICLES | {"at", "in", "into", "near", "à", "au", "en", "im"}
-_INDEFINITE = frozenset("a an un une ein eine einer uno una некий".split())
 # First words of two-word surnames ("Abdel Rahman", "Abu Leith", "de Mistura", "Le Pen").
 _SURNAME_STARTS = frozenset("abdel abdul abd abu bin ibn al el de del della di da van von le la".split())
 _GENERIC_PERSONS = frozenset(
@@ -80,6 +79,9 @@ _GROUP_MEMBERS = frozenset("democrat republican conservative liberal progressive
                            "yemeni kuwaiti qatari emirati omani somali bangladeshi afghan arab jew muslim "
                            "christian catholic protestant".split())
 _MAX_ORG_WORDS = 6
+# Between a lower-case title and the name of its office ("ministro degli Esteri Luigi Bianchi"); not the
+# English "for", after which a person's whole name may follow ("a spokesman for Mary Ann Smith").
+_OFFICE_OF = frozenset("de del della degli dei do da des du".split())
 _SAME_GIVEN_NAME = 0.75  # spelling similarity of two transliterations ("Ahmad", "Ahmed": 0.8; "Muhammad", "Mohammed")
 _MAX_NAME_WORDS = 3  # "John F Kerry"; longer runs are a title or a place before the name
 _MAX_ACRONYM = 5  # "WHO" said, even where "who" is a word of the text too
@@ -157,7 +159,7 @@ def _name_in(phrase_words: Sequence[str], cues: CuePatterns) -> tuple[str, bool]
     if (article_before and len(words) == 1 and len(words[0]) > 1 and _is_acronym(words[0])
             and words[0].lower() not in _MEDIA_WORDS):
         # "the WHO", "The SDF": a body's initials, no person; "an NGO": one the text does not name
-        return None if article_before in _INDEFINITE else (words[0], True)
+        return None if article_before in cues.indefinite else (words[0], True)
     lead = _leading_name(words, cues)
     if lead is not None:  # "Lena Fischer, a reporter for Radio Eastvale": the name the apposition follows
         return _name_in(lead, cues)
@@ -205,6 +207,10 @@ def _name_in(phrase_words: Sequence[str], cues: CuePatterns) -> tuple[str, bool]
     elif joined or heads:
         return " ".join(run), True
     person = run[titles[-1] + 1:] if titles else run
+    before = words[:len(words) - len(run)]
+    if (not titles and len(person) >= 3 and len(before) >= 2 and before[-1].lower() in _OFFICE_OF
+            and _is_title(before[-2], cues)):
+        person = person[1:]  # "ministro degli Esteri Luigi Bianchi": the office's name, then the person
     if person and person[0] in _OFFICE_JOINERS:  # "of State John Kerry": the office, then the name
         start = max(2, len(person) - 2)
         while start > 2 and len(person[start]) == 1:  # "of State John F Kerry": an initial needs its name
@@ -707,7 +713,7 @@ def _resolve(text: str, words: Sequence[str], position: int, cues: CuePatterns,
         named.append(Speaker(name, is_org, key, position, context, gender))
         return name
     plural = len(lower) > 1 and lower[-1].endswith("s") and not _is_org_head(lower[-1], cues)
-    if lower[0] in _INDEFINITE or plural:
+    if lower[0] in cues.indefinite or plural:
         return None  # "a source", "officials": someone unnamed, not a known speaker
     head = lower[-1]
     if head in cues.org_heads or head in ORG_HEADS:

@@ -44,6 +44,7 @@ from echotrace.annotate.quote_tokens import (
     QUOTE_CHARS,
     SyntaxToken,
     Token,
+    cue_table,
     cue_words,
     parse_cue_sentences,
     syntax_available,
@@ -760,7 +761,7 @@ def _reported_speech(text: str, regions: Sequence[tuple[int, int, str]], found: 
     covered = _Covered(found)
     plain = cue_patterns("en").plain_cues
     for start, end, lang in regions:
-        if lang not in ("fr", "de", "es", "ru", "en"):
+        if lang not in cue_table():  # a language without cues (cues.yaml) has no reported speech to read
             continue
         previous: tuple[int, int] | None = None  # a sentence no attribution holds ("Об этом сообщает ТАСС")
         for sentence in split_sentences(text[start:end], start):
