@@ -299,6 +299,19 @@ def test_two_places_in_a_row_make_no_full_name() -> None:
     assert _one(find_quotes("pl3", text), "hit a wedding").speaker_name == "Russia"
 
 
+@pytest.mark.parametrize(("text", "fragment", "speaker"), [
+    # a description, a title or a function word that opens the sentence is no word of the name
+    ("Rival Hillary Clinton said the plan would fail before the election.", "plan would fail", "Hillary Clinton"),
+    ("Republican Thomas Massie said the bill was a mistake. The Republican leader Thomas Massie spoke again "
+     "on Friday.", "bill was a mistake", "Thomas Massie"),
+    ("Professor Nancy Foner said the census data were clear about the city.", "census data", "Nancy Foner"),
+    ("Rabbi Rick Jacobs told reporters the vigil would go on all night.", "vigil would go on", "Rick Jacobs"),
+    ("Then Brafman said the deal with the prosecutors was off for good.", "deal with the prosecutors", "Brafman"),
+])
+def test_words_before_a_name_that_are_no_part_of_it(text: str, fragment: str, speaker: str) -> None:
+    assert _one(find_quotes("nm", text), fragment).speaker_name == speaker
+
+
 def test_unknown_speaker_stays_none() -> None:
     text = '"The bridge will not reopen before the spring floods are over," a source told us.'
     assert _one(find_quotes("u1", text), "bridge").speaker_name is None

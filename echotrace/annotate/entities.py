@@ -71,6 +71,8 @@ NOT_NAMES = DATE_WORDS | frozenset(
     what who why how this that these those there here it its he she they we you i his her their our my
     according earlier later meanwhile however also despite instead although though because then
     last next all some many most more other such no not one two three updated posted published
+    is was even yet plus still now only just so both either neither whether unlike without about against
+    among amid under over into through toward towards within including especially
     un une et il elle ils elles nous dans pour par sur avec selon
     ein eine und im am zum zur laut nach mit auf
     y con por para según

@@ -79,6 +79,9 @@ _GROUP_MEMBERS = frozenset("democrat republican conservative liberal progressive
                            "yemeni kuwaiti qatari emirati omani somali bangladeshi afghan arab jew muslim "
                            "christian catholic protestant".split())
 _MAX_ORG_WORDS = 6
+# A given name in this many locales' lists ("Hillary", "Dorothy") surely opens the name after a word that is
+# in none ("Rival", "Widow"); a rarer one may be a second given name.
+_COMMON_GIVEN_NAME = 3
 # Between a lower-case title and the name of its office ("ministro degli Esteri Luigi Bianchi"); not the
 # English "for", after which a person's whole name may follow ("a spokesman for Mary Ann Smith").
 _OFFICE_OF = frozenset("de del della degli dei do da des du".split())
@@ -216,8 +219,9 @@ def _name_in(phrase_words: Sequence[str], cues: CuePatterns) -> tuple[str, bool]
         while start > 2 and len(person[start]) == 1:  # "of State John F Kerry": an initial needs its name
             start -= 1
         person = person[start:]
-    while len(person) > 2 and person[0].lower() in NOT_NAMES:
-        person = person[1:]  # "Early Sunday Abdel Rahman said"
+    while len(person) > 1 and person[0].lower() in NOT_NAMES and (
+            len(person) > 2 or person[0].lower() not in DATE_WORDS):
+        person = person[1:]  # "Early Sunday Abdel Rahman said", "For Trump" (not "Jan Kowalski")
     place = max((k + 1 for k, w in enumerate(person[:-2])
                  if w.casefold() in place_names() and given_name_locales(person[k + 1].lower()) > 0), default=0)
     person = person[place:]  # "МИД России Мария Захарова", "in Damascus Rami Abdel Rahman" (punctuation lost)
@@ -681,6 +685,12 @@ def _resolve(text: str, words: Sequence[str], position: int, cues: CuePatterns,
             name = surname[1]  # "Abdel Rahman said", after "Rami Abdel Rahman" (or a source cut before "Rami")
         if is_org and _names_group(name) and name not in facts.word_cases[0] and name.lower() in facts.word_cases[1]:
             return None  # "Politicians say" (and "politicians" elsewhere): a sentence's first word, no group's name
+        parts = name.split()
+        if (not is_org and len(parts) >= 3 and given_name_locales(parts[0].lower()) == 0
+                and given_name_locales(parts[1].lower()) >= _COMMON_GIVEN_NAME
+                and (parts[0] not in facts.word_cases[0] or parts[0].lower() in _GROUP_MEMBERS)
+                and not {parts[0].lower(), parts[1].lower()} & _SURNAME_STARTS):
+            name = " ".join(parts[1:])  # "Rival Hillary Clinton", "Democrat Hillary Clinton": a description
         if not is_org and " " not in name:
             first_seen = facts.full_names.get(key)
             if (first_seen is not None and name.casefold() in place_names()
@@ -822,6 +832,7 @@ def _first_full_names(cues: CuePatterns, words: _Words,
         elif (capitalised and previous[:1].isupper() and previous.isalpha()
                 and (word.isupper() or not previous.isupper() or len(previous) == 1)  # not "WILL LEAVE Damascus"
                 and not _is_title(previous, cues) and previous.lower() not in ARTICLES
+                and (previous.lower() not in NOT_NAMES or previous.lower() in DATE_WORDS)  # "When Francis": no name
                 and not _is_org_head(previous, cues)
                 and (not in_headline or (given_name_locales(previous) >= _HEADLINE_GIVEN_NAME_LOCALES
                                          and previous.lower() not in NOT_NAMES))):
