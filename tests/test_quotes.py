@@ -285,6 +285,9 @@ def test_speaker_key_normalises_names() -> None:
     assert speaker_key("Vladimir Putin") == speaker_key("Putin")
     assert speaker_key("Bashar al-Assad") == speaker_key("Assad")
     assert speaker_key("Russian Defense Ministry") != speaker_key("Defense")
+    # one Arabic name in its transliterations, glued or not; "Abdullah" is one name
+    assert {speaker_key(n) for n in ("Rami Abdel Rahman", "Rami Abdurrahman", "Rami Abdulrahman")} == {"rahman"}
+    assert speaker_key("King Abdullah") == "abdullah"
 
 
 

@@ -33,6 +33,9 @@ from echotrace.annotate.quote_rules import (
 _WORD = re.compile(r"(?:\w\.){2,}|(?<![\w’'])[ldL][’'](?=\w)|\w+(?:[’'\-]\w+)*|[^\w\s]")
 _ENGLISH_ARTICLES = cue_patterns("en").articles
 _PLACE_BEFORE = ARTICLES | {"at", "in", "into", "near", "à", "au", "en", "im"}
+# An Arabic "servant of" name written as one word, in any of its transliterations ("Abdurrahman",
+# "Abdulrahman", "Abdel-Rahman"), and the name it is of; not "Abdullah", one name.
+_GLUED_ABD = re.compile(r"abd(?:el|ul|al|ur|ar|er|u|e)?-?(?:al-|el-|ar-|ur-)?([^\W\d_]{4,})")
 # First words of two-word surnames ("Abdel Rahman", "Abu Leith", "de Mistura", "Le Pen").
 _SURNAME_STARTS = frozenset("abdel abdul abd abu bin ibn al el de del della di da van von le la".split())
 _GENERIC_PERSONS = frozenset(
@@ -122,7 +125,8 @@ def speaker_key(name: str) -> str:
     for particle in ("al-", "el-", "ad-", "as-"):
         if last.startswith(particle):
             last = last[len(particle):]
-    return last
+    glued = _GLUED_ABD.fullmatch(last)  # "Abdurrahman", "Abdulrahman": the "Rahman" of "Abdel Rahman"
+    return glued.group(1) if glued and not glued.group(1).startswith(("lah", "llah")) else last
 
 
 def _looks_like_org(lower_words: Sequence[str]) -> bool:
