@@ -491,6 +491,15 @@ def test_speaker_key_normalises_names() -> None:
      "on Friday.", "bill was a mistake", "Thomas Massie"),
     ("Professor Nancy Foner said the census data were clear about the city.", "census data", "Nancy Foner"),
     ("Rabbi Rick Jacobs told reporters the vigil would go on all night.", "vigil would go on", "Rick Jacobs"),
+    # two speakers of one statement, each resolved; an "and" inside a name or an apposition joins no one
+    ("John Bolton met Sebastian Gorka in Washington. Bolton and Gorka said the deal was dead on arrival.",
+     "dead on arrival", "John Bolton and Sebastian Gorka"),
+    ("Fox News and NBC News reported that the debate had been moved to Ohio.", "moved to Ohio",
+     "Fox News and NBC News"),
+    ("Kevin Brady, chairman of the House Ways and Means Committee, said the tax bill would pass.",
+     "tax bill would pass", "Kevin Brady"),
+    ("Filmmaker and best-selling author Lena Fischer said the film would open in July.", "film would open",
+     "Lena Fischer"),
 ])
 def test_speaker_names_from_news_phrasing(text: str, fragment: str, speaker: str | None) -> None:
     assert _one(find_quotes("n1", text), fragment).speaker_name == speaker

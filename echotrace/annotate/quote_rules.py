@@ -169,6 +169,7 @@ class CuePatterns:
     subjectless_cues: frozenset[str]
     source_prepositions: frozenset[str]
     indefinite: frozenset[str]
+    conjunctions: frozenset[str]
 
 
 def _alternation(words: list[str]) -> re.Pattern[str]:
@@ -222,6 +223,7 @@ def cue_patterns(lang: str) -> CuePatterns:
         subjectless_cues=frozenset(table.get("subjectless_cues", [])),
         source_prepositions=frozenset(table.get("source_prepositions", [])),
         indefinite=frozenset(table.get("indefinite", [])),
+        conjunctions=frozenset(table.get("conjunctions", [])),
     )
 
 

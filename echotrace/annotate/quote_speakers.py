@@ -82,6 +82,8 @@ _GROUP_MEMBERS = frozenset("democrat republican conservative liberal progressive
                            "yemeni kuwaiti qatari emirati omani somali bangladeshi afghan arab jew muslim "
                            "christian catholic protestant".split())
 _MAX_ORG_WORDS = 6
+# A party's member before a name says which side the person is on, not who ("Republican Donald Trump").
+_PARTY_MEMBERS = frozenset(("democrat", "republican"))
 # A given name in this many locales' lists ("Hillary", "Dorothy") surely opens the name after a word that is
 # in none ("Rival", "Widow"); a rarer one may be a second given name.
 _COMMON_GIVEN_NAME = 3
@@ -119,8 +121,8 @@ def speaker_key(name: str) -> str:
     if not words:
         return ""
     low = [w.lower() for w in words]
-    if len(words) >= 2 and (_looks_like_org(low) or any(w in _OFFICE_JOINERS for w in low[1:-1])):
-        return " ".join(low)
+    if len(words) >= 2 and (_looks_like_org(low) or any(w in _OFFICE_JOINERS or w == "and" for w in low[1:-1])):
+        return " ".join(low)  # a body's full name, or two speakers ("John Bolton and Sebastian Gorka")
     last = POSSESSIVE.sub("", low[-1])
     for particle in ("al-", "el-", "ad-", "as-"):
         if last.startswith(particle):
@@ -672,6 +674,9 @@ def _resolve(text: str, words: Sequence[str], position: int, cues: CuePatterns,
     outlet = _press_outlet(words, cues)
     if outlet is not None:  # not kept as an antecedent: "it said" later is rarely the news agency
         return " ".join(outlet)
+    joint = _joint_speakers(text, words, position, cues, named, facts, common)
+    if joint is not None:
+        return joint
     proper = _name_in(words, cues)
     if proper is not None and proper[0].casefold() in place_names() and _WORD.findall(
             text[max(0, position - 30):position])[-1:] in (["in"], ["at"], ["near"]):
@@ -690,10 +695,11 @@ def _resolve(text: str, words: Sequence[str], position: int, cues: CuePatterns,
         if is_org and _names_group(name) and name not in facts.word_cases[0] and name.lower() in facts.word_cases[1]:
             return None  # "Politicians say" (and "politicians" elsewhere): a sentence's first word, no group's name
         parts = name.split()
-        if (not is_org and len(parts) >= 3 and given_name_locales(parts[0].lower()) == 0
-                and given_name_locales(parts[1].lower()) >= _COMMON_GIVEN_NAME
+        party = len(parts) >= 2 and parts[0].lower() in _PARTY_MEMBERS  # "Republican Trump", "Democrat Clinton"
+        if not is_org and given_name_locales(parts[0].lower()) == 0 and (party or (
+                len(parts) >= 3 and given_name_locales(parts[1].lower()) >= _COMMON_GIVEN_NAME
                 and (parts[0] not in facts.word_cases[0] or parts[0].lower() in _GROUP_MEMBERS)
-                and not {parts[0].lower(), parts[1].lower()} & _SURNAME_STARTS):
+                and not {parts[0].lower(), parts[1].lower()} & _SURNAME_STARTS)):
             name = " ".join(parts[1:])  # "Rival Hillary Clinton", "Democrat Hillary Clinton": a description
         if not is_org and " " not in name:
             first_seen = facts.full_names.get(key)
@@ -735,6 +741,28 @@ def _resolve(text: str, words: Sequence[str], position: int, cues: CuePatterns,
     if head in cues.titles or head in TITLE_ABBREVIATIONS:
         return _best_match(named, position, lower, is_org=False, head=None, gender=_title_gender(lower, cues))
     return None
+
+
+def _joint_speakers(text: str, words: Sequence[str], position: int, cues: CuePatterns, named: list[Speaker],
+                    facts: _TextNames, common: frozenset[str]) -> str | None:
+    """Two speakers of one statement ("Bolton and Gorka said", "Fox News and NBC News reported"): both
+    names, each resolved as a source of its own, when both sides of the last "and" end with a name."""
+    joins = [k for k, w in enumerate(words) if w.lower() in cues.conjunctions]
+    if len(joins) != 1 or not 0 < joins[0] < len(words) - 1:
+        return None  # one "and" only: "Greenstone and Covert of the University of Chicago and Knittel" is a list
+    left, right = list(words[:joins[0]]), list(words[joins[0] + 1:])
+    while len(left) > 1 and left[0].lower() in NOT_NAMES:
+        left = left[1:]  # "Both Bolton and Gorka"
+    if (not (_is_capitalised(left[-1]) and _is_capitalised(right[-1])) or left[0].lower() in NOT_NAMES
+            or any(not w[0].isalnum() and w not in ".’'" for w in left)  # "Kevin Brady, chairman of … Ways and"
+            or _is_title(left[-1], cues) or left[-1].lower() in _GROUP_MEMBERS  # "CEO and", "Christian and"
+            or _name_in(left, cues) is None or _name_in(right, cues) is None):
+        return None
+    names = [_resolve(text, side, position, cues, named, facts, common) for side in (left, right)]
+    if not all(name is not None and (" " in name or name in facts.word_cases[0]) for name in names):
+        return None  # a side that is one word opening the sentence ("Filmmaker and … Dinesh D’Souza")
+    first, second = names
+    return first if first == second else f"{first} and {second}"
 
 
 def _pronoun_gender(pronoun: str, cues: CuePatterns) -> Gender | None:
