@@ -508,17 +508,13 @@ def reported_speech(text: str, start: int, end: int, lang: str,
             before_end -= 1
         if before_end - start > 12 and text[before_end - 1] == ",":
             subject = subject_after(text, match.end(), end, cues) or _inverted_subject(text, match, end, cues)
-            apposed = None if subject else subject_before(text, match.start(), start, cues)
-            if apposed is not None and end - match.end() > 15:  # "Le ministre …, Sergueï Lavrov, a déclaré que …"
-                content_start = _skip_punct(text, match.end(), end)
-                out.append(Found(content_start, _strip_end(text, content_start, end), "indirect", match.start(),
-                                 match.end(), apposed[0], apposed[1], "cue-before"))
+            # "…, a déclaré X": the statement before the cue; but in "Le ministre …, Sergueï Lavrov, a déclaré
+            # que …" an apposition before the cue (`subject_before`) speaks, and the statement follows it
+            if subject or subject_before(text, match.start(), start, cues) is None:
+                source_start, source_end = subject if subject else (None, None)
+                out.append(Found(start, _strip_end(text, start, before_end - 1), "indirect", match.start(),
+                                 match.end(), source_start, source_end, rule="cue-after"))
                 break
-            content_end = before_end - 1
-            source_start, source_end = subject if subject else (None, None)
-            out.append(Found(start, _strip_end(text, start, content_end), "indirect", match.start(),
-                             match.end(), source_start, source_end, rule="cue-after"))
-            break
         inverted = _inverted_subject(text, match, end, cues)
         subject = inverted or subject_before(text, match.start(), start, cues)
         if (subject is None and match.group().lower() in cues.subjectless_cues and end - match.end() > 15

@@ -678,8 +678,9 @@ def _resolve(text: str, words: Sequence[str], position: int, cues: CuePatterns,
     if joint is not None:
         return joint
     proper = _name_in(words, cues)
-    if proper is not None and proper[0].casefold() in place_names() and _WORD.findall(
-            text[max(0, position - 30):position])[-1:] in (["in"], ["at"], ["near"]):
+    before = _WORD.findall(text[max(0, position - 30):position])
+    if (proper is not None and proper[0].casefold() in place_names() and before
+            and before[-1].lower() in _PLACE_PREPOSITIONS):
         return None  # "the manager of Al-Quds hospital in Aleppo told": a source cut at the place it is in
     if proper is not None and len(proper[0]) > 1:  # not an interview's "Q:"
         name, is_org = proper

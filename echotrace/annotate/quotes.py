@@ -750,12 +750,12 @@ def _merge_split(text: str, items: list[Found]) -> list[Found]:
 
 def _reported_speech(text: str, regions: Sequence[tuple[int, int, str]], found: Sequence[Found],
                      all_english: bool) -> list[Found]:
-    """Reported speech from the cue table: fr/de/es/ru, and English sentences the tagger left without
-    any attribution. Behind the stacked tagger only the plainest cues (cues.yaml `plain_cues`: "said",
-    "according to") are kept, unless `all_english`: the rules' other English finds cost more than
-    they add there (PolNeAR train, 4 folds: overlap +0.0021, joint +0.0051 without them; all English
-    finds off: +0.0019 / +0.0050), while behind the word-feature tagger they help (dev overlap
-    +0.006). Text without punctuation (FA-KES: "… killed 1102 people said the Observatory adding
+    """Reported speech from the cue table: its languages other than English, and English sentences the
+    tagger left without any attribution. Behind the stacked tagger only the plainest cues (cues.yaml
+    `plain_cues`: "said", "according to") are kept, unless `all_english`: the rules' other English finds
+    cost more than they add there (PolNeAR train, 4 folds: overlap +0.0021, joint +0.0051 without them;
+    all English finds off: +0.0019 / +0.0050), while behind the word-feature tagger they help (dev
+    overlap +0.006). Text without punctuation (FA-KES: "… killed 1102 people said the Observatory adding
     that …") leans on them."""
     out: list[Found] = []
     covered = _Covered(found)
