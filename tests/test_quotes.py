@@ -744,9 +744,58 @@ def test_an_embedded_post_is_spoken_by_its_author() -> None:
      "cambierà posizione.", "it", "Roma non cambierà", "Luigi Bianchi"),
     ("«Não vamos permitir», disse o porta-voz do governo, Pedro Costa.", "pt", "Não vamos", "Pedro Costa"),
     ("Segundo a ONU, mais de 300 mil pessoas morreram na guerra.", "pt", "300 mil", "ONU"),
+    # German: a role before a name, in a compound too; a description of one who spoke before; a clause that
+    # opens with an adverbial or "wie"; ", so X"; the pronoun inside the cue, not the one spoken to; nobody
+    ("Der Familienunternehmer Jürgen Weidmann sagte, die Lage sei ernst.", "de", "Lage sei ernst",
+     "Jürgen Weidmann"),
+    ("Der CDU-Politiker Martin Keller sagte, er fordere mehr Geld. Die Schulen bräuchten Unterstützung, sagte "
+     "der CDU-Politiker.", "de", "Schulen bräuchten", "Martin Keller"),
+    ("In einem offenen Brief erklärt Moderator Richard Gutjahr, warum er den Sender verlässt.", "de",
+     "den Sender verlässt", "Richard Gutjahr"),
+    ("Später bestätigte Verteidigungsminister Mark Esper, es gebe keine Hinweise.", "de", "keine Hinweise",
+     "Mark Esper"),
+    ("Wie die Polizei am Donnerstag mitteilte, wurde der Mann festgenommen.", "de", "Mann festgenommen", "Polizei"),
+    ("Die Bank hat ihre Gebühren erhöht. „Die Kosten sind gestiegen“, so die Bank.", "de", "Kosten sind", "Bank"),
+    ("Karl Weber sagte, die Lage sei ruhig. „Wir bitten um Geduld“, sagte er der Nachrichtenagentur AFP.", "de",
+     "bitten um Geduld", "Karl Weber"),
+    ("Laut Angaben der Behörden starben drei Menschen.", "de", "drei Menschen", None),
+    ("Regierungskreise sagten, das Treffen finde statt.", "de", "Treffen finde", None),
+    # Russian: "Так сказал X" reports the sentence before; a title's office between it and the name; names in
+    # another case are named in the nominative, and a lone surname is the full name given before
+    ("Экономика выросла на три процента. Так сказал министр финансов Антон Силуанов.", "ru", "три процента",
+     "Антон Силуанов"),
+    ("По словам Марии Захаровой, Москва ответит на санкции.", "ru", "Москва ответит", "Мария Захарова"),
+    ("В Кремле заявили, что переговоры продолжатся.", "ru", "переговоры продолжатся", "Кремль"),
+    ("Дмитрий Песков заявил, что встреча состоится. По словам Пескова, дата пока не определена.", "ru",
+     "дата пока", "Дмитрий Песков"),
+    ("Мария Лаврова заявила, что выставка откроется в мае.", "ru", "выставка откроется", "Мария Лаврова"),
+    # Italian: the office between a title and the person ("sindaco di South Bend")
+    ("Il sindaco di South Bend Pete Buttigieg ha annunciato che la campagna ha raccolto 24 milioni.", "it",
+     "la campagna", "Pete Buttigieg"),
 ])
-def test_reported_speech_in_other_languages(text: str, lang: str, fragment: str, speaker: str) -> None:
+def test_reported_speech_in_other_languages(text: str, lang: str, fragment: str, speaker: str | None) -> None:
     assert _one(find_quotes("ml", text, lang), fragment).speaker_name == speaker
+
+
+@pytest.mark.parametrize(("text", "lang"), [
+    ("Alle Menschen wollen so schnell wie möglich zur Normalität zurück.", "de"),  # "so" after no comma
+    ("Wenn auch nicht ganz auf der Höhe ihrer Kunst, so gehört dieser Film zu den besten.", "de"),  # no source
+    ("Sony sagt die Teilnahme an der Messe wegen des Virus ab.", "de"),  # a separable verb: "absagen"
+    ("Die EU-Kommission sagt für Deutschland einen Rückgang von 6,5 Prozent voraus.", "de"),
+    ("Der Minister Hans Berger sagte am Sonntag im Fernsehen.", "de"),  # the statement was before
+])
+def test_words_of_the_cue_table_that_report_nothing_here(text: str, lang: str) -> None:
+    assert find_quotes("nc", text, lang) == []
+
+
+def test_a_description_of_a_person_is_no_outlet() -> None:
+    text = "Le vittime sono due, secondo il New York Times. Il sindaco ha affermato che non vi è alcun pericolo."
+    assert _one(find_quotes("ny", text, "it"), "alcun pericolo").speaker_name is None
+
+
+def test_a_german_statement_opens_after_the_comma_that_follows_the_cue() -> None:
+    text = "Der Minister Hans Berger sagte am Sonntag im Fernsehen, die Grenzen blieben offen."
+    assert _one(find_quotes("de", text, "de"), "Grenzen").text == "die Grenzen blieben offen"
 
 
 def test_a_source_closing_the_sentence_is_no_part_of_another_cues_content() -> None:

@@ -35,6 +35,7 @@ TITLE_ABBREVIATIONS = frozenset(
 _JOINERS = frozenset("of de du des von del de la al- bin di della degli dei delle dello do da dos das".split())
 _AFTER_WINDOW_WORDS = 16
 _MAX_CUES_PER_SENTENCE = 8
+_MAX_WORDS_BEFORE_CLAUSE = 10  # "sagte am Sonntag in einem Interview mit dem Sender CBS, …"
 _CLOSERS = "”»“\"’'‘"
 _DEMONYM_SUFFIXES = ("ian", "ese", "ish", "ary", "ive", "ior", "al", "ern", "ial", "russe", "ienne", "ien",
                      "ais", "aise", "isch", "ische", "ischen", "ano", "ana", "ский", "ская", "ское", "ого")
@@ -138,6 +139,7 @@ def _rstrip_end(text: str, start: int, end: int) -> int:
 
 @dataclass(slots=True)
 class CuePatterns:
+    lang: str
     verbs: re.Pattern[str]
     according: re.Pattern[str] | None
     according_after: re.Pattern[str] | None
@@ -170,6 +172,13 @@ class CuePatterns:
     source_prepositions: frozenset[str]
     indefinite: frozenset[str]
     conjunctions: frozenset[str]
+    generic_sources: frozenset[str]
+    documents: frozenset[str]
+    comma_cues: frozenset[str]
+    adverbial_openers: frozenset[str]
+    subject_openers: frozenset[str]
+    case_governors: frozenset[str]
+    statement_marks: frozenset[str]
 
 
 def _alternation(words: list[str]) -> re.Pattern[str]:
@@ -192,6 +201,7 @@ def cue_patterns(lang: str) -> CuePatterns:
     verbs = sorted(set(table.get("verbs", [])), key=len, reverse=True)
     according = sorted(set(table.get("according", [])), key=len, reverse=True)
     return CuePatterns(
+        lang=lang if lang in cue_table() else "en",
         verbs=_alternation(verbs),
         according=_alternation(according) if according else None,
         according_after=_alternation(table["according_after"]) if table.get("according_after") else None,
@@ -224,6 +234,13 @@ def cue_patterns(lang: str) -> CuePatterns:
         source_prepositions=frozenset(table.get("source_prepositions", [])),
         indefinite=frozenset(table.get("indefinite", [])),
         conjunctions=frozenset(table.get("conjunctions", [])),
+        generic_sources=frozenset(table.get("generic_sources", [])),
+        documents=frozenset(table.get("documents", [])),
+        comma_cues=frozenset(table.get("comma_cues", [])),
+        adverbial_openers=frozenset(table.get("adverbial_openers", [])),
+        subject_openers=frozenset(table.get("subject_openers", [])),
+        case_governors=frozenset(table.get("case_governors", [])),
+        statement_marks=frozenset(table.get("statement_marks", [])),
     )
 
 
@@ -252,12 +269,24 @@ def subject_after(text: str, pos: int, limit: int, cues: CuePatterns) -> tuple[i
         if word.lower() in ARTICLES and previous.lower() in _JOINERS:
             continue  # "ministère de la Défense"
         if not (_is_name_word(word, cues) or is_adjective(word)) or word == ",":
+            if _office_before_name(words, index, cues):
+                continue  # "министр финансов Антон Силуанов": the office in the genitive, then the name
             break
         end = end_w
     if end is None:
         return None
     named = _apposed_name(text, end, limit)
     return words[0][0], named[1] if named and not _is_capitalised_run(text[words[0][0]:end]) else end
+
+
+def _office_before_name(words: Sequence[tuple[int, int, str]], index: int, cues: CuePatterns) -> bool:
+    """A lower-case word naming a title's office ("министр финансов", "el ministro de economía"), when a
+    capitalised word follows it; no short function word ("the spokesman for Hamas") or cue verb ("the
+    spokesman said Tuesday")."""
+    word = words[index][2]
+    following = words[index + 1][2] if index + 1 < len(words) else ""
+    return (word.isalpha() and word.islower() and len(word) > 3 and not cues.verbs.fullmatch(word)
+            and any(w[2].lower() in cues.titles for w in words[:index]) and following[:1].isupper())
 
 
 def _phrase_to_comma(text: str, pos: int, limit: int) -> tuple[int, int] | None:
@@ -293,7 +322,13 @@ def _is_capitalised_run(phrase: str) -> bool:
 
 
 def subject_before(text: str, pos: int, limit: int, cues: CuePatterns) -> tuple[int, int] | None:
-    """The speaker phrase ending at `pos` (just before a cue verb), reading backwards."""
+    """The speaker phrase ending at `pos` (just before a cue verb), reading backwards. In a clause that
+    opens with an adverbial the verb's subject follows it, and one that opens "wie" has it right after."""
+    opening = _clause_opening(text, pos, limit)
+    if opening is not None and opening.group().lower() in cues.adverbial_openers:
+        return None  # "In einem offenen Brief erklärt X": not "Brief"
+    if opening is not None and opening.group().lower() in cues.subject_openers:
+        return subject_after(text, opening.end(), pos, cues)  # "wie die Polizei am Donnerstag mitteilte"
     words = [(m.start(), m.end(), m.group()) for m in _WORD.finditer(text, max(limit, pos - 120), pos)]
     if not words:
         return None
@@ -324,6 +359,26 @@ def subject_before(text: str, pos: int, limit: int, cues: CuePatterns) -> tuple[
         start += 1
     end = words[-1][1]
     return (start, end) if start < end else None
+
+
+_CLAUSE_BREAKS = re.compile(r"[,;:()\n“”„\"«»—–]|[.!?](?=\s)")
+_MAX_CLAUSE_CHARS = 200
+
+
+def _clause_opening(text: str, pos: int, limit: int) -> re.Match[str] | None:
+    """The first word of the clause that `pos` is in: from `limit` (a sentence's start) or the last
+    sentence end, comma, colon, dash, bracket or quotation mark before `pos`; None when farther."""
+    start = max(limit, pos - _MAX_CLAUSE_CHARS)
+    breaks = [m.end() for m in _CLAUSE_BREAKS.finditer(text, start, pos)]
+    if not breaks and start != limit:
+        return None
+    return _WORD.match(text, _skip_spaces(text, breaks[-1] if breaks else start, pos))
+
+
+def _skip_spaces(text: str, pos: int, end: int) -> int:
+    while pos < end and text[pos].isspace():
+        pos += 1
+    return pos
 
 
 def _apposition_before(words: Sequence[tuple[int, int, str]]) -> tuple[int, int] | None:
@@ -399,6 +454,8 @@ def _cue_verbs(text: str, start: int, end: int, cues: CuePatterns) -> Iterator[r
             before = text[max(0, match.start() - 4):match.start()].rstrip(" \t\"“«„‘'(")
             if before and before[-1] not in ".!?:\n":
                 continue
+        if match.group().lower() in cues.comma_cues and not _closes_with_source(text, match, cues):
+            continue
         if match.group().lower() in cues.noun_verbs:
             following = _WORD_OR_MARK.match(text[match.end():min(end, match.end() + 40)].lstrip())
             word = following.group() if following else ""
@@ -408,6 +465,14 @@ def _cue_verbs(text: str, start: int, end: int, cues: CuePatterns) -> Iterator[r
                                        or preceding[-1].endswith(("'s", "’s"))))):  # "Editor's note:"
                 continue
         yield match
+
+
+def _closes_with_source(text: str, cue: re.Match[str], cues: CuePatterns) -> bool:
+    """", so der Sprecher", "», so Krings": a comma cue right after its clause's comma, its source next."""
+    before = text[max(0, cue.start() - 8):cue.start()].rstrip()
+    following = _WORD_OR_MARK.match(text[cue.end():cue.end() + 60].lstrip())
+    word = following.group() if following else ""
+    return before.endswith(",") and (word[:1].isupper() or word.lower() in cues.articles | cues.indefinite)
 
 
 def _match_cue_after(text: str, pos: int, limit: int, cues: CuePatterns) -> Attribution | None:
@@ -426,7 +491,7 @@ def _match_cue_after(text: str, pos: int, limit: int, cues: CuePatterns) -> Attr
         if subject is None:
             return None
         return match.start(), match.end(), subject[0], subject[1]
-    subject = subject_after(text, match.end(), limit, cues) or _inverted_subject(text, match, limit, cues)
+    subject = _inverted_subject(text, match, limit, cues) or subject_after(text, match.end(), limit, cues)
     if subject is None:  # "», explique-t-il": the pronoun inside the cue
         return match.start(), match.end(), None, None
     return match.start(), match.end(), subject[0], subject[1]
@@ -474,7 +539,7 @@ def reported_speech(text: str, start: int, end: int, lang: str,
     opener = cues.anaphoric_openers.match(text, start) if cues.anaphoric_openers and previous else None
     cue = next(_cue_verbs(text, opener.end(), end, cues), None) if opener else None
     if previous and opener and cue and not text[opener.end():cue.start()].strip():
-        subject = subject_after(text, cue.end(), end, cues) or _inverted_subject(text, cue, end, cues)
+        subject = _inverted_subject(text, cue, end, cues) or subject_after(text, cue.end(), end, cues)
         if subject is not None:
             return [Found(previous[0], _strip_end(text, previous[0], previous[1]), "indirect", cue.start(), cue.end(),
                           subject[0], subject[1], "anaphoric")]
@@ -507,7 +572,7 @@ def reported_speech(text: str, start: int, end: int, lang: str,
         while before_end > start and text[before_end - 1].isspace():
             before_end -= 1
         if before_end - start > 12 and text[before_end - 1] == ",":
-            subject = subject_after(text, match.end(), end, cues) or _inverted_subject(text, match, end, cues)
+            subject = _inverted_subject(text, match, end, cues) or subject_after(text, match.end(), end, cues)
             # "…, a déclaré X": the statement before the cue; but in "Le ministre …, Sergueï Lavrov, a déclaré
             # que …" an apposition before the cue (`subject_before`) speaks, and the statement follows it
             if subject or subject_before(text, match.start(), start, cues) is None:
@@ -525,6 +590,12 @@ def reported_speech(text: str, start: int, end: int, lang: str,
             break
         if subject is not None and end - match.end() > 15:
             content_start = _skip_punct(text, max(inverted[1], match.end()) if inverted else match.end(), end)
+            if cues.statement_marks:
+                clause = _clause_after(text, max(inverted[1], match.end()) if inverted else match.end(), end,
+                                       cues.statement_marks)
+                if clause is None:
+                    continue  # "Sony sagt die Messe ab", "sagte am Sonntag im Fernsehen.": no statement follows
+                content_start = _skip_punct(text, clause, end)
             content_end = _before_trailing_source(text, content_start, end, cues)
             out.append(Found(content_start, _strip_end(text, content_start, content_end), "indirect", match.start(),
                              match.end(), subject[0], subject[1], "cue-before"))
@@ -723,6 +794,9 @@ def _inverted_subject(text: str, cue: re.Match[str], end: int, cues: CuePatterns
     words = list(islice(_WORD.finditer(text, cue.end(), end), 2))
     if len(words) == 2 and words[0].group().lower() in cues.inverted_pronouns and words[1].group() == ",":
         return words[0].start(), words[0].end()
+    opening = _clause_opening(text, cue.start(), 0)
+    if opening is not None and opening.group().lower() in cues.adverbial_openers:
+        return subject_after(text, cue.end(), end, cues)  # "Später bestätigte Esper, …"
     return None
 
 
@@ -733,6 +807,17 @@ def _before_trailing_source(text: str, start: int, end: int, cues: CuePatterns) 
     if match is None or not text[start:match.start()].rstrip().endswith(","):
         return end
     return text.rindex(",", start, match.start())
+
+
+def _clause_after(text: str, pos: int, end: int, marks: frozenset[str]) -> int | None:
+    """Where the clause a cue verb reports opens: after the comma or colon that follows the cue and
+    its few adjuncts ("sagte am Sonntag dem Sender CBS, die Proteste seien …"); None without one."""
+    for count, match in enumerate(_WORD_OR_MARK.finditer(text, pos, end)):
+        if match.group() in marks and not text[match.start() - 1:match.end() + 1].replace(",", "").isdigit():
+            return match.end()  # not the comma of "6,5 Prozent"
+        if count > _MAX_WORDS_BEFORE_CLAUSE:
+            return None
+    return None
 
 
 def _skip_punct(text: str, pos: int, end: int) -> int:

@@ -16,6 +16,7 @@ from functools import cached_property
 
 from echotrace.annotate.entities import DATE_WORDS, NAME_PARTICLES, NOT_NAMES, ORG_HEADS, place_names
 from echotrace.annotate.given_names import Gender, given_name_gender, given_name_locales, is_known_surname
+from echotrace.annotate.morphology import nominative
 from echotrace.annotate.outlet import is_outlet_name, masthead_outlet
 from echotrace.annotate.quote_rules import (
     ARTICLES,
@@ -38,17 +39,6 @@ _PLACE_BEFORE = ARTICLES | {"at", "in", "into", "near", "à", "au", "en", "im"}
 _GLUED_ABD = re.compile(r"abd(?:el|ul|al|ur|ar|er|u|e)?-?(?:al-|el-|ar-|ur-)?([^\W\d_]{4,})")
 # First words of two-word surnames ("Abdel Rahman", "Abu Leith", "de Mistura", "Le Pen").
 _SURNAME_STARTS = frozenset("abdel abdul abd abu bin ibn al el de del della di da van von le la".split())
-_GENERIC_PERSONS = frozenset(
-    "source sources official officials analyst analysts expert experts observers witnesses residents "
-    "people critics aides aide advisers reports report media insiders spokesperson someone activists "
-    "rebels militants fighters monitors medics doctors locals villagers protesters opponents supporters "
-    "authorities troops soldiers diplomats lawmakers survivors eyewitnesses rescuers volunteers "
-    "campaigners researchers investigators journalists reporters correspondents relatives others another "
-    "both none everyone everybody nobody anyone anybody someone somebody several neither each "
-    "footage video videos images photos pictures".split())
-# Words of _GENERIC_PERSONS that are documents: in "a report published by Human Rights Watch" the agent
-# speaks ("footage filmed by activists": the activists, generic too).
-_DOCUMENTS = frozenset("report reports media footage video videos images photos pictures".split())
 # "of"/"for"/"on" inside a capitalised run: an organisation ("Syrian Observatory for Human Rights"),
 # or after a title the office it names ("Secretary of State John Kerry").
 _OFFICE_JOINERS = frozenset(("of", "for", "on"))
@@ -87,9 +77,10 @@ _PARTY_MEMBERS = frozenset(("democrat", "republican"))
 # A given name in this many locales' lists ("Hillary", "Dorothy") surely opens the name after a word that is
 # in none ("Rival", "Widow"); a rarer one may be a second given name.
 _COMMON_GIVEN_NAME = 3
-# Between a lower-case title and the name of its office ("ministro degli Esteri Luigi Bianchi"); not the
+# Between a lower-case title and the name of its office ("ministro degli Esteri Luigi Bianchi", "sindaco di
+# South Bend Pete Buttigieg", "segretario alla Difesa Mark Esper"); not the
 # English "for", after which a person's whole name may follow ("a spokesman for Mary Ann Smith").
-_OFFICE_OF = frozenset("de del della degli dei do da des du".split())
+_OFFICE_OF = frozenset("de del della degli dei di dello alla ai agli do da des du".split())
 _SAME_GIVEN_NAME = 0.75  # spelling similarity of two transliterations ("Ahmad", "Ahmed": 0.8; "Muhammad", "Mohammed")
 _MAX_NAME_WORDS = 3  # "John F Kerry"; longer runs are a title or a place before the name
 _MAX_ACRONYM = 5  # "WHO" said, even where "who" is a word of the text too
@@ -172,7 +163,7 @@ def _name_in(phrase_words: Sequence[str], cues: CuePatterns) -> tuple[str, bool]
     lead = _leading_name(words, cues)
     if lead is not None:  # "Lena Fischer, a reporter for Radio Eastvale": the name the apposition follows
         return _name_in(lead, cues)
-    if (_is_org_head(words[0], cues) and words[0].lower() not in _DOCUMENTS and not _role_then_person(words)
+    if (_is_org_head(words[0], cues) and words[0].lower() not in cues.documents and not _role_then_person(words)
             and any(_is_capitalised(w) for w in words[1:]) and _is_capitalised(words[-1])
             and len(words) <= _MAX_ORG_WORDS and not any(_is_title(w, cues) or not w[0].isalnum() for w in words)):
         # "ministère russe de la Défense", "Pressedienst von X"; a document is no body: "report published
@@ -219,7 +210,8 @@ def _name_in(phrase_words: Sequence[str], cues: CuePatterns) -> tuple[str, bool]
     before = words[:len(words) - len(run)]
     if (not titles and len(person) >= 3 and len(before) >= 2 and before[-1].lower() in _OFFICE_OF
             and _is_title(before[-2], cues)):
-        person = person[1:]  # "ministro degli Esteri Luigi Bianchi": the office's name, then the person
+        given = next((k for k in range(1, len(person) - 1) if given_name_locales(person[k].lower()) > 0), 1)
+        person = person[given:]  # "ministro degli Esteri Luigi Bianchi": the office's name, then the person
     if person and person[0] in _OFFICE_JOINERS:  # "of State John Kerry": the office, then the name
         start = max(2, len(person) - 2)
         while start > 2 and len(person[start]) == 1:  # "of State John F Kerry": an initial needs its name
@@ -437,12 +429,12 @@ def _fuller_name(first: str, second: str, is_org: bool) -> str:
     return longer if _opens_with_given_name(longer) else shorter
 
 
-def _unnamed_reached_by(lower: Sequence[str]) -> bool:
+def _unnamed_reached_by(lower: Sequence[str], cues: CuePatterns) -> bool:
     """Unnamed people the agent after "by" reached: "residents contacted by Reuters", "sources quoted
     by AFP" (not "a report published by Human Rights Watch", whose author speaks)."""
     by = lower.index("by") if "by" in lower else -1
     return by > 1 and lower[by - 1].endswith("ed") and any(
-        w in _GENERIC_PERSONS and w not in _DOCUMENTS for w in lower[:by - 1])
+        w in cues.generic_sources and w not in cues.documents for w in lower[:by - 1])
 
 
 def _after_dateline(words: list[str]) -> list[str]:
@@ -495,8 +487,11 @@ def _post_follows(words: Sequence[str], end: int, cues: CuePatterns) -> bool:
 
 
 def _is_title(word: str, cues: CuePatterns) -> bool:
-    low = word.lower().strip(".")
-    return (low in TITLE_ABBREVIATIONS or low in cues.titles or _is_demonym(word)
+    return _is_role(word.lower().strip("."), cues) or _is_demonym(word)
+
+
+def _is_role(low: str, cues: CuePatterns) -> bool:
+    return (low in TITLE_ABBREVIATIONS or low in cues.titles
             or ("titles" in cues.compounds and _compound_head(low, cues.titles) is not None))  # "Bundeskanzlerin"
 
 
@@ -507,13 +502,20 @@ def _is_org_head(word: str, cues: CuePatterns) -> bool:
                 and _compound_head(low, cues.org_heads) is not None))  # "Verteidigungsministerium"
 
 
+def _is_generic(word: str, cues: CuePatterns) -> bool:
+    """"Activists", "Experten", and in German compounds of such words ("Regierungskreise")."""
+    return word in cues.generic_sources or (
+        "generic_sources" in cues.compounds and _compound_head(word, cues.generic_sources) is not None)
+
+
 def _compound_head(low: str, heads: frozenset[str]) -> str | None:
     """The genitive ending of a compound word that ends with one of `heads` ("" for
-    "verteidigungsministerium", "s" for "verteidigungsministeriums"); None when it ends with none."""
+    "verteidigungsministerium", "s" for "verteidigungsministeriums"), or of a head itself ("s" for
+    "machthabers"); None when it ends with none."""
     for ending in ("", "s", "es"):
         stem = low[: len(low) - len(ending)] if ending else low
-        if low.endswith(ending) and any(stem.endswith(head) and len(stem) > len(head) + 2 for head in heads
-                                        if len(head) > 3):
+        if low.endswith(ending) and any((stem.endswith(head) and len(stem) > len(head) + 2) or (ending and stem == head)
+                                        for head in heads if len(head) > 3):
             return ending
     return None
 
@@ -650,8 +652,9 @@ def _resolve(text: str, words: Sequence[str], position: int, cues: CuePatterns,
         words.pop()
     if position == 0 or text[position - 1] == "\n":
         words = _after_dateline(words)
+    governed = False
     while words and words[0].lower() in cues.source_prepositions:
-        words = words[1:]  # "В Кремле заявили": the Kremlin
+        words, governed = words[1:], True  # "В Кремле заявили": the Kremlin
     if not words:
         return None
     # "Donald Trump’s", "He’s": the name or pronoun without its possessive or contraction.
@@ -667,9 +670,9 @@ def _resolve(text: str, words: Sequence[str], position: int, cues: CuePatterns,
     if len(lower) == 1 and lower[0] in cues.org_pronouns:
         return _nearest(named, position, is_org=True, gender=None, facts=facts,
                         group=lower[0] in cues.group_pronouns)
-    if (len(lower) == 1 and lower[0] in cues.self_pronouns) or lower[-1] in _GENERIC_PERSONS:
+    if (len(lower) == 1 and lower[0] in cues.self_pronouns) or _is_generic(lower[-1], cues):
         return None  # "we pledge", "Activists said": nobody the text names
-    if _unnamed_reached_by(lower):
+    if _unnamed_reached_by(lower, cues):
         return None  # "Residents contacted by Reuters": the residents speak, not the agency
     outlet = _press_outlet(words, cues)
     if outlet is not None:  # not kept as an antecedent: "it said" later is rarely the news agency
@@ -684,6 +687,8 @@ def _resolve(text: str, words: Sequence[str], position: int, cues: CuePatterns,
         return None  # "the manager of Al-Quds hospital in Aleppo told": a source cut at the place it is in
     if proper is not None and len(proper[0]) > 1:  # not an interview's "Q:"
         name, is_org = proper
+        governors = [w.lower() for w in (*before[-1:], *words[:len(words) - len(name.split())])]
+        name = nominative(name, cues.lang, is_org, governed or any(w in cues.case_governors for w in governors))
         first, _, rest = name.partition(" ")
         if not is_org and first.casefold() in place_names() and rest.casefold() in place_names():
             name = rest  # "Tags Syria Aleppo Russia has accused" (punctuation lost): the later place speaks
@@ -737,9 +742,9 @@ def _resolve(text: str, words: Sequence[str], position: int, cues: CuePatterns,
     if lower[0] in cues.indefinite or plural:
         return None  # "a source", "officials": someone unnamed, not a known speaker
     head = lower[-1]
-    if head in cues.org_heads or head in ORG_HEADS:
+    if _is_org_head(head, cues):
         return _best_match(named, position, lower, is_org=True, head=head, gender=None)
-    if head in cues.titles or head in TITLE_ABBREVIATIONS:
+    if _is_role(head, cues):  # "the general said", "der CDU-Politiker sagte"
         return _best_match(named, position, lower, is_org=False, head=None, gender=_title_gender(lower, cues))
     return None
 
@@ -1088,7 +1093,8 @@ def _fits(speaker: Speaker, gender: Gender | None) -> bool:
 
 def _best_match(named: Sequence[Speaker], position: int, description: Sequence[str], is_org: bool,
                 head: str | None, gender: Gender | None) -> str | None:
-    """The earlier speaker sharing most description words; ties go to the nearest.
+    """The earlier speaker sharing most description words; ties go to the nearest; a person is no
+    outlet or place.
 
     Every modifier must fit ("the Russian president" is not the Syrian president), and so must the
     gender a title tells ("the spokeswoman")."""
@@ -1099,6 +1105,8 @@ def _best_match(named: Sequence[Speaker], position: int, description: Sequence[s
     for distance, speaker in enumerate(reversed(named)):
         if speaker.position >= position or speaker.is_org != is_org or not _fits(speaker, gender):
             continue
+        if not is_org and (is_outlet_name(speaker.name) or speaker.name.casefold() in place_names()):
+            continue  # "the mayor said" after "according to the New York Times" (a masthead no rule read as a body)
         if head is not None and head not in speaker.name.lower():
             continue
         if not modifiers <= speaker.context:
