@@ -1,4 +1,4 @@
-"""Russian speakers in the nominative (annotate/morphology.py)."""
+"""Russian and Ukrainian speakers in the nominative (annotate/morphology.py)."""
 
 import pytest
 
@@ -22,6 +22,15 @@ from echotrace.annotate.morphology import nominative
 ])
 def test_russian_names_in_the_nominative(name: str, is_org: bool, governed: bool, expected: str) -> None:
     assert nominative(name, "ru", is_org, governed) == expected
+
+
+@pytest.mark.parametrize(("name", "is_org", "expected"), [
+    ("Юрія Ігната", False, "Юрій Ігнат"),
+    ("Дмитра Кулеби", False, "Дмитро Кулеба"),
+    ("Кремлі", True, "Кремль"),
+])
+def test_ukrainian_names_in_the_nominative(name: str, is_org: bool, expected: str) -> None:
+    assert nominative(name, "uk", is_org, governed=True) == expected
 
 
 def test_other_languages_keep_their_names() -> None:

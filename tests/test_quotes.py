@@ -759,6 +759,8 @@ def test_an_embedded_post_is_spoken_by_its_author() -> None:
     ("Karl Weber sagte, die Lage sei ruhig. „Wir bitten um Geduld“, sagte er der Nachrichtenagentur AFP.", "de",
      "bitten um Geduld", "Karl Weber"),
     ("Laut Angaben der Behörden starben drei Menschen.", "de", "drei Menschen", None),
+    ("Wie eine Polizeisprecherin am Donnerstag sagte, hat sich der Unfall am Montag ereignet.", "de", "Unfall", None),
+    ("Der Präsident trete zurück, so eine Kollegin am Schalter.", "de", "Präsident trete", None),
     ("Regierungskreise sagten, das Treffen finde statt.", "de", "Treffen finde", None),
     # Russian: "Так сказал X" reports the sentence before; a title's office between it and the name; names in
     # another case are named in the nominative, and a lone surname is the full name given before
@@ -766,12 +768,28 @@ def test_an_embedded_post_is_spoken_by_its_author() -> None:
      "Антон Силуанов"),
     ("По словам Марии Захаровой, Москва ответит на санкции.", "ru", "Москва ответит", "Мария Захарова"),
     ("В Кремле заявили, что переговоры продолжатся.", "ru", "переговоры продолжатся", "Кремль"),
+    ("Согласно Министерству обороны России, боевики отступили.", "ru", "боевики", "Министерство обороны России"),
     ("Дмитрий Песков заявил, что встреча состоится. По словам Пескова, дата пока не определена.", "ru",
      "дата пока", "Дмитрий Песков"),
     ("Мария Лаврова заявила, что выставка откроется в мае.", "ru", "выставка откроется", "Мария Лаврова"),
-    # Italian: the office between a title and the person ("sindaco di South Bend")
+    ("Переговоры продолжатся, сказал министр иностранных дел России Сергей Лавров.", "ru", "Переговоры",
+     "Сергей Лавров"),
+    ("Военные заняли три села. Об этом сообщили в Кремле.", "ru", "три села", "Кремль"),
+    # Ukrainian, the same way
+    ("За словами речника Повітряних сил Юрія Ігната, ворог запустив 30 дронів.", "uk", "30 дронів", "Юрій Ігнат"),
+    ("Президент України Володимир Зеленський наголосив, що Україна потребує ППО. Він додав, що партнери вже "
+     "ухвалили рішення.", "uk", "партнери", "Володимир Зеленський"),
+    ("Верховна Рада ухвалила закон. Про це повідомив народний депутат Ярослав Железняк.", "uk", "ухвалила закон",
+     "Ярослав Железняк"),
+    ("Росія знову атакувала енергетику. Про це повідомили в Міненерго.", "uk", "енергетику", "Міненерго"),
+    # the office between a title and the person ("sindaco di South Bend", "la directora de la feria, Amparo
+    # Lucena"); an office that names no one, unless a spokesperson speaks for it
     ("Il sindaco di South Bend Pete Buttigieg ha annunciato che la campagna ha raccolto 24 milioni.", "it",
      "la campagna", "Pete Buttigieg"),
+    ("\"Hemos visto colas de lectores\", explicó la directora de la feria, Amparo Lucena.", "es", "colas",
+     "Amparo Lucena"),
+    ("Las clases se suspenden, informó el ministro de Educación.", "es", "clases", None),
+    ("« Une visite sera possible », déclare un porte-parole du Blue Lagoon.", "fr", "visite", "Blue Lagoon"),
 ])
 def test_reported_speech_in_other_languages(text: str, lang: str, fragment: str, speaker: str | None) -> None:
     assert _one(find_quotes("ml", text, lang), fragment).speaker_name == speaker

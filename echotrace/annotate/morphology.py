@@ -1,5 +1,5 @@
-"""Names in the form they are known by: a Russian source is often named in another case ("по словам
-Марии Захаровой", "согласно Минобороны", "в Кремле заявили"), and one speaker must keep one name."""
+"""Names in the form they are known by: a Russian or Ukrainian source is often named in another case ("по
+словам Марии Захаровой", "за словами Дмитра Кулеби", "в Кремле заявили"), and one speaker must keep one name."""
 
 from functools import cache
 from typing import Any
@@ -7,7 +7,7 @@ from typing import Any
 import pymorphy3
 
 # Languages whose names are inflected and that have an analyser with its dictionary on PyPI.
-_ANALYSED = frozenset({"ru"})
+_ANALYSED = frozenset({"ru", "uk"})
 _NAME_TAGS = ("Name", "Surn", "Patr")
 
 
@@ -34,7 +34,7 @@ def nominative(name: str, lang: str, is_org: bool, governed: bool) -> str:
 
 
 def _inflectable(word: str) -> bool:
-    return word.isalpha() and all("а" <= c.lower() <= "я" or c.lower() == "ё" for c in word)
+    return word.isalpha() and all("а" <= c.lower() <= "я" or c.lower() in "ёіїєґ" for c in word)
 
 
 def _person(words: list[str], parses: list[list[Any]], governed: bool) -> list[str]:

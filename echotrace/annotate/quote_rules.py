@@ -35,7 +35,9 @@ TITLE_ABBREVIATIONS = frozenset(
 _JOINERS = frozenset("of de du des von del de la al- bin di della degli dei delle dello do da dos das".split())
 _AFTER_WINDOW_WORDS = 16
 _MAX_CUES_PER_SENTENCE = 8
-_MAX_WORDS_BEFORE_CLAUSE = 10  # "sagte am Sonntag in einem Interview mit dem Sender CBS, …"
+_MAX_WORDS_BEFORE_CLAUSE = 10
+_MAX_OFFICE_WORDS = 4  # "министр иностранных дел" before the minister's name
+_MAX_FUNCTION_WORD = 4  # "for", "from": no office  # "sagte am Sonntag in einem Interview mit dem Sender CBS, …"
 _CLOSERS = "”»“\"’'‘"
 _DEMONYM_SUFFIXES = ("ian", "ese", "ish", "ary", "ive", "ior", "al", "ern", "ial", "russe", "ienne", "ien",
                      "ais", "aise", "isch", "ische", "ischen", "ano", "ana", "ский", "ская", "ское", "ого")
@@ -178,6 +180,7 @@ class CuePatterns:
     adverbial_openers: frozenset[str]
     subject_openers: frozenset[str]
     case_governors: frozenset[str]
+    body_titles: frozenset[str]
     statement_marks: frozenset[str]
 
 
@@ -240,6 +243,7 @@ def cue_patterns(lang: str) -> CuePatterns:
         adverbial_openers=frozenset(table.get("adverbial_openers", [])),
         subject_openers=frozenset(table.get("subject_openers", [])),
         case_governors=frozenset(table.get("case_governors", [])),
+        body_titles=frozenset(table.get("body_titles", [])),
         statement_marks=frozenset(table.get("statement_marks", [])),
     )
 
@@ -258,9 +262,13 @@ def subject_after(text: str, pos: int, limit: int, cues: CuePatterns) -> tuple[i
     first = words[0][2].lower()
     if first in cues.pronouns or first in cues.org_pronouns:
         return words[0][0], words[0][1]
-    start_index = 1 if first in ARTICLES else 0
+    # "the ministry", "eine Sprecherin" (an unknown speaker, but a speaker), "сообщили в Кремле"
+    start_index = 1 if first in ARTICLES or first in cues.indefinite or first in cues.source_prepositions else 0
     end = None
+    office_end = 0
     for index in range(start_index, len(words)):
+        if index < office_end:
+            continue
         _start_w, end_w, word = words[index]
         previous = words[index - 1][2] if index > 0 else ""
         following = words[index + 1][2] if index + 1 < len(words) else ""
@@ -269,8 +277,10 @@ def subject_after(text: str, pos: int, limit: int, cues: CuePatterns) -> tuple[i
         if word.lower() in ARTICLES and previous.lower() in _JOINERS:
             continue  # "ministère de la Défense"
         if not (_is_name_word(word, cues) or is_adjective(word)) or word == ",":
-            if _office_before_name(words, index, cues):
-                continue  # "министр финансов Антон Силуанов": the office in the genitive, then the name
+            office_end = _office_before_name(words, index, cues)
+            if office_end:  # "министр финансов Антон Силуанов": the office in the genitive, then the name
+                end = words[office_end - 1][1]
+                continue
             break
         end = end_w
     if end is None:
@@ -279,14 +289,25 @@ def subject_after(text: str, pos: int, limit: int, cues: CuePatterns) -> tuple[i
     return words[0][0], named[1] if named and not _is_capitalised_run(text[words[0][0]:end]) else end
 
 
-def _office_before_name(words: Sequence[tuple[int, int, str]], index: int, cues: CuePatterns) -> bool:
-    """A lower-case word naming a title's office ("министр финансов", "el ministro de economía"), when a
-    capitalised word follows it; no short function word ("the spokesman for Hamas") or cue verb ("the
-    spokesman said Tuesday")."""
-    word = words[index][2]
-    following = words[index + 1][2] if index + 1 < len(words) else ""
-    return (word.isalpha() and word.islower() and len(word) > 3 and not cues.verbs.fullmatch(word)
-            and any(w[2].lower() in cues.titles for w in words[:index]) and following[:1].isupper())
+def _office_before_name(words: Sequence[tuple[int, int, str]], index: int, cues: CuePatterns) -> int:
+    """Where the lower-case words naming a title's office end ("министр финансов", "голова обласної
+    адміністрації", "el ministro de economía"), when a given name follows them, after a comma too ("la
+    directora de la feria, Amparo Lucena"); 0 when they are not such
+    words: a short function word opens them ("the spokesman for the White House"), a cue verb is one of
+    them ("the spokesman said Tuesday") or no given name follows ("el ministro para la Comunicación")."""
+    if len(words[index][2]) <= _MAX_FUNCTION_WORD:
+        return 0
+    k = index
+    while (k < len(words) and k - index < _MAX_OFFICE_WORDS and words[k][2].isalpha() and words[k][2].islower()
+           and not cues.verbs.fullmatch(words[k][2])):
+        k += 1
+    if (k == index or k == len(words) or k - index == _MAX_OFFICE_WORDS
+            or not any(w[2].lower() in cues.titles for w in words[:k])):  # "народний депутат Ярослав Железняк"
+        return 0
+    names = [w[2] for w in words[k:k + 2]]  # "министр иностранных дел России Сергей Лавров": the country between
+    if names[0] == ",":  # "la directora de la feria, Amparo Lucena": the name set off by a comma
+        names = names[1:]
+    return k if all(n[:1].isupper() for n in names) and any(given_name_locales(n.lower()) > 0 for n in names) else 0
 
 
 def _phrase_to_comma(text: str, pos: int, limit: int) -> tuple[int, int] | None:

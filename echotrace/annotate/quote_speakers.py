@@ -208,8 +208,12 @@ def _name_in(phrase_words: Sequence[str], cues: CuePatterns) -> tuple[str, bool]
         return " ".join(run), True
     person = run[titles[-1] + 1:] if titles else run
     before = words[:len(words) - len(run)]
-    if (not titles and len(person) >= 3 and len(before) >= 2 and before[-1].lower() in _OFFICE_OF
-            and _is_title(before[-2], cues)):
+    office = not titles and len(before) >= 2 and before[-1].lower() in _OFFICE_OF and _is_title(before[-2], cues)
+    title = before[-2].lower().strip(".") if office else ""
+    if (office and not any(given_name_locales(w.lower()) > 0 for w in person)
+            and title not in cues.body_titles and title not in TITLE_ABBREVIATIONS):
+        return None  # "el ministro de Educación": the office, where no person is named; not "le Dr di Lollo"
+    if office and len(person) >= 3:
         given = next((k for k in range(1, len(person) - 1) if given_name_locales(person[k].lower()) > 0), 1)
         person = person[given:]  # "ministro degli Esteri Luigi Bianchi": the office's name, then the person
     if person and person[0] in _OFFICE_JOINERS:  # "of State John Kerry": the office, then the name
@@ -687,6 +691,11 @@ def _resolve(text: str, words: Sequence[str], position: int, cues: CuePatterns,
         return None  # "the manager of Al-Quds hospital in Aleppo told": a source cut at the place it is in
     if proper is not None and len(proper[0]) > 1:  # not an interview's "Q:"
         name, is_org = proper
+        head = next((w for w in words[1:] if not w[0].isdigit()), "")
+        if (lower[0] in cues.indefinite and not is_org and name.split()[0] == head
+                and not any(given_name_locales(w.lower()) for w in name.split())):
+            return None  # "so eine Kollegin am Schalter": someone unnamed (German capitalises nouns); not "un
+            # porte-parole du Blue Lagoon", who speaks for the name
         governors = [w.lower() for w in (*before[-1:], *words[:len(words) - len(name.split())])]
         name = nominative(name, cues.lang, is_org, governed or any(w in cues.case_governors for w in governors))
         first, _, rest = name.partition(" ")
