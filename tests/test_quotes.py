@@ -500,6 +500,10 @@ def test_speaker_key_normalises_names() -> None:
      "tax bill would pass", "Kevin Brady"),
     ("Filmmaker and best-selling author Lena Fischer said the film would open in July.", "film would open",
      "Lena Fischer"),
+    # whose, not who: the titled person after "of" and a noun the text names no one by; not after a title
+    ("The main rival of Prime Minister Benjamin Netanyahu said he would form a government.", "form a government",
+     None),
+    ("A spokesman for President Donald Trump said the talks went well.", "talks went well", "Donald Trump"),
 ])
 def test_speaker_names_from_news_phrasing(text: str, fragment: str, speaker: str | None) -> None:
     assert _one(find_quotes("n1", text), fragment).speaker_name == speaker
@@ -790,6 +794,8 @@ def test_an_embedded_post_is_spoken_by_its_author() -> None:
      "Amparo Lucena"),
     ("Las clases se suspenden, informó el ministro de Educación.", "es", "clases", None),
     ("« Une visite sera possible », déclare un porte-parole du Blue Lagoon.", "fr", "visite", "Blue Lagoon"),
+    ("Le principal rival du Premier ministre israélien Benjamin Netanyahu a déclaré qu'il formerait un "
+     "gouvernement.", "fr", "formerait", None),
 ])
 def test_reported_speech_in_other_languages(text: str, lang: str, fragment: str, speaker: str | None) -> None:
     assert _one(find_quotes("ml", text, lang), fragment).speaker_name == speaker

@@ -199,6 +199,8 @@ def _name_in(phrase_words: Sequence[str], cues: CuePatterns) -> tuple[str, bool]
         return " ".join(run), True
     if not heads and not titles and _modifies(words, len(words) - len(run), cues):
         return None  # "the local council in Daraya": no name opens the phrase (see _leading_name above)
+    if not heads and _of_someone(words, len(words) - len(run), cues):
+        return None  # "the main rival of Prime Minister Benjamin Netanyahu": the rival, whom the text does not name
     if heads and heads[0] >= 2 and run[heads[0] - 1].lower() in _JOINERS and not titles and not joined:
         return " ".join(run[heads[0]:]), True  # "Fuentes del Ministerio de Defensa": those of a body speak for it
     if heads and not joined and len(run) - heads[-1] > 2 and run[heads[-1] + 1].lower() not in _JOINERS:
@@ -387,6 +389,21 @@ def _modifies(words: Sequence[str], start: int, cues: CuePatterns) -> bool:
     if start >= 2 and words[start - 2].lower() in _BODY_NOUNS:  # the body speaks unless it is itself a place:
         return _modifies(words, _noun_phrase_start(words, start - 2), cues)  # "near the Syrian city of Homs"
     return start < 2 or not (_is_title(words[start - 2], cues) or _share_of(words, start))
+
+
+def _of_someone(words: Sequence[str], start: int, cues: CuePatterns) -> bool:
+    """Whether the titled person at or after `words[start:]` is whose, not who: after "of" (or "du", "de", …) that
+    follows a lower-case noun that is no title or body ("the wife of President X", "an ally of President X",
+    "le principal rival du Premier ministre X"; but "a spokesman for President X", "the office of President X")."""
+    person = start
+    while start > 0 and (_is_title(words[start - 1], cues) or is_adjective(words[start - 1])):
+        start -= 1  # "du Premier ministre israélien Benjamin Netanyahu": back to the "of"
+    titled = start < person or any(_is_title(w, cues) for w in words[person:])
+    if not titled or start < 2 or words[start - 1].lower() not in _OFFICE_OF | {"of"}:
+        return False  # untitled: "Según estimaciones de UBS" speaks for UBS (_modifies reads the English "of")
+    noun = words[start - 2]
+    return (noun.isalpha() and noun.islower() and not _is_title(noun, cues) and noun not in _BODY_NOUNS
+            and not _share_of(words, start))
 
 
 def _noun_phrase_start(words: Sequence[str], noun: int) -> int:
