@@ -35,9 +35,9 @@ TITLE_ABBREVIATIONS = frozenset(
 _JOINERS = frozenset("of de du des von del de la al- bin di della degli dei delle dello do da dos das".split())
 _AFTER_WINDOW_WORDS = 16
 _MAX_CUES_PER_SENTENCE = 8
-_MAX_WORDS_BEFORE_CLAUSE = 10
+_MAX_WORDS_BEFORE_CLAUSE = 10  # "sagte am Sonntag in einem Interview mit dem Sender CBS, …"
 _MAX_OFFICE_WORDS = 4  # "министр иностранных дел" before the minister's name
-_MAX_FUNCTION_WORD = 4  # "for", "from": no office  # "sagte am Sonntag in einem Interview mit dem Sender CBS, …"
+_MAX_FUNCTION_WORD = 4  # "for", "from": no office
 _CLOSERS = "”»“\"’'‘"
 _DEMONYM_SUFFIXES = ("ian", "ese", "ish", "ary", "ive", "ior", "al", "ern", "ial", "russe", "ienne", "ien",
                      "ais", "aise", "isch", "ische", "ischen", "ano", "ana", "ский", "ская", "ское", "ого")
@@ -292,9 +292,9 @@ def subject_after(text: str, pos: int, limit: int, cues: CuePatterns) -> tuple[i
 def _office_before_name(words: Sequence[tuple[int, int, str]], index: int, cues: CuePatterns) -> int:
     """Where the lower-case words naming a title's office end ("министр финансов", "голова обласної
     адміністрації", "el ministro de economía"), when a given name follows them, after a comma too ("la
-    directora de la feria, Amparo Lucena"); 0 when they are not such
-    words: a short function word opens them ("the spokesman for the White House"), a cue verb is one of
-    them ("the spokesman said Tuesday") or no given name follows ("el ministro para la Comunicación")."""
+    directora de la feria, Amparo Lucena"); 0 when they are not such words: a short function word opens
+    them ("the spokesman for the White House"), a cue verb is one of them ("the spokesman said Tuesday")
+    or no given name follows ("el ministro para la Comunicación")."""
     if len(words[index][2]) <= _MAX_FUNCTION_WORD:
         return 0
     k = index
@@ -834,8 +834,9 @@ def _clause_after(text: str, pos: int, end: int, marks: frozenset[str]) -> int |
     """Where the clause a cue verb reports opens: after the comma or colon that follows the cue and
     its few adjuncts ("sagte am Sonntag dem Sender CBS, die Proteste seien …"); None without one."""
     for count, match in enumerate(_WORD_OR_MARK.finditer(text, pos, end)):
-        if match.group() in marks and not text[match.start() - 1:match.end() + 1].replace(",", "").isdigit():
-            return match.end()  # not the comma of "6,5 Prozent"
+        decimal = text[match.start() - 1:match.end() + 1].replace(",", "").isdigit()  # "6,5 Prozent"
+        if match.group() in marks and not decimal:
+            return match.end()
         if count > _MAX_WORDS_BEFORE_CLAUSE:
             return None
     return None

@@ -78,8 +78,8 @@ _PARTY_MEMBERS = frozenset(("democrat", "republican"))
 # in none ("Rival", "Widow"); a rarer one may be a second given name.
 _COMMON_GIVEN_NAME = 3
 # Between a lower-case title and the name of its office ("ministro degli Esteri Luigi Bianchi", "sindaco di
-# South Bend Pete Buttigieg", "segretario alla Difesa Mark Esper"); not the
-# English "for", after which a person's whole name may follow ("a spokesman for Mary Ann Smith").
+# South Bend Pete Buttigieg", "segretario alla Difesa Mark Esper"); not the English "for", after which a
+# person's whole name may follow ("a spokesman for Mary Ann Smith").
 _OFFICE_OF = frozenset("de del della degli dei di dello alla ai agli do da des du".split())
 _SAME_GIVEN_NAME = 0.75  # spelling similarity of two transliterations ("Ahmad", "Ahmed": 0.8; "Muhammad", "Mohammed")
 _MAX_NAME_WORDS = 3  # "John F Kerry"; longer runs are a title or a place before the name
