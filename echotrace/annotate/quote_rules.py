@@ -393,13 +393,7 @@ def _clause_opening(text: str, pos: int, limit: int) -> re.Match[str] | None:
     breaks = [m.end() for m in _CLAUSE_BREAKS.finditer(text, start, pos)]
     if not breaks and start != limit:
         return None
-    return _WORD.match(text, _skip_spaces(text, breaks[-1] if breaks else start, pos))
-
-
-def _skip_spaces(text: str, pos: int, end: int) -> int:
-    while pos < end and text[pos].isspace():
-        pos += 1
-    return pos
+    return _WORD.match(text, _skip_punct(text, breaks[-1] if breaks else start, pos))
 
 
 def _apposition_before(words: Sequence[tuple[int, int, str]]) -> tuple[int, int] | None:
@@ -610,10 +604,10 @@ def reported_speech(text: str, start: int, end: int, lang: str,
                              match.end(), rule=SUBJECTLESS))
             break
         if subject is not None and end - match.end() > 15:
-            content_start = _skip_punct(text, max(inverted[1], match.end()) if inverted else match.end(), end)
+            after_cue = max(inverted[1], match.end()) if inverted else match.end()
+            content_start = _skip_punct(text, after_cue, end)
             if cues.statement_marks:
-                clause = _clause_after(text, max(inverted[1], match.end()) if inverted else match.end(), end,
-                                       cues.statement_marks)
+                clause = _clause_after(text, after_cue, end, cues.statement_marks)
                 if clause is None:
                     continue  # "Sony sagt die Messe ab", "sagte am Sonntag im Fernsehen.": no statement follows
                 content_start = _skip_punct(text, clause, end)

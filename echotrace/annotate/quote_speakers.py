@@ -512,21 +512,23 @@ def _is_title(word: str, cues: CuePatterns) -> bool:
 
 
 def _is_role(low: str, cues: CuePatterns) -> bool:
-    return (low in TITLE_ABBREVIATIONS or low in cues.titles
-            or ("titles" in cues.compounds and _compound_head(low, cues.titles) is not None))  # "Bundeskanzlerin"
+    return low in TITLE_ABBREVIATIONS or _listed(low, cues, "titles")  # "the general", "Bundeskanzlerin"
 
 
 def _is_org_head(word: str, cues: CuePatterns) -> bool:
     low = word.lower()
-    return (low in cues.org_heads or low in ORG_HEADS
-            or ("org_heads" in cues.compounds
-                and _compound_head(low, cues.org_heads) is not None))  # "Verteidigungsministerium"
+    return low in ORG_HEADS or _listed(low, cues, "org_heads")  # "the ministry", "Verteidigungsministerium"
 
 
 def _is_generic(word: str, cues: CuePatterns) -> bool:
-    """"Activists", "Experten", and in German compounds of such words ("Regierungskreise")."""
-    return word in cues.generic_sources or (
-        "generic_sources" in cues.compounds and _compound_head(word, cues.generic_sources) is not None)
+    return _listed(word, cues, "generic_sources")  # "Activists", "Experten", "Regierungskreise"
+
+
+def _listed(low: str, cues: CuePatterns, column: str) -> bool:
+    """Whether `low` is a word of the cue table's `column`, or ends a compound of one in a language whose
+    table lists that column among its `compounds`."""
+    words: frozenset[str] = getattr(cues, column)
+    return low in words or (column in cues.compounds and _compound_head(low, words) is not None)
 
 
 def _compound_head(low: str, heads: frozenset[str]) -> str | None:
