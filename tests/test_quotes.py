@@ -504,6 +504,12 @@ def test_speaker_key_normalises_names() -> None:
     ("The main rival of Prime Minister Benjamin Netanyahu said he would form a government.", "form a government",
      None),
     ("A spokesman for President Donald Trump said the talks went well.", "talks went well", "Donald Trump"),
+    # a dateline with its date and agency is where and who reported, not who spoke
+    ("EASTVALE, May 29 (KPS) – Foreign Minister Lena Fischer on Wednesday rejected the claim that the dam "
+     "had failed.", "the dam", "Lena Fischer"),
+    # a hyphenated title is a title ("Secretary-General"), and the body before it is whose, not who
+    ("Alliance Secretary-General Pavel Orlov said the meeting would go ahead in June.", "meeting would go",
+     "Pavel Orlov"),
 ])
 def test_speaker_names_from_news_phrasing(text: str, fragment: str, speaker: str | None) -> None:
     assert _one(find_quotes("n1", text), fragment).speaker_name == speaker
@@ -796,6 +802,9 @@ def test_an_embedded_post_is_spoken_by_its_author() -> None:
     ("« Une visite sera possible », déclare un porte-parole du Blue Lagoon.", "fr", "visite", "Blue Lagoon"),
     ("Le principal rival du Premier ministre israélien Benjamin Netanyahu a déclaré qu'il formerait un "
      "gouvernement.", "fr", "formerait", None),
+    # in a verb-second language the verb follows "according to X" with no comma: X is the name words alone
+    ("Nach Angaben der Armee explodierte am Abend eine Sprengfalle am Straßenrand, dann wurde der Konvoi "
+     "beschossen.", "de", "Sprengfalle", "Armee"),
 ])
 def test_reported_speech_in_other_languages(text: str, lang: str, fragment: str, speaker: str | None) -> None:
     assert _one(find_quotes("ml", text, lang), fragment).speaker_name == speaker
@@ -1170,3 +1179,4 @@ def test_sources_cut_at_a_joiner_run_to_the_whole_name(text: str, source: str, e
                  text.index(source) + len(source))
     _extend_joined_sources(text, [item])
     assert text[item.source_start:item.source_end] == expected
+

@@ -572,8 +572,14 @@ def reported_speech(text: str, start: int, end: int, lang: str,
     if cues.according is not None:
         match = cues.according.search(text, start, end)
         if match is not None:
-            subject = (_phrase_to_comma(text, match.end(), end) if match.start() - start < 3 else None) or (
-                subject_after(text, match.end(), end, cues))
+            # In a verb-second language the verb follows the opening phrase with no comma ("Nach Angaben der
+            # Armee explodierte …"): the source is the name words, not the words up to the next comma.
+            opening = match.start() - start < 3
+            subject = subject_after(text, match.end(), end, cues) if opening and cues.adverbial_openers else None
+            if subject is None and opening:
+                subject = _phrase_to_comma(text, match.end(), end)
+            if subject is None:
+                subject = subject_after(text, match.end(), end, cues)
             if subject is not None:
                 content_start = _skip_punct(text, subject[1], end)
                 if match.start() - start < 3 and end - content_start > 10:

@@ -460,15 +460,18 @@ def _unnamed_reached_by(lower: Sequence[str], cues: CuePatterns) -> bool:
 
 def _after_dateline(words: list[str]) -> list[str]:
     """A source phrase that opens its line without the dateline before it: "WASHINGTON — Sen. Bernie
-    Sanders", "RANGOON, Burma - Aung San Suu Kyi's allies" name the senator and the allies, not the city."""
+    Sanders", "RANGOON, Burma - Aung San Suu Kyi's allies", "BRENHOLM, May 29 (KPS) – Foreign Minister
+    Henrik Saalfeld" name the senator, the allies and the minister, not the city."""
     end = 0
     while end < len(words) and words[end].isupper() and words[end].isalpha():
         end += 1
     if end == 0 or (end == 1 and len(words[0]) < 3):
         return words
-    if end < len(words) and words[end] == ",":  # the country or state after the city
+    if end < len(words) and words[end] == ",":  # the country or state, the date, the agency after the city
+        limit = end + _DATELINE_WORDS
         end += 1
-        while end < len(words) and _is_capitalised(words[end]):
+        while end < min(len(words), limit) and (
+                _is_capitalised(words[end]) or words[end].isdigit() or words[end] in _DATELINE_MARKS):
             end += 1
     if end == len(words) or words[end] not in _DASHES:
         return words
@@ -478,6 +481,9 @@ def _after_dateline(words: list[str]) -> list[str]:
 
 
 _DASHES = frozenset("—–-")
+# What a dateline carries between its city and its dash: "RANGOON, Burma -", "CASTELLON, May 28 (VNA) –".
+_DATELINE_WORDS = 8
+_DATELINE_MARKS = frozenset(",.()/")
 
 
 def _leading_name(words: Sequence[str], cues: CuePatterns) -> list[str] | None:
@@ -512,7 +518,15 @@ def _is_title(word: str, cues: CuePatterns) -> bool:
 
 
 def _is_role(low: str, cues: CuePatterns) -> bool:
-    return low in TITLE_ABBREVIATIONS or _listed(low, cues, "titles")  # "the general", "Bundeskanzlerin"
+    """"the general", "Bundeskanzlerin", and a hyphenated title ending in one ("Secretary-General",
+    "vice-president", "co-chairman"); not a name whose article is hyphenated ("al-Sheikh")."""
+    if low in TITLE_ABBREVIATIONS or _listed(low, cues, "titles"):
+        return True
+    first, _, last = low.rpartition("-")
+    return (len(first) >= 4 or first in _TITLE_PREFIXES) and _listed(last, cues, "titles")
+
+
+_TITLE_PREFIXES = frozenset(("co", "ex"))
 
 
 def _is_org_head(word: str, cues: CuePatterns) -> bool:
@@ -671,10 +685,10 @@ class _TextNames:
 def _resolve(text: str, words: Sequence[str], position: int, cues: CuePatterns,
              named: list[Speaker], facts: _TextNames, common: frozenset[str] = frozenset()) -> str | None:
     words = list(words)
-    while words and not words[-1][0].isalnum():  # a source span the tagger ended at a comma
-        words.pop()
     if position == 0 or text[position - 1] == "\n":
         words = _after_dateline(words)
+    while words and not words[-1][0].isalnum():  # a source span the tagger ended at a comma
+        words.pop()
     governed = False
     while words and words[0].lower() in cues.source_prepositions:
         words, governed = words[1:], True  # "В Кремле заявили": the Kremlin
