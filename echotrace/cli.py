@@ -22,6 +22,7 @@ from rich.table import Table
 from rich.text import Text
 
 from echotrace import queries
+from echotrace.annotate.quote_tokens import CLOSING_DOUBLE, OPENING_DOUBLE, STRAIGHT_DOUBLE
 from echotrace.config import Settings, parse_columns
 from echotrace.store.duckdb import StoreLocked, StoreMissing, open_reader
 
@@ -229,6 +230,15 @@ def provenance(
                     out.print(f"                     “{passage['b_text'][:120]}”")
 
 
+def _statement(text: str, kind: str | None) -> str:
+    """A speaker's own words in quotation marks; reported speech (the outlet's words, or its words
+    around a quoted fragment) marked as such, never dressed as a verbatim quote."""
+    if kind == "indirect":
+        return f"(reported) {text}"
+    quoted_inside = not (OPENING_DOUBLE | CLOSING_DOUBLE | {STRAIGHT_DOUBLE}).isdisjoint(text)
+    return text if quoted_inside else f"“{text}”"
+
+
 @app.command()
 def quotes(
     speaker: Annotated[str, typer.Option(help="Speaker name or entity id (substring).")],
@@ -241,9 +251,9 @@ def quotes(
         out.print(f"no statements by {speaker!r}")
         return
     for st in statements:
-        out.print(f"{st['speaker_name']} · {st['n_docs']} articles · "
+        out.print(f"{st['speaker_name']} · {st['n_docs']} article{'' if st['n_docs'] == 1 else 's'} · "
                   f"first {_day(st['first_published'])} ({st['first_doc_id'][:12]})")
-        out.print(f"  “{st['text']}”")
+        out.print(f"  {_statement(st['text'], st['kind'])}")
         out.print(f"  outlets: {', '.join(st['outlets'])} · languages: {', '.join(st['languages'])}")
 
 

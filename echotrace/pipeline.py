@@ -209,8 +209,16 @@ def process_document(raw: RawDoc, context: DocContext) -> DocResult | Skipped:
               if "quotes" in stages else [])
     if quotes and "entities" in stages:
         by_name = mentions_by_name(mentions)
+        index = context.entity_index()
         for quote in quotes:
-            quote.speaker_entity_id = speaker_entity(quote, by_name, context.entity_index())
+            quote.speaker_entity_id = speaker_entity(quote, by_name, index)
+            # A speaker named by a spelling of the alias table goes by the table's name, whatever spelling or
+            # language the article used ("Sergei Rudskoy", "ministère russe de la Défense", "SOHR"): their
+            # statements group and list together. A name the table does not spell keeps its own: it was tied
+            # to the entity by surname only ("Doctor Ibrahim al-Assad" is no Bashar al-Assad).
+            entity = index.entity(quote.speaker_entity_id) if quote.speaker_entity_id else None
+            if entity is not None and index.canonical(quote.speaker_name or "") == entity.entity_id:
+                quote.speaker_name = entity.name
     return DocResult(source=raw.source, article=article, mentions=mentions, quotes=quotes)
 
 

@@ -295,3 +295,30 @@ def test_stored_articles_read_texts_back_from_disk(tmp_path: Path) -> None:
         with pytest.raises(IndexError):
             articles[len(articles)]
     assert sorted(p.name for p in tmp_path.iterdir()) == ["in", "store.duckdb", "store.duckdb.lock"]
+
+
+def test_quotes_command_names_speakers_by_the_alias_table_and_marks_reported_speech(tmp_path: Path) -> None:
+    """Two spellings of one person in the alias table are one speaker under its name; her reported
+    statement is shown as reported, without its "that", and her own words in quotation marks."""
+    corpus = tmp_path / "in"
+    corpus.mkdir()
+    (corpus / "a.txt").write_text(
+        "Dam repairs before the rains\n\nMayor Lena Fisher said that the dam on the Varo river would be repaired "
+        "before the autumn rains came back.\n", encoding="utf-8")
+    (corpus / "b.txt").write_text(
+        "Town prepares for winter\n\n\"The dam will hold this winter, and the town will not flood again,\" "
+        "Lena Fischer told reporters on Monday.\n", encoding="utf-8")
+    aliases = tmp_path / "aliases.yaml"
+    aliases.write_text("entities:\n  - id: lena-fischer\n    name: Lena Fischer\n    type: person\n"
+                       "    aliases: [Lena Fischer, Lena Fisher]\n", encoding="utf-8")
+    db = tmp_path / "s.duckdb"
+    run([str(corpus)], db, Settings(workers=1, aliases=[str(aliases)]))
+    con = duckdb.connect(str(db), read_only=True)
+    assert {r[0] for r in con.execute("SELECT speaker_name FROM quotes").fetchall()} == {"Lena Fischer"}
+    con.close()
+    result = subprocess.run([sys.executable, "-m", "echotrace", "quotes", "--speaker", "Fischer", "--db", str(db)],
+                            capture_output=True, text=True, check=True)
+    lines = [" ".join(line.split()) for line in result.stdout.splitlines()]
+    assert "(reported) the dam on the Varo river would be repaired before the autumn rains came back" in lines
+    assert "“The dam will hold this winter, and the town will not flood again”" in lines
+    assert sum(line.startswith("Lena Fischer · 1 article ·") for line in lines) == 2

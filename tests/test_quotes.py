@@ -1180,3 +1180,24 @@ def test_sources_cut_at_a_joiner_run_to_the_whole_name(text: str, source: str, e
     _extend_joined_sources(text, [item])
     assert text[item.source_start:item.source_end] == expected
 
+
+@pytest.mark.parametrize(("text", "kind", "shown"), [
+    ("that the talks would resume in May", "indirect", "the talks would resume in May"),
+    ("qu'il faut unir nos forces", "indirect", "il faut unir nos forces"),
+    ("que las conversaciones seguirán", "indirect", "las conversaciones seguirán"),
+    ("dass die Gespräche weitergehen", "indirect", "die Gespräche weitergehen"),
+    ("что переговоры продолжатся", "indirect", "переговоры продолжатся"),
+    # a word that only begins like one, and a direct quote's own first word, stay
+    ("thatcher-era rules would return", "indirect", "thatcher-era rules would return"),
+    ("That is not what we agreed", "direct", "That is not what we agreed"),
+    # a span that ended inside a quotation: no comma before its closing mark, no mark that closes nothing
+    ('the army "is doing its utmost to protect civilians,"', "direct",
+     'the army "is doing its utmost to protect civilians"'),
+    ('They blocked the road to the border,"', "direct", "They blocked the road to the border"),
+    ("«Nous ne céderons pas»", "direct", "«Nous ne céderons pas»"),
+    ("We will win,", "direct", "We will win"),
+])
+def test_statements_are_shown_without_their_clause_opener_and_stray_marks(text: str, kind: str, shown: str) -> None:
+    from echotrace.annotate.quotes import statement_text
+
+    assert statement_text(text, kind) == shown

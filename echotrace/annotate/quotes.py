@@ -311,6 +311,43 @@ def _trim_marks(text: str, start: int, end: int) -> tuple[int, int]:
     return start, end
 
 
+def statement_text(text: str, kind: str) -> str:
+    """A quote's words as a statement to show: reported speech without the word that opened its
+    clause ("that the coalition …", "qu'il …"), and no comma or stray closing mark left where the
+    span ended inside a quotation ("… in southern Syria,\"")."""
+    text = text.strip()
+    if kind == "indirect":
+        opener = _COMPLEMENTIZER.match(text)
+        if opener and len(text) - opener.end() > 2:
+            text = text[opener.end():]
+    closing = _COMMA_BEFORE_CLOSE.search(text)
+    if closing:
+        text = text[:closing.start()] + closing.group(1)
+    while text and _closes_nothing(text):
+        text = text[:-1].rstrip()
+    return text.rstrip(",;:").rstrip()
+
+
+def _closes_nothing(text: str) -> bool:
+    """Whether the text ends with a closing mark that no mark inside it opened."""
+    last = text[-1]
+    if last == '"':
+        return text.count('"') % 2 == 1
+    return last in _OPENER_OF and text.count(last) > text.count(_OPENER_OF[last])
+
+
+def _complementizers() -> re.Pattern[str]:
+    words = sorted({w for table in cue_table().values() for w in table.get("complementizers", [])},
+                   key=len, reverse=True)
+    alternatives = "|".join(re.escape(w).replace("'", "['’]") for w in words)
+    return re.compile(rf"(?:{alternatives})(?:(?<=['’])|\s+)", re.IGNORECASE)
+
+
+_COMPLEMENTIZER = _complementizers()
+_COMMA_BEFORE_CLOSE = re.compile(r"[,;:]\s*([\"”»]+)$")
+_OPENER_OF = {"”": "“", "»": "«"}
+
+
 def _base_lang(lang: str) -> str:
     return (lang or "en").split("-")[0].split("_")[0].lower()
 

@@ -29,6 +29,7 @@ import numpy as np
 import numpy.typing as npt
 
 from echotrace.annotate.quote_speakers import speaker_key
+from echotrace.annotate.quotes import statement_text
 from echotrace.embed import embed
 from echotrace.records import Quote, QuoteGroup
 
@@ -305,5 +306,5 @@ def _make_group(members: Sequence[Quote], published: Mapping[str, datetime | Non
         n_docs=len({q.doc_id for q in members}),
         speaker_entity_id=entity_ids[0] if len(entity_ids) == 1 else None,
         speaker_name=names[0] if names else None,
-        text=first.text,
+        text=statement_text(first.text, first.kind),
     )

@@ -100,9 +100,9 @@ def report_data(con: Connection) -> dict[str, Any]:
         'SELECT doc_id, start, "end", entity_id FROM mentions ORDER BY doc_id, start, "end", entity_id').fetchall()
         if d in index and eid in entity_index]
 
-    groups = queries.rows(con, """
-        SELECT group_id, first_doc_id, n_docs, speaker_entity_id, speaker_name, text
-        FROM quote_groups ORDER BY n_docs DESC, group_id""")
+    groups = queries.rows(con, f"""
+        SELECT group_id, first_doc_id, n_docs, speaker_entity_id, speaker_name, text, {queries.FIRST_KIND} AS kind
+        FROM quote_groups g ORDER BY n_docs DESC, group_id""")
     group_index = {g["group_id"]: i for i, g in enumerate(groups)}
     quotes = [[index[d], s, e, group_index.get(g), kind, name] for d, s, e, g, kind, name in con.execute("""
         SELECT doc_id, start, "end", group_id, kind, speaker_name FROM quotes

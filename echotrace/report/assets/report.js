@@ -402,7 +402,7 @@
     add(root, el("h2", {}, "Statements echoed across articles"));
     add(root, echoed.length ? table(["speaker", "statement", "articles", "outlets", "first appearance"], echoed.slice(0, 200).map((k) => {
       const g = D.groups[k], occ = IDX.groupQuotes[k].slice().sort((x, y) => byDate(x[0], y[0]));
-      return [el("a", { href: route("quotes", speakerKey(g)) }, g.speaker_name || "(unattributed)"), g.text, g.n_docs,
+      return [el("a", { href: route("quotes", speakerKey(g)) }, g.speaker_name || "(unattributed)"), statement(g), g.n_docs,
         [...new Set(occ.map((q) => outletOf(q[0])))].join(", "), occ.length ? docLink(occ[0][0], dateCell(occ[0][0]) + " · " + outletOf(occ[0][0]), occ[0][1], occ[0][2]) : "—"];
     }), { id: "echoed-quotes" }) : el("p", { class: "muted" }, "No statement appears in more than one article."));
     add(root, el("h2", {}, "Speakers"));
@@ -420,6 +420,11 @@
     refresh();
   }
 
+  // Reported speech is the outlet's wording, not the speaker's: say so wherever a statement is shown.
+  function statement(g) {
+    return g.kind === "indirect" ? el("span", {}, g.text, el("b", { class: "badge reported", title: "reported speech: the outlet's words, not a verbatim quote" }, "reported")) : g.text;
+  }
+
   function renderSpeaker(root, sp) {
     add(root, el("p", {}, el("a", { href: "#quotes" }, "← all speakers")));
     add(root, el("h2", {}, sp.name), el("p", { class: "muted" }, plural(sp.groups.length, "statement") + " · " + plural(sp.quotes, "quote") + " · " + plural(sp.outlets.size, "outlet")));
@@ -428,7 +433,7 @@
       const occ = IDX.groupQuotes[k].slice().sort((x, y) => byDate(x[0], y[0]));
       if (!occ.length) continue;
       const firstLang = art(occ[0][0]).language;
-      const box = el("div", { class: "statement" }, el("blockquote", {}, g.text));
+      const box = el("div", { class: "statement" }, el("blockquote", {}, statement(g)));
       add(box, table(["date", "outlet", "lang", "kind", "as quoted"], occ.map((q, n) => [
         el("span", {}, dateCell(q[0]), n === 0 ? el("b", { class: "badge" }, "first appearance") : null), outletOf(q[0]),
         el("span", {}, art(q[0]).language, art(q[0]).language !== firstLang ? el("span", { class: "badge tr" }, "translation") : null),
