@@ -22,7 +22,7 @@ from rich.table import Table
 from rich.text import Text
 
 from echotrace import queries
-from echotrace.annotate.quote_tokens import CLOSING_DOUBLE, OPENING_DOUBLE, STRAIGHT_DOUBLE
+from echotrace.annotate.quote_tokens import quotes_words
 from echotrace.config import Settings, parse_columns
 from echotrace.store.duckdb import StoreLocked, StoreMissing, open_reader
 
@@ -235,8 +235,7 @@ def _statement(text: str, kind: str | None) -> str:
     around a quoted fragment) marked as such, never dressed as a verbatim quote."""
     if kind == "indirect":
         return f"(reported) {text}"
-    quoted_inside = not (OPENING_DOUBLE | CLOSING_DOUBLE | {STRAIGHT_DOUBLE}).isdisjoint(text)
-    return text if quoted_inside else f"“{text}”"
+    return text if quotes_words(text) else f"“{text}”"
 
 
 @app.command()

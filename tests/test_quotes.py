@@ -1190,6 +1190,11 @@ def test_sources_cut_at_a_joiner_run_to_the_whole_name(text: str, source: str, e
     # a word that only begins like one, and a direct quote's own first word, stay
     ("thatcher-era rules would return", "indirect", "thatcher-era rules would return"),
     ("That is not what we agreed", "direct", "That is not what we agreed"),
+    ("that was a mistake", "direct", "that was a mistake"),
+    # reported speech quoting some words is reported speech: "that" goes, a quote's own "That" stays
+    ('that the alliance had "for at least two years" armed the group', "direct",
+     'the alliance had "for at least two years" armed the group'),
+    ('That was a mistake," he said. "We will fix it', "direct", 'That was a mistake," he said. "We will fix it'),
     # a span that ended inside a quotation: no comma before its closing mark, no mark that closes nothing
     ('the army "is doing its utmost to protect civilians,"', "direct",
      'the army "is doing its utmost to protect civilians"'),

@@ -30,10 +30,17 @@ OPENING_DOUBLE = frozenset("“«„")
 CLOSING_DOUBLE = frozenset("”»")
 STRAIGHT_DOUBLE = '"'
 QUOTE_CHARS = frozenset("“”«»„\"‚‘’'")
+_DOUBLE_MARKS = OPENING_DOUBLE | CLOSING_DOUBLE | {STRAIGHT_DOUBLE}
 _SENTENCE_END = frozenset(".!?…")
 _CLOSERS = frozenset("”’»)]")
 _CLAUSE_PUNCT = frozenset(",:;—–()")
 _PRONOUNS = frozenset("he she they it we i you him her them his their its".split())
+
+
+def quotes_words(text: str) -> bool:
+    """Whether a text holds a double quotation mark: reported speech that quotes some words, or a
+    quote split by its attribution, rather than one quote's words alone."""
+    return not _DOUBLE_MARKS.isdisjoint(text)
 
 
 @lru_cache(maxsize=1)

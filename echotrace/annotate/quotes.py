@@ -47,6 +47,7 @@ from echotrace.annotate.quote_tokens import (
     cue_table,
     cue_words,
     parse_cue_sentences,
+    quotes_words,
     syntax_available,
     token_features,
     tokenize,
@@ -54,7 +55,7 @@ from echotrace.annotate.quote_tokens import (
 from echotrace.annotate.sentences import split_sentences
 from echotrace.records import Paragraph, Quote
 
-__all__ = ["MODEL_PATH", "find_quotes", "load_quote_models"]
+__all__ = ["MODEL_PATH", "find_quotes", "load_quote_models", "statement_text"]
 
 MODEL_PATH = Path(__file__).resolve().parents[1] / "data" / "quote_model.crfsuite"
 FAST_MODEL_PATH = MODEL_PATH.with_name("quote_model_fast.crfsuite")
@@ -312,11 +313,11 @@ def _trim_marks(text: str, start: int, end: int) -> tuple[int, int]:
 
 
 def statement_text(text: str, kind: str) -> str:
-    """A quote's words as a statement to show: reported speech without the word that opened its
-    clause ("that the coalition …", "qu'il …"), and no comma or stray closing mark left where the
-    span ended inside a quotation ("… in southern Syria,\"")."""
+    """A quote's words as a statement to show: reported speech (also when it quotes some words)
+    without the word that opened its clause ("that the coalition …", "qu'il …"), and no comma or
+    stray closing mark left where the span ended inside a quotation ("… in southern Syria,\"")."""
     text = text.strip()
-    if kind == "indirect":
+    if kind == "indirect" or quotes_words(text):
         opener = _COMPLEMENTIZER.match(text)
         if opener and len(text) - opener.end() > 2:
             text = text[opener.end():]
@@ -340,7 +341,7 @@ def _complementizers() -> re.Pattern[str]:
     words = sorted({w for table in cue_table().values() for w in table.get("complementizers", [])},
                    key=len, reverse=True)
     alternatives = "|".join(re.escape(w).replace("'", "['’]") for w in words)
-    return re.compile(rf"(?:{alternatives})(?:(?<=['’])|\s+)", re.IGNORECASE)
+    return re.compile(rf"(?:{alternatives})(?:(?<=['’])|\s+)")  # lower case: mid-sentence, not "That is …"
 
 
 _COMPLEMENTIZER = _complementizers()
