@@ -507,6 +507,17 @@ def test_speaker_key_normalises_names() -> None:
     # a dateline with its date and agency is where and who reported, not who spoke
     ("EASTVALE, May 29 (KPS) – Foreign Minister Lena Fischer on Wednesday rejected the claim that the dam "
      "had failed.", "the dam", "Lena Fischer"),
+    # a body's title: the person after it, its spokesman's body, no one for another office holder
+    ("\"The toll is rising,\" said the Syrian Observatory for Human Rights Director Rami Abdel Rahman.",
+     "toll is rising", "Rami Abdel Rahman"),
+    ("\"The toll is rising,\" said the Ministry of Defense Spokesman.", "toll is rising", "Ministry of Defense"),
+    ("\"The toll is rising,\" said the commander of the Eastvale Army.", "toll is rising", None),
+    ("The Director of the Eastvale Observatory for Human Rights Karim Abu Saleh told AFP that the toll was rising.",
+     "toll was rising", "Karim Abu Saleh"),
+    ("Pavel Orlov Secretary General of the Eastvale Coalition said the toll was rising.", "toll was rising",
+     "Pavel Orlov"),  # commas lost, as in scraped text
+    ("The International Committee of the Red Cross said that the toll was rising.", "toll was rising",
+     "International Committee of the Red Cross"),
     # a hyphenated title is a title ("Secretary-General"), and the body before it is whose, not who
     ("Alliance Secretary-General Pavel Orlov said the meeting would go ahead in June.", "meeting would go",
      "Pavel Orlov"),
@@ -802,6 +813,20 @@ def test_an_embedded_post_is_spoken_by_its_author() -> None:
     ("« Une visite sera possible », déclare un porte-parole du Blue Lagoon.", "fr", "visite", "Blue Lagoon"),
     ("Le principal rival du Premier ministre israélien Benjamin Netanyahu a déclaré qu'il formerait un "
      "gouvernement.", "fr", "formerait", None),
+    # a body's spokesperson speaks for it, named however its name runs on ("del Departamento de Estado",
+    # "du ministère russe de la Défense", "für Umwelt", the genitive "des Landesamtes"); another office
+    # holder the text does not name speaks for no one ("el Comandante de la Oficina", "der Präsident des …")
+    ("La portavoz del Departamento de Estado dijo que las sanciones seguirán.", "es", "sanciones",
+     "Departamento de Estado"),
+    ("Le porte-parole du ministère russe de la Défense a déclaré que les frappes continueraient.", "fr",
+     "frappes", "ministère russe de la Défense"),
+    ("Das Landesamt für Umwelt teilte mit, die Werte seien normal.", "de", "Werte", "Landesamt für Umwelt"),
+    ("Die Werte seien normal, sagte ein Sprecher des Landesamtes für Umwelt.", "de", "Werte",
+     "Landesamt für Umwelt"),
+    ("„Wir folgen den Anweisungen“, sagte der Präsident des Bundesverbandes Großhandel.", "de", "Anweisungen",
+     None),
+    ("\"Conduzcan con cuidado\", dijo el Comandante de la Oficina de Seguridad en las Carreteras.", "es",
+     "Conduzcan", None),
     # in a verb-second language the verb follows "according to X" with no comma: X is the name words alone
     ("Nach Angaben der Armee explodierte am Abend eine Sprengfalle am Straßenrand, dann wurde der Konvoi "
      "beschossen.", "de", "Sprengfalle", "Armee"),

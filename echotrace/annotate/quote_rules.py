@@ -32,7 +32,7 @@ TITLE_ABBREVIATIONS = frozenset(
     "president-elect m mme herr frau sr sra".split())
 # Not "der": after "von" an article joins anyway ("von der Leyen"), elsewhere it opens a dative
 # ("sagte Weber der Deutschen Presse-Agentur").
-_JOINERS = frozenset("of de du des von del de la al- bin di della degli dei delle dello do da dos das".split())
+_JOINERS = frozenset("of de du des von für del de la al- bin di della degli dei delle dello do da dos das".split())
 _AFTER_WINDOW_WORDS = 16
 _MAX_CUES_PER_SENTENCE = 8
 _MAX_WORDS_BEFORE_CLAUSE = 10  # "sagte am Sonntag in einem Interview mit dem Sender CBS, …"

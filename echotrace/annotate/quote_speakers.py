@@ -163,12 +163,14 @@ def _name_in(phrase_words: Sequence[str], cues: CuePatterns) -> tuple[str, bool]
     lead = _leading_name(words, cues)
     if lead is not None:  # "Lena Fischer, a reporter for Radio Eastvale": the name the apposition follows
         return _name_in(lead, cues)
-    if (_is_org_head(words[0], cues) and words[0].lower() not in cues.documents and not _role_then_person(words)
-            and any(_is_capitalised(w) for w in words[1:]) and _is_capitalised(words[-1])
-            and len(words) <= _MAX_ORG_WORDS and not any(_is_title(w, cues) or not w[0].isalnum() for w in words)):
+    if _names_body(words, cues):
         # "ministère russe de la Défense", "Pressedienst von X"; a document is no body: "report published
         # by Human Rights Watch"
         return " ".join(words), True
+    body = next((k for k in range(2, len(words) - 1) if words[k - 1].lower() in _JOINERS and words[k].islower()
+                 and _names_body(words[k:], cues) and any(w in _JOINERS for w in words[k + 1:])), None)
+    if body is not None:  # "le porte-parole du ministère russe de la Défense": a body's people speak for it
+        return " ".join(words[body:]), True
     if (_is_capitalised(words[0]) and _is_org_head(words[0], cues) and 1 < len(words) <= _MAX_ORG_WORDS + 2
             and (words[1] in _JOINERS or is_adjective(words[1])) and all(w.islower() for w in words[1:])):
         # "Observatoire syrien des droits de l'homme": French names go on in lower case
@@ -207,7 +209,36 @@ def _name_in(phrase_words: Sequence[str], cues: CuePatterns) -> tuple[str, bool]
         run = run[heads[-1] + 1:]  # "Syrian Coalition Anas al-Abdah": a member, named after the body
         titles = [i for i, w in enumerate(run) if _is_title(w, cues)]
     elif joined or heads:
-        return " ".join(run), True
+        member = _person_at_end(run, heads[-1] + 1 if heads else len(run))
+        if member is not None:  # "the Director of the Syrian Observatory for Human Rights Rami Abdel Rahman"
+            return " ".join(_name_tail(member)), False
+        roles = [i for i in titles if _is_role(run[i].lower(), cues)]  # not "Russian" (a nationality)
+        ahead = words[:len(words) - len(run)]
+        while len(ahead) >= 3 and ahead[-1].lower() in ARTICLES and ahead[-2].lower() in _JOINERS | _OFFICE_OF:
+            ahead = ahead[:-1]  # "of the", "de la"; not the "des" of "Präsident des"
+        if (not roles and heads and len(ahead) >= 2 and ahead[-1].lower() in _JOINERS | _OFFICE_OF
+                and _is_role(ahead[-2].lower(), cues)):
+            # "der Präsident des Bundesverbandes Großhandel", "the commander of the Army": the office again,
+            # held by the person named before it ("Nasr al-Hariri Secretary General of the Syrian Coalition",
+            # its commas lost), or a body's spokesperson speaking for it, or no one the text names
+            holder = _name_before_office(ahead[:-1], cues)
+            if holder is not None:
+                return " ".join(_name_tail(holder)), False
+            return (" ".join(run), True) if ahead[-2].lower() in cues.body_titles else None
+        if roles and heads and roles[-1] < heads[0] and run[roles[-1] + 1].lower() in _JOINERS:
+            # "el Comandante de la Oficina de Seguridad": an office whose holder the text does not name;
+            # but a spokesperson speaks for the body ("Spokesman of the Defense Ministry")
+            if run[roles[-1]].lower() not in cues.body_titles:
+                return None
+            start = roles[-1] + 1
+            while start < heads[0] and (run[start].lower() in _JOINERS or run[start].lower() in ARTICLES):
+                start += 1
+            return " ".join(run[start:]), True
+        if roles and heads and roles[-1] == len(run) - 1 and run[-1].lower() in cues.body_titles:
+            return " ".join(run[:-1]), True  # "the Defense Ministry Spokesman": the body the spokesman speaks for
+        if not (titles and heads and titles[-1] > heads[-1] and len(run) - titles[-1] > 2):
+            return " ".join(run), True
+        # else "Syrian Observatory for Human Rights Director Rami Abdel Rahman": the person after the body's title
     person = run[titles[-1] + 1:] if titles else run
     before = words[:len(words) - len(run)]
     office = not titles and len(before) >= 2 and before[-1].lower() in _OFFICE_OF and _is_title(before[-2], cues)
@@ -234,6 +265,38 @@ def _name_in(phrase_words: Sequence[str], cues: CuePatterns) -> tuple[str, bool]
     return " ".join(_name_tail(person)), False
 
 
+def _person_at_end(words: Sequence[str], start: int) -> list[str] | None:
+    """The two or three last words when they name a person by a known given name, from `start` on
+    ("… for Human Rights Karim Abu Saleh"), else None; not a name's words after "the" or "of" ("of the
+    Red Cross")."""
+    for k in range(max(start, len(words) - 3, 1), len(words) - 1):
+        if (all(_is_capitalised(w) for w in words[k:]) and given_name_locales(words[k].lower()) > 0
+                and words[k - 1].lower() not in ARTICLES and words[k - 1].lower() not in _JOINERS):
+            return list(words[k:])
+    return None
+
+
+def _name_before_office(words: Sequence[str], cues: CuePatterns) -> list[str] | None:
+    """The person named right before the title words that end `words` ("Nasr al-Hariri Secretary
+    General"): two or three capitalised words that are no title, body or nationality, else None."""
+    end = len(words)
+    while end and _is_role(words[end - 1].lower(), cues):
+        end -= 1
+    start = end
+    while start > max(0, end - 3) and _is_capitalised(words[start - 1]) and not (
+            _is_title(words[start - 1], cues) or _is_org_head(words[start - 1], cues)):
+        start -= 1
+    return list(words[start:end]) if end < len(words) and end - start >= 2 else None
+
+
+def _names_body(words: Sequence[str], cues: CuePatterns) -> bool:
+    """Whether the words name a body by an organisation word and capitalised words after it
+    ("ministère russe de la Défense", "Landesamt für Umwelt"), not a document or a titled person."""
+    return (_is_org_head(words[0], cues) and words[0].lower() not in cues.documents and not _role_then_person(words)
+            and any(_is_capitalised(w) for w in words[1:]) and _is_capitalised(words[-1])
+            and len(words) <= _MAX_ORG_WORDS and not any(_is_title(w, cues) or not w[0].isalnum() for w in words))
+
+
 def _name_tail(person: Sequence[str]) -> list[str]:
     """A person's name from the words that end with it: the last three words, a run of particles
     counted as one ("Alexander Van Der Bellen", not "Van Der Bellen"; "Staffan de Mistura"), and the
@@ -252,7 +315,7 @@ def _name_tail(person: Sequence[str]) -> list[str]:
     return list(person[start:])
 
 
-_JOINERS = frozenset("of for on de du des la von der del al".split())  # "al": "Jaish al Islam"
+_JOINERS = frozenset("of for on de du des la von für der del al".split())  # "al": "Jaish al Islam"
 
 
 def _press_outlet(words: Sequence[str], cues: CuePatterns) -> list[str] | None:
@@ -559,9 +622,10 @@ def _compound_head(low: str, heads: frozenset[str]) -> str | None:
 
 def _without_genitive(name: str, cues: CuePatterns) -> str:
     """An organisation named in the genitive ("des Verteidigungsministeriums", where a spokesman speaks
-    for it) in the form it is known by."""
-    ending = _compound_head(name.lower(), cues.org_heads) if "org_heads" in cues.compounds and " " not in name else None
-    return name[: len(name) - len(ending)] if ending else name
+    for it; "des Landesamtes für Umwelt": its head word) in the form it is known by."""
+    head, space, rest = name.partition(" ")
+    ending = _compound_head(head.lower(), cues.org_heads) if "org_heads" in cues.compounds else None
+    return head[: len(head) - len(ending)] + space + rest if ending else name
 
 
 def _names_group(word: str) -> bool:
