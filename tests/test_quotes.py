@@ -827,6 +827,13 @@ def test_an_embedded_post_is_spoken_by_its_author() -> None:
      None),
     ("\"Conduzcan con cuidado\", dijo el Comandante de la Oficina de Seguridad en las Carreteras.", "es",
      "Conduzcan", None),
+    # a body whose name goes on in lower case, before its cue or after "according to"
+    ("Selon l'Organisation mondiale de la santé, les cas augmentent.", "fr", "cas augmentent",
+     "Organisation mondiale de la santé"),
+    ("L'Organisation mondiale de la santé a déclaré que les cas augmentent.", "fr", "cas augmentent",
+     "Organisation mondiale de la santé"),
+    ("Secondo l'Organizzazione mondiale della sanità, i casi sono in aumento.", "it", "casi",
+     "Organizzazione mondiale della sanità"),
     # in a verb-second language the verb follows "according to X" with no comma: X is the name words alone
     ("Nach Angaben der Armee explodierte am Abend eine Sprengfalle am Straßenrand, dann wurde der Konvoi "
      "beschossen.", "de", "Sprengfalle", "Armee"),

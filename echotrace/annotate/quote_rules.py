@@ -358,6 +358,9 @@ def subject_before(text: str, pos: int, limit: int, cues: CuePatterns) -> tuple[
     last = words[-1][2].lower()
     if last in cues.pronouns or last in cues.org_pronouns:
         return words[-1][0], words[-1][1]
+    body = _body_in_lower_case(words, cues)
+    if body is not None:
+        return body
     start = None
     for index in range(len(words) - 1, -1, -1):
         start_w, _end_w, word = words[index]
@@ -382,6 +385,27 @@ def subject_before(text: str, pos: int, limit: int, cues: CuePatterns) -> tuple[
     return (start, end) if start < end else None
 
 
+def _body_in_lower_case(words: Sequence[tuple[int, int, str]], cues: CuePatterns) -> tuple[int, int] | None:
+    """A body whose name goes on in lower case, ending just before a cue verb ("L'Organisation mondiale
+    de la santé a déclaré", "l'Organizzazione mondiale della sanità ha detto"): a capitalised
+    organisation word, then lower-case words with a joiner among the first two."""
+    k = len(words) - 1
+    while k >= 0 and len(words) - k <= _MAX_LOWER_CASE_NAME and (
+            (_ELIDED_ARTICLE.sub("", words[k][2]).isalpha() and words[k][2].islower())
+            or words[k][2].lower() in ARTICLES):  # "droits de l'homme"
+        k -= 1
+    tail = [w[2] for w in words[k + 1:]]
+    head = _ELIDED_ARTICLE.sub("", words[k][2]) if k >= 0 else ""  # "L'Organisation"
+    if not tail or not (head[:1].isupper() and head.lower() in cues.org_heads):
+        return None
+    if not (tail[0] in _JOINERS or (len(tail) > 1 and tail[1] in _JOINERS)):
+        return None
+    start = words[k - 1][0] if k and words[k - 1][2].lower() in ARTICLES else words[k][0]
+    return start, words[-1][1]
+
+
+_MAX_LOWER_CASE_NAME = 7
+_ELIDED_ARTICLE = re.compile(r"^[ldLD][’']")
 _CLAUSE_BREAKS = re.compile(r"[,;:()\n“”„\"«»—–]|[.!?](?=\s)")
 _MAX_CLAUSE_CHARS = 200
 

@@ -172,8 +172,11 @@ def _name_in(phrase_words: Sequence[str], cues: CuePatterns) -> tuple[str, bool]
     if body is not None:  # "le porte-parole du ministère russe de la Défense": a body's people speak for it
         return " ".join(words[body:]), True
     if (_is_capitalised(words[0]) and _is_org_head(words[0], cues) and 1 < len(words) <= _MAX_ORG_WORDS + 2
-            and (words[1] in _JOINERS or is_adjective(words[1])) and all(w.islower() for w in words[1:])):
-        # "Observatoire syrien des droits de l'homme": French names go on in lower case
+            and (words[1] in _JOINERS | _OFFICE_OF or is_adjective(words[1])
+                 or (len(words) > 2 and words[2] in _JOINERS | _OFFICE_OF))
+            and all(w.islower() for w in words[1:])):
+        # "Observatoire syrien des droits de l'homme", "Organisation mondiale de la santé", "Organizzazione
+        # mondiale della sanità": French and Italian names go on in lower case
         return " ".join(words).replace("' ", "'").replace("’ ", "’"), True
     if not _is_capitalised(words[-1]):
         return None
