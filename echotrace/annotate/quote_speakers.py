@@ -211,37 +211,9 @@ def _name_in(phrase_words: Sequence[str], cues: CuePatterns) -> tuple[str, bool]
     if heads and not joined and len(run) - heads[-1] > 2 and run[heads[-1] + 1].lower() not in _JOINERS:
         run = run[heads[-1] + 1:]  # "Syrian Coalition Anas al-Abdah": a member, named after the body
         titles = [i for i, w in enumerate(run) if _is_title(w, cues)]
-    elif joined or heads:
-        member = _person_at_end(run, heads[-1] + 1 if heads else len(run))
-        if member is not None:  # "the Director of the Syrian Observatory for Human Rights Rami Abdel Rahman"
-            return " ".join(_name_tail(member)), False
-        roles = [i for i in titles if _is_role(run[i].lower(), cues)]  # not "Russian" (a nationality)
-        ahead = words[:len(words) - len(run)]
-        while len(ahead) >= 3 and ahead[-1].lower() in ARTICLES and ahead[-2].lower() in _JOINERS | _OFFICE_OF:
-            ahead = ahead[:-1]  # "of the", "de la"; not the "des" of "Präsident des"
-        if (not roles and heads and len(ahead) >= 2 and ahead[-1].lower() in _JOINERS | _OFFICE_OF
-                and _is_role(ahead[-2].lower(), cues)):
-            # "der Präsident des Bundesverbandes Großhandel", "the commander of the Army": the office again,
-            # held by the person named before it ("Nasr al-Hariri Secretary General of the Syrian Coalition",
-            # its commas lost), or a body's spokesperson speaking for it, or no one the text names
-            holder = _name_before_office(ahead[:-1], cues)
-            if holder is not None:
-                return " ".join(_name_tail(holder)), False
-            return (" ".join(run), True) if ahead[-2].lower() in cues.body_titles else None
-        if roles and heads and roles[-1] < heads[0] and run[roles[-1] + 1].lower() in _JOINERS:
-            # "el Comandante de la Oficina de Seguridad": an office whose holder the text does not name;
-            # but a spokesperson speaks for the body ("Spokesman of the Defense Ministry")
-            if run[roles[-1]].lower() not in cues.body_titles:
-                return None
-            start = roles[-1] + 1
-            while start < heads[0] and (run[start].lower() in _JOINERS or run[start].lower() in ARTICLES):
-                start += 1
-            return " ".join(run[start:]), True
-        if roles and heads and roles[-1] == len(run) - 1 and run[-1].lower() in cues.body_titles:
-            return " ".join(run[:-1]), True  # "the Defense Ministry Spokesman": the body the spokesman speaks for
-        if not (titles and heads and titles[-1] > heads[-1] and len(run) - titles[-1] > 2):
-            return " ".join(run), True
-        # else "Syrian Observatory for Human Rights Director Rami Abdel Rahman": the person after the body's title
+    elif (joined or heads) and not (titles and heads and titles[-1] > heads[-1] and len(run) - titles[-1] > 2):
+        return _said_by_body(words, run, titles, heads, cues)
+    # else a person after the body's title: "Syrian Observatory for Human Rights Director Rami Abdel Rahman"
     person = run[titles[-1] + 1:] if titles else run
     before = words[:len(words) - len(run)]
     office = not titles and len(before) >= 2 and before[-1].lower() in _OFFICE_OF and _is_title(before[-2], cues)
@@ -266,6 +238,40 @@ def _name_in(phrase_words: Sequence[str], cues: CuePatterns) -> tuple[str, bool]
     if not person:
         return None
     return " ".join(_name_tail(person)), False
+
+
+def _said_by_body(words: Sequence[str], run: Sequence[str], titles: Sequence[int], heads: Sequence[int],
+                  cues: CuePatterns) -> tuple[str, bool] | None:
+    """Who speaks in a phrase whose final capitalised run names a body: a person named after the body, the
+    holder of an office named before it, the body for its spokesperson, no one for an office holder the text
+    does not name, else the body."""
+    member = _person_at_end(run, heads[-1] + 1 if heads else len(run))
+    if member is not None:  # "the Director of the Syrian Observatory for Human Rights Karim Abu Saleh"
+        return " ".join(_name_tail(member)), False
+    roles = [i for i in titles if _is_role(run[i].lower(), cues)]  # not "Russian" (a nationality)
+    ahead = list(words[:len(words) - len(run)])
+    while len(ahead) >= 3 and ahead[-1].lower() in ARTICLES and ahead[-2].lower() in _JOINERS | _OFFICE_OF:
+        ahead = ahead[:-1]  # "of the", "de la"; not the "des" of "Präsident des"
+    if (not roles and heads and len(ahead) >= 2 and ahead[-1].lower() in _JOINERS | _OFFICE_OF
+            and _is_role(ahead[-2].lower(), cues)):
+        # "der Präsident des Bundesverbandes Großhandel", "the commander of the Army": the office again, held
+        # by the person named before it ("Nasr al-Hariri Secretary General of the Syrian Coalition", its
+        # commas lost), or a body's spokesperson speaking for it, or no one the text names
+        holder = _name_before_office(ahead[:-1], cues)
+        if holder is not None:
+            return " ".join(_name_tail(holder)), False
+        return (" ".join(run), True) if ahead[-2].lower() in cues.body_titles else None
+    if roles and heads and roles[-1] < heads[0] and run[roles[-1] + 1].lower() in _JOINERS:
+        # "el Comandante de la Oficina de Seguridad": the same inside the run
+        if run[roles[-1]].lower() not in cues.body_titles:
+            return None
+        start = roles[-1] + 1
+        while start < heads[0] and (run[start].lower() in _JOINERS or run[start].lower() in ARTICLES):
+            start += 1
+        return " ".join(run[start:]), True
+    if roles and heads and roles[-1] == len(run) - 1 and run[-1].lower() in cues.body_titles:
+        return " ".join(run[:-1]), True  # "the Defense Ministry Spokesman": the body the spokesman speaks for
+    return " ".join(run), True
 
 
 def _person_at_end(words: Sequence[str], start: int) -> list[str] | None:
