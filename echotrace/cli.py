@@ -22,7 +22,7 @@ from rich.table import Table
 from rich.text import Text
 
 from echotrace import queries
-from echotrace.annotate.quote_tokens import quotes_words
+from echotrace.annotate.quote_tokens import opens_inside_quote, quotes_words
 from echotrace.config import Settings, parse_columns
 from echotrace.store.duckdb import StoreLocked, StoreMissing, open_reader
 
@@ -235,7 +235,7 @@ def _statement(text: str, kind: str | None) -> str:
     around a quoted fragment) marked as such, never dressed as a verbatim quote."""
     if kind == "indirect":
         return f"(reported) {text}"
-    return text if quotes_words(text) else f"“{text}”"
+    return f"“{text}”" if not quotes_words(text) or opens_inside_quote(text) else text
 
 
 @app.command()

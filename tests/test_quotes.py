@@ -1238,3 +1238,15 @@ def test_statements_are_shown_without_their_clause_opener_and_stray_marks(text: 
     from echotrace.annotate.quotes import statement_text
 
     assert statement_text(text, kind) == shown
+
+
+@pytest.mark.parametrize(("text", "inside"), [
+    ('We will not wait," Saalfeld said. "We will act now', True),
+    ("Wir verurteilen diesen Anschlag“, sagte Saalfeld. „Und wir handeln", True),
+    ('the detonators are military and "not the kind of thing you find in a shed"', False),
+    ("the talks will resume in May", False),
+])
+def test_a_statement_split_by_its_attribution_begins_inside_a_quotation(text: str, inside: bool) -> None:
+    from echotrace.annotate.quote_tokens import opens_inside_quote
+
+    assert opens_inside_quote(text) is inside

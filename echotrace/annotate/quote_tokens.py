@@ -43,6 +43,14 @@ def quotes_words(text: str) -> bool:
     return not _DOUBLE_MARKS.isdisjoint(text)
 
 
+def opens_inside_quote(text: str) -> bool:
+    """Whether a text's first double mark closes a quotation, so the text began inside it: a quote
+    split by its attribution ('… to the cameras," Saalfeld said. "Kestria …'), not reported speech
+    quoting some words ('… are military and "not the kind …"')."""
+    first = next((i for i, char in enumerate(text) if char in _DOUBLE_MARKS), None)
+    return first is not None and first > 0 and not text[first - 1].isspace()
+
+
 @lru_cache(maxsize=1)
 def cue_table() -> dict[str, dict[str, list[str]]]:
     """The per-language cue table (data/cues.yaml), lower-cased."""
