@@ -514,6 +514,9 @@ def test_speaker_key_normalises_names() -> None:
     ("\"The toll is rising,\" said the commander of the Eastvale Army.", "toll is rising", None),
     ("The Director of the Eastvale Observatory for Human Rights Karim Abu Saleh told AFP that the toll was rising.",
      "toll was rising", "Karim Abu Saleh"),
+    # a person after a body the alias table spells, though the given name is in no list
+    ("The director of the Syrian Observatory for Human Rights Zuhair Abdel Karim told AFP that the toll was "
+     "rising.", "toll was rising", "Zuhair Abdel Karim"),
     ("Pavel Orlov Secretary General of the Eastvale Coalition said the toll was rising.", "toll was rising",
      "Pavel Orlov"),  # commas lost, as in scraped text
     ("The International Committee of the Red Cross said that the toll was rising.", "toll was rising",

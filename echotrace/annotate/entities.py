@@ -214,10 +214,20 @@ class EntityIndex:
                     yield start, end, payload
 
 
-@lru_cache(maxsize=1)
 def place_names() -> frozenset[str]:
     """Every spelling of a place in the packaged alias table, case-folded ("russia", "дамаск")."""
-    return frozenset(alias.casefold() for entity in EntityIndex.load().entities() if entity.type == "place"
+    return _spellings(("place",))
+
+
+def body_names() -> frozenset[str]:
+    """Every spelling of an organisation, group or outlet in the packaged alias table, case-folded
+    ("syrian observatory for human rights")."""
+    return _spellings(("org", "group", "outlet"))
+
+
+@lru_cache(maxsize=4)
+def _spellings(types: tuple[str, ...]) -> frozenset[str]:
+    return frozenset(alias.casefold() for entity in EntityIndex.load().entities() if entity.type in types
                      for alias in (entity.name, *entity.aliases))
 
 

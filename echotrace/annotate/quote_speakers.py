@@ -14,7 +14,14 @@ from dataclasses import dataclass
 from difflib import SequenceMatcher
 from functools import cached_property
 
-from echotrace.annotate.entities import DATE_WORDS, NAME_PARTICLES, NOT_NAMES, ORG_HEADS, place_names
+from echotrace.annotate.entities import (
+    DATE_WORDS,
+    NAME_PARTICLES,
+    NOT_NAMES,
+    ORG_HEADS,
+    body_names,
+    place_names,
+)
 from echotrace.annotate.given_names import Gender, given_name_gender, given_name_locales, is_known_surname
 from echotrace.annotate.morphology import nominative
 from echotrace.annotate.outlet import is_outlet_name, masthead_outlet
@@ -245,7 +252,7 @@ def _said_by_body(words: Sequence[str], run: Sequence[str], titles: Sequence[int
     """Who speaks in a phrase whose final capitalised run names a body: a person named after the body, the
     holder of an office named before it, the body for its spokesperson, no one for an office holder the text
     does not name, else the body."""
-    member = _person_at_end(run, heads[-1] + 1 if heads else len(run))
+    member = _person_at_end(run, heads[-1] + 1 if heads else len(run)) or _person_after_known_body(run, cues)
     if member is not None:  # "the Director of the Syrian Observatory for Human Rights Karim Abu Saleh"
         return " ".join(_name_tail(member)), False
     roles = [i for i in titles if _is_role(run[i].lower(), cues)]  # not "Russian" (a nationality)
@@ -282,6 +289,17 @@ def _person_at_end(words: Sequence[str], start: int) -> list[str] | None:
         if (all(_is_capitalised(w) for w in words[k:]) and given_name_locales(words[k].lower()) > 0
                 and words[k - 1].lower() not in ARTICLES and words[k - 1].lower() not in _JOINERS):
             return list(words[k:])
+    return None
+
+
+def _person_after_known_body(run: Sequence[str], cues: CuePatterns) -> list[str] | None:
+    """The two or three capitalised words after a body the alias table spells ("Syrian Observatory for
+    Human Rights Rami Abdel Rahman": the given name is in no list, the body's name is in the table);
+    not another body's words ("UN Security Council")."""
+    for k in (len(run) - 3, len(run) - 2):
+        if k > 0 and " ".join(run[:k]).casefold() in body_names() and all(
+                _is_capitalised(w) and not _is_org_head(w, cues) and not _is_title(w, cues) for w in run[k:]):
+            return list(run[k:])
     return None
 
 
