@@ -216,9 +216,9 @@ def process_document(raw: RawDoc, context: DocContext) -> DocResult | Skipped:
             # language the article used ("Sergei Rudskoy", "ministère russe de la Défense", "SOHR"): their
             # statements group and list together. A name the table does not spell keeps its own: it was tied
             # to the entity by surname only ("Doctor Ibrahim al-Assad" is no Bashar al-Assad).
-            entity = index.entity(quote.speaker_entity_id) if quote.speaker_entity_id else None
-            if entity is not None and index.canonical(quote.speaker_name or "") == entity.entity_id:
-                quote.speaker_name = entity.name
+            if quote.speaker_entity_id and index.canonical(quote.speaker_name or "") == quote.speaker_entity_id:
+                entity = index.entity(quote.speaker_entity_id)
+                quote.speaker_name = entity.name if entity is not None else quote.speaker_name
     return DocResult(source=raw.source, article=article, mentions=mentions, quotes=quotes)
 
 
