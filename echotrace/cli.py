@@ -23,6 +23,7 @@ from rich.text import Text
 
 from echotrace import queries
 from echotrace.annotate.quote_tokens import opens_inside_quote, quotes_words
+from echotrace.annotate.quotes import cue_label
 from echotrace.config import Settings, parse_columns
 from echotrace.store.duckdb import StoreLocked, StoreMissing, open_reader
 
@@ -230,11 +231,11 @@ def provenance(
                     out.print(f"                     “{passage['b_text'][:120]}”")
 
 
-def _statement(text: str, kind: str | None) -> str:
+def _statement(text: str, kind: str | None, cue: str | None) -> str:
     """A speaker's own words in quotation marks; reported speech (the outlet's words, or its words
-    around a quoted fragment) marked as such, never dressed as a verbatim quote."""
+    around a quoted fragment) after its cue ("(denied) that …"), never dressed as a verbatim quote."""
     if kind == "indirect":
-        return f"(reported) {text}"
+        return f"({cue_label(cue)}) {text}"
     return f"“{text}”" if not quotes_words(text) or opens_inside_quote(text) else text
 
 
@@ -252,7 +253,7 @@ def quotes(
     for st in statements:
         out.print(f"{st['speaker_name']} · {st['n_docs']} article{'' if st['n_docs'] == 1 else 's'} · "
                   f"first {_day(st['first_published'])} ({st['first_doc_id'][:12]})")
-        out.print(f"  {_statement(st['text'], st['kind'])}")
+        out.print(f"  {_statement(st['text'], st['kind'], st['cue'])}")
         out.print(f"  outlets: {', '.join(st['outlets'])} · languages: {', '.join(st['languages'])}")
 
 

@@ -140,15 +140,19 @@ def resolve_doc_id(con: Connection, prefix: str) -> list[str]:
         "SELECT doc_id FROM articles WHERE starts_with(doc_id, ?) ORDER BY doc_id LIMIT 5", [prefix]).fetchall()]
 
 
-# A quote group's kind is its first appearance's: "direct" (its words are the speaker's) or "indirect"
-# (reported speech, the outlet's words).
-FIRST_KIND = "(SELECT min(f.kind) FROM quotes f WHERE f.group_id = g.group_id AND f.doc_id = g.first_doc_id)"
+# A quote group's kind and cue are its first appearance's, the quote its text comes from: kind "direct" (its
+# words are the speaker's) or "indirect" (reported speech, the outlet's words); the cue says what the speaker
+# did with them ("said", "denied", "did not say", "according to").
+_FIRST_QUOTE = "FROM quotes f WHERE f.group_id = g.group_id AND f.doc_id = g.first_doc_id"
+FIRST_KIND = f"(SELECT min_by(f.kind, f.start) {_FIRST_QUOTE})"
+FIRST_CUE = f"(SELECT min_by(f.cue, f.start) {_FIRST_QUOTE})"
 
 
 def speaker_statements(con: Connection, speaker: str) -> list[dict[str, Any]]:
     """Quote groups of speakers whose name or entity matches, each with every outlet that carried it."""
     return rows(con, f"""
         SELECT g.group_id, g.speaker_name, g.n_docs, g.text, g.first_doc_id, {FIRST_KIND} AS kind,
+               {FIRST_CUE} AS cue,
                list(DISTINCT coalesce(a.outlet, '(unknown)') ORDER BY coalesce(a.outlet, '(unknown)')) AS outlets,
                list(DISTINCT a.language ORDER BY a.language) AS languages,
                min(a.published) AS first_published, count(*) AS n_quotes

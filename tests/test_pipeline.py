@@ -299,12 +299,14 @@ def test_stored_articles_read_texts_back_from_disk(tmp_path: Path) -> None:
 
 def test_quotes_command_names_speakers_by_the_alias_table_and_marks_reported_speech(tmp_path: Path) -> None:
     """Two spellings of one person in the alias table are one speaker under its name; her reported
-    statement is shown as reported, without its "that", and her own words in quotation marks."""
+    statements are shown after their cue, so a denial never reads as a claim, without their "that", and
+    her own words in quotation marks."""
     corpus = tmp_path / "in"
     corpus.mkdir()
     (corpus / "a.txt").write_text(
         "Dam repairs before the rains\n\nMayor Lena Fisher said that the dam on the Varo river would be repaired "
-        "before the autumn rains came back.\n", encoding="utf-8")
+        "before the autumn rains came back. She denied that the town had ignored the engineers' warnings.\n",
+        encoding="utf-8")
     (corpus / "b.txt").write_text(
         "Town prepares for winter\n\n\"The dam will hold this winter, and the town will not flood again,\" "
         "Lena Fischer told reporters on Monday.\n", encoding="utf-8")
@@ -319,6 +321,7 @@ def test_quotes_command_names_speakers_by_the_alias_table_and_marks_reported_spe
     result = subprocess.run([sys.executable, "-m", "echotrace", "quotes", "--speaker", "Fischer", "--db", str(db)],
                             capture_output=True, text=True, check=True)
     lines = [" ".join(line.split()) for line in result.stdout.splitlines()]
-    assert "(reported) the dam on the Varo river would be repaired before the autumn rains came back" in lines
+    assert "(said) the dam on the Varo river would be repaired before the autumn rains came back" in lines
+    assert "(denied) the town had ignored the engineers' warnings" in lines
     assert "“The dam will hold this winter, and the town will not flood again”" in lines
-    assert sum(line.startswith("Lena Fischer · 1 article ·") for line in lines) == 2
+    assert sum(line.startswith("Lena Fischer · 1 article ·") for line in lines) == 3

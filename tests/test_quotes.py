@@ -1253,3 +1253,18 @@ def test_a_statement_split_by_its_attribution_begins_inside_a_quotation(text: st
     from echotrace.annotate.quote_tokens import opens_inside_quote
 
     assert opens_inside_quote(text) is inside
+
+
+@pytest.mark.parametrize(("cue", "label"), [
+    ("did not say", "did not say"),
+    ("again  denied", "again denied"),
+    ("According to", "according to"),  # a cue that opened its sentence
+    ("Nach Angaben der", "nach Angaben der"),
+    ("AFP reported", "AFP reported"),  # an acronym keeps its case
+    (None, "reported"),
+    ("  ", "reported"),
+])
+def test_reported_speech_is_labelled_by_its_cue(cue: str | None, label: str) -> None:
+    from echotrace.annotate.quotes import cue_label
+
+    assert cue_label(cue) == label

@@ -104,6 +104,7 @@ def test_data_is_compact_and_points_at_evidence(store: duckdb.DuckDBPyConnection
     for doc, start, end, group, kind, speaker in data["quotes"]:
         assert data["texts"][doc][start:end] == "We had no choice,"
         assert data["groups"][group]["n_docs"] == 2 and kind == "direct" and speaker == "Ana Holt"
+        assert data["groups"][group]["kind"] == "direct" and data["groups"][group]["cue"] == "said"
     assert data["spans"] == [[a1, 45, 120, b2, 22, 97, 0.91]]
     assert data["links"] == [[a1, b2, "reuse", 0.93, a1, "minhash"]]
     in_text, in_block = sorted(data["matches"], key=len)

@@ -329,6 +329,15 @@ def statement_text(text: str, kind: str) -> str:
     return text.rstrip(",;:").rstrip()
 
 
+def cue_label(cue: str | None) -> str:
+    """What a speaker did with reported words, as a label before them: the cue as written ("did not say",
+    "denied", "according to"), since "reported" alone would present a denial or a refusal as a claim."""
+    words = " ".join((cue or "").split())
+    if not words:
+        return "reported"
+    return words[0].lower() + words[1:] if words[1:2].islower() else words  # "According to", not "AFP"
+
+
 def _closes_nothing(text: str) -> bool:
     """Whether the text ends with a closing mark that no mark inside it opened."""
     last = text[-1]

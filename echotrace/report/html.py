@@ -26,6 +26,7 @@ from typing import Any
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from echotrace import queries
+from echotrace.annotate.quotes import cue_label
 from echotrace.queries import Connection
 
 _HERE = Path(__file__).parent
@@ -101,8 +102,11 @@ def report_data(con: Connection) -> dict[str, Any]:
         if d in index and eid in entity_index]
 
     groups = queries.rows(con, f"""
-        SELECT group_id, first_doc_id, n_docs, speaker_entity_id, speaker_name, text, {queries.FIRST_KIND} AS kind
+        SELECT group_id, first_doc_id, n_docs, speaker_entity_id, speaker_name, text, {queries.FIRST_KIND} AS kind,
+               {queries.FIRST_CUE} AS cue
         FROM quote_groups g ORDER BY n_docs DESC, group_id""")
+    for group in groups:
+        group["cue"] = cue_label(group["cue"])
     group_index = {g["group_id"]: i for i, g in enumerate(groups)}
     quotes = [[index[d], s, e, group_index.get(g), kind, name] for d, s, e, g, kind, name in con.execute("""
         SELECT doc_id, start, "end", group_id, kind, speaker_name FROM quotes

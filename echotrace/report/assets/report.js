@@ -420,9 +420,10 @@
     refresh();
   }
 
-  // Reported speech is the outlet's wording, not the speaker's: say so wherever a statement is shown.
+  // Reported speech is the outlet's wording, not the speaker's: say so wherever a statement is shown, after
+  // what the speaker did with it ("denied", "did not say": never shown as a claim).
   function statement(g) {
-    return g.kind === "indirect" ? el("span", {}, g.text, el("b", { class: "badge reported", title: "reported speech: the outlet's words, not a verbatim quote" }, "reported")) : g.text;
+    return g.kind === "indirect" ? el("span", {}, el("b", { class: "badge reported", title: "reported speech: the outlet's words, not a verbatim quote" }, g.cue), " ", g.text) : g.text;
   }
 
   function renderSpeaker(root, sp) {
