@@ -866,6 +866,16 @@ def test_a_german_statement_opens_after_the_comma_that_follows_the_cue() -> None
     assert _one(find_quotes("de", text, "de"), "Grenzen").text == "die Grenzen blieben offen"
 
 
+def test_a_source_in_the_next_sentence_is_not_the_cues() -> None:
+    """The tagger tied "No document was cited" to the minister named in the next sentence."""
+    text = ("In English, the line most shared came from a regional aggregator: the Alliance \"has for years\" "
+            "been smuggling explosives through the Aldra valley. No document was cited. Minister Tomas Reyval's "
+            "own words on May 28 were more careful; he said only that \"somebody paid the drivers\".")
+    quotes = find_quotes("d", text, "en")
+    assert all(q.speaker_name is None for q in quotes if q.end <= text.index("Minister"))
+    assert _one(quotes, "somebody paid").speaker_name == "Tomas Reyval"
+
+
 def test_a_source_closing_the_sentence_is_no_part_of_another_cues_content() -> None:
     text = "Le ministre Paul Renard a annoncé avoir repris la ville, selon l'agence officielle Sana."
     assert _one(find_quotes("ts", text, "fr"), "repris la ville").text == "avoir repris la ville"

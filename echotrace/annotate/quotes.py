@@ -469,7 +469,7 @@ def _tagged_attributions(text: str, start: int, end: int, syntax: bool,
         contents = by_cue.get(cue.first)
         if not contents:
             continue
-        source = _source_of(cue, source_index, segment_index)
+        source = _source_of(cue, source_index, segment_index, sentence_of)
         item = _found(text, tokens, start, _one_statement(tokens, contents, cue, source_index, sentence_of),
                       cue, source)
         if source is None and parse:
@@ -560,11 +560,12 @@ class _Index:
         return self.segments[bisect_left(self.firsts, low):bisect_right(self.firsts, high)]
 
 
-def _source_of(cue: _Segment, sources: _Index, segments: _Index) -> _Segment | None:
-    """The nearest source with no other content or cue between it and the cue."""
+def _source_of(cue: _Segment, sources: _Index, segments: _Index, sentence_of: Sequence[int]) -> _Segment | None:
+    """The nearest source with no other content or cue between it and the cue, and not in a later
+    sentence: "No document was cited. Minister Tomas Reyval's own words …" cites no minister."""
     best: _Segment | None = None
     for src in sources.between(cue.first - _MAX_SOURCE_GAP - 50, cue.last + _MAX_SOURCE_GAP + 1):
-        if _gap(src, cue) > _MAX_SOURCE_GAP:
+        if _gap(src, cue) > _MAX_SOURCE_GAP or sentence_of[src.first] > sentence_of[cue.last]:
             continue
         low, high = sorted((src.first, cue.first))
         if any(seg.role != "SRC" for seg in segments.between(low + 1, high - 1)):
