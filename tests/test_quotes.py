@@ -580,10 +580,30 @@ def test_the_initials_of_a_body_are_an_antecedent_of_it() -> None:
     # commas lost (FA-KES): the full name, then the post it holds
     ("Rami Abdel Rahman head of the Syrian Observatory for Human Rights said 12 people were killed.",
      "Rami Abdel Rahman"),
+    # a name before the kind of body it is: the name; a person's name with it; a nation's body by its
+    # nationality; other phrases ending in a lower-case word describe someone unnamed
+    ("The death toll rose to 12, the official SANA news agency said.", "SANA"),
+    ("The Syrian Observatory for Human Rights monitoring group said 20 people died.",
+     "Syrian Observatory for Human Rights"),
+    ("The Trump administration said it would respond to the strike.", "Trump administration"),
+    ("Senator Gowdy’s office said the hearing would go ahead.", "Gowdy’s office"),
+    ("His campaign said the hearing would go ahead.", None),
+    ("Opposition forces said the hearing would go ahead.", None),
+    ("The London based monitor said 20 people died in the strikes.", None),
+    ("The Syrian government said the attack was carried out by terrorists.", "Syrian government"),
+    ("A Syrian group said the attack was carried out by the army.", None),
+    ("The Russian general said the attack was carried out by the rebels.", None),
+    # an all-capital "UN" is no French article
+    ("Seven civilians were killed in the shelling, the UN said on Monday.", "UN"),
 ])
 def test_who_a_descriptive_source_names(text: str, speaker: str | None) -> None:
     lang = "fr" if text.startswith("Le ") else "en"
     assert [q.speaker_name for q in find_quotes("d1", text, lang)] == [speaker]
+
+
+def test_initials_name_their_body_not_a_longer_name_that_opens_with_them() -> None:
+    text = "The UN Security Council met on Monday. Seven civilians were killed in the shelling, the UN said."
+    assert _one(find_quotes("d1", text), "Seven civilians").speaker_name == "UN"
 
 
 def test_the_backer_of_a_speaker_does_not_speak() -> None:

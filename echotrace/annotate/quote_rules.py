@@ -181,6 +181,7 @@ class CuePatterns:
     subject_openers: frozenset[str]
     case_governors: frozenset[str]
     body_titles: frozenset[str]
+    state_bodies: frozenset[str]
     statement_marks: frozenset[str]
 
 
@@ -244,6 +245,7 @@ def cue_patterns(lang: str) -> CuePatterns:
         subject_openers=frozenset(table.get("subject_openers", [])),
         case_governors=frozenset(table.get("case_governors", [])),
         body_titles=frozenset(table.get("body_titles", [])),
+        state_bodies=frozenset(table.get("state_bodies", [])),
         statement_marks=frozenset(table.get("statement_marks", [])),
     )
 

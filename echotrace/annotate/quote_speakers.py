@@ -159,7 +159,8 @@ def _name_in(phrase_words: Sequence[str], cues: CuePatterns) -> tuple[str, bool]
     while len(words) > 2 and words[-1].lower() in NOT_NAMES and words[-2].islower():
         words = words[:-2] if words[-2] in _JOINERS else words[:-1]  # "Gabbard on Wednesday"
     article_before = ""
-    while words and words[0].lower() in ARTICLES and not _is_name_article(words, 0, cues):
+    while (words and words[0].lower() in ARTICLES and not _is_initials(words[0])
+           and not _is_name_article(words, 0, cues)):  # "the UN" is no French "un"
         article_before, words = words[0].lower(), words[1:]
     if not words:
         return None
@@ -186,7 +187,7 @@ def _name_in(phrase_words: Sequence[str], cues: CuePatterns) -> tuple[str, bool]
         # mondiale della sanità": French and Italian names go on in lower case
         return " ".join(words).replace("' ", "'").replace("’ ", "’"), True
     if not _is_capitalised(words[-1]):
-        return None
+        return _named_with_kind(words, article_before, cues)
     run = _final_run(words, cues)
     owner = max((i + 1 for i, w in enumerate(run[:-1]) if POSSESSIVE.search(w)), default=0)
     if owner and len(run) - owner >= 2 and given_name_locales(run[owner].lower()) > 0 and not any(
@@ -245,6 +246,36 @@ def _name_in(phrase_words: Sequence[str], cues: CuePatterns) -> tuple[str, bool]
     if not person:
         return None
     return " ".join(_name_tail(person)), False
+
+
+def _named_with_kind(words: Sequence[str], article: str, cues: CuePatterns) -> tuple[str, bool] | None:
+    """The body a phrase names before one or two lower-case words of what kind of body it is: the name alone
+    when it names the body ("SANA news agency", "the Syrian Observatory for Human Rights monitoring group"),
+    with the kind when it names a person ("the Trump campaign", "Gowdy’s office"), and a nation's body by its
+    nationality or place ("the Syrian government", "Russia's military"). Any other phrase ending in a
+    lower-case word describes someone it does not name ("the Russian general", "a Syrian group", "the
+    newspaper", "His campaign", "Opposition forces"). `article`: the one the phrase opened with, if any."""
+    tail = next((k for k in (len(words) - 1, len(words) - 2)
+                 if k > 0 and all(w.islower() for w in words[k:]) and _is_capitalised(words[k - 1])), None)
+    if (tail is None or not _is_org_head(words[-1], cues) or any(POSSESSIVE.search(w) for w in words[tail:])
+            or words[tail].endswith("ed")):  # "the London based monitor": a description
+        return None
+    kind, owner = words[tail:], words[tail - 1]
+    before = words[tail - 2].lower() if tail >= 2 else article
+    if owner.lower() in ARTICLES or article in cues.indefinite or before in cues.indefinite:
+        return None
+    if _is_demonym(owner) or POSSESSIVE.sub("", owner).casefold() in place_names() or owner.lower() in _PARTY_MEMBERS:
+        alone = tail == 1 or before in ARTICLES
+        return (f"{owner} {kind[0]}", True) if alone and kind == [kind[0]] and kind[0] in cues.state_bodies else None
+    named = _name_in(words[:tail], cues)
+    if named is None:
+        return None
+    name, is_org = named
+    if not name[:1].isupper() or not name.endswith(owner):
+        return None
+    if not (" " in name or _is_acronym(name) or POSSESSIVE.search(owner) or before in ARTICLES):
+        return None  # a sentence's first word, which may be no name at all
+    return (name, True) if is_org or _is_acronym(name) else (f"{name} {' '.join(kind)}", True)
 
 
 def _said_by_body(words: Sequence[str], run: Sequence[str], titles: Sequence[int], heads: Sequence[int],
@@ -1085,6 +1116,11 @@ def _is_acronym(word: str) -> bool:
     return word.isupper() and len(word) <= _MAX_ACRONYM
 
 
+def _is_initials(word: str) -> bool:
+    """Two or more capital letters and nothing else ("UN", "SANA"; not the article "L'")."""
+    return len(word) > 1 and word.isalpha() and word.isupper()
+
+
 def _word_cases(words: _Words) -> tuple[frozenset[str], frozenset[str]]:
     """The capitalised words that stand somewhere after a word or a comma on their line, or after a
     title abbreviation ("Mr. Trump"), so names, not words capitalised only as a sentence's first; and
@@ -1167,6 +1203,8 @@ def _full_org_name(name: str, position: int, org_names: Mapping[str, Sequence[tu
 
     The shortest fit wins over its longer variants, which are usually runs into a neighbouring
     capitalised word ("Meanwhile Human Rights Watch", a title-case headline)."""
+    if _is_acronym(name):
+        return name  # "the UN", not the "UN Security Council" named before
     wanted = set(name.lower().split())
     fits = {frozenset(full.lower().split()): full for head in wanted for at, full in org_names.get(head, ())
             if at < position and len(full.split()) <= _MAX_ORG_WORDS and wanted <= set(full.lower().split())}
