@@ -249,6 +249,10 @@ def test_english_reported_speech() -> None:
     ("Foreign Minister Sergei Lavrov met his Turkish counterpart in Ankara on Monday. Russia said the talks had "
      "been useful for both sides. He said the next round would be held in Moscow in May.",
      {"talks had been useful": "Russia", "next round": "Sergei Lavrov"}),
+    # a body described by the kind of body it is when named ("monitoring group") is "the monitor" later
+    ("The Syrian Observatory for Human Rights monitoring group said 20 people died in the strikes. Rebels "
+     "shelled the town. The monitor said the strikes hit a market.",
+     {"20 people died": "Syrian Observatory for Human Rights", "hit a market": "Syrian Observatory for Human Rights"}),
 ])
 def test_references_resolve_to_the_earlier_speaker_they_fit(text: str, speakers: dict[str, str | None]) -> None:
     quotes = find_quotes("r1", text)

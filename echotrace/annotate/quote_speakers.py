@@ -110,6 +110,9 @@ class Speaker:
     position: int
     context: frozenset[str]
     gender: Gender | None
+    # Word stems of the phrases that named the speaker ("the Syrian Observatory for Human Rights monitoring
+    # group"): the kind of body it is, for a description later ("the monitor said").
+    kinds: frozenset[str] = frozenset()
 
 
 def speaker_key(name: str) -> str:
@@ -890,6 +893,7 @@ def _resolve(text: str, words: Sequence[str], position: int, cues: CuePatterns,
                   and not is_known_surname(name)):
                 return None  # "Demonstrators chanted", not "Sanders said": the parse's reading
         context = _context(text, position, words)
+        kinds = frozenset(_stem(w) for w in words if w[0].isalpha() and w.islower()) if is_org else frozenset()
         gender = None if is_org else _person_gender(name, text, position, words, cues)
         for earlier in reversed(named):
             if _two_people(earlier.name, name):
@@ -897,10 +901,11 @@ def _resolve(text: str, words: Sequence[str], position: int, cues: CuePatterns,
             if earlier.key == key or (is_org and earlier.is_org and set(key.split()) <= set(earlier.key.split())):
                 name, key = _fuller_name(earlier.name, name, is_org and earlier.is_org), earlier.key
                 context |= earlier.context
+                kinds |= earlier.kinds
                 gender = earlier.gender if gender is None else gender if earlier.gender in (None, gender) else None
                 named.remove(earlier)
                 break
-        named.append(Speaker(name, is_org, key, position, context, gender))
+        named.append(Speaker(name, is_org, key, position, context, gender, kinds))
         return name
     plural = len(lower) > 1 and lower[-1].endswith("s") and not _is_org_head(lower[-1], cues)
     if lower[0] in cues.indefinite or plural:
@@ -1278,8 +1283,8 @@ def _best_match(named: Sequence[Speaker], position: int, description: Sequence[s
             continue
         if not is_org and (is_outlet_name(speaker.name) or speaker.name.casefold() in place_names()):
             continue  # "the mayor said" after "according to the New York Times" (a masthead no rule read as a body)
-        if head is not None and head not in speaker.name.lower():
-            continue
+        if head is not None and head not in speaker.name.lower() and _stem(head) not in speaker.kinds:
+            continue  # "the monitor said" after "the Syrian Observatory for Human Rights monitor said"
         if not modifiers <= speaker.context:
             continue
         score = len(wanted & speaker.context)
