@@ -595,6 +595,10 @@ def test_the_initials_of_a_body_are_an_antecedent_of_it() -> None:
     ("Opposition forces said the hearing would go ahead.", None),
     ("The London based monitor said 20 people died in the strikes.", None),
     ("The Syrian government said the attack was carried out by terrorists.", "Syrian government"),
+    ("The Syrian regime said the attack was carried out by terrorists.", "Syrian regime"),
+    ("Syrian state television said the attack was carried out by terrorists.", "Syrian state television"),
+    ("State media said the attack was carried out by terrorists.", None),
+    ("At least ten people were killed, Russia and the Syrian regime said.", "Russia and Syrian regime"),
     ("A Syrian group said the attack was carried out by the army.", None),
     ("The Russian general said the attack was carried out by the rebels.", None),
     # an all-capital "UN" is no French article

@@ -61,6 +61,7 @@ _PLACE_ADJECTIVES = frozenset("eastern western northern southern northeastern no
                               "rebel-held government-held opposition-held war-torn".split())
 # A broadcaster named only by its medium ("Syrian state TV", "regime TV"): the medium is no name.
 _MEDIA_WORDS = frozenset("tv television radio".split())
+_STATE_MEDIA = _MEDIA_WORDS | {"media"}
 _APPOSITION_MARKS = frozenset(",(—–:")  # "Mohamad Sabra, the …"; not "U.S.-based"
 # "The city of Phoenix is demanding", "the government of President Bashar al-Assad says": the
 # place or person after "of" speaks through the body these words name.
@@ -258,16 +259,19 @@ def _named_with_kind(words: Sequence[str], article: str, cues: CuePatterns) -> t
     nationality or place ("the Syrian government", "Russia's military"). Any other phrase ending in a
     lower-case word describes someone it does not name ("the Russian general", "a Syrian group", "the
     newspaper", "His campaign", "Opposition forces"). `article`: the one the phrase opened with, if any."""
+    if len(words) >= 3 and words[-2] == "state" and words[-1] in _STATE_MEDIA and _names_nation(words[-3]):
+        return " ".join(words[-3:]), True  # "Syrian state television", "Iran's state media"
     tail = next((k for k in (len(words) - 1, len(words) - 2)
                  if k > 0 and all(w.islower() for w in words[k:]) and _is_capitalised(words[k - 1])), None)
-    if (tail is None or not _is_org_head(words[-1], cues) or any(POSSESSIVE.search(w) for w in words[tail:])
+    if (tail is None or not (_is_org_head(words[-1], cues) or words[-1] in cues.state_bodies)
+            or any(POSSESSIVE.search(w) for w in words[tail:])
             or words[tail].endswith("ed")):  # "the London based monitor": a description
         return None
     kind, owner = words[tail:], words[tail - 1]
     before = words[tail - 2].lower() if tail >= 2 else article
     if owner.lower() in ARTICLES or article in cues.indefinite or before in cues.indefinite:
         return None
-    if _is_demonym(owner) or POSSESSIVE.sub("", owner).casefold() in place_names() or owner.lower() in _PARTY_MEMBERS:
+    if _names_nation(owner) or owner.lower() in _PARTY_MEMBERS:
         alone = tail == 1 or before in ARTICLES
         return (f"{owner} {kind[0]}", True) if alone and kind == [kind[0]] and kind[0] in cues.state_bodies else None
     named = _name_in(words[:tail], cues)
@@ -279,6 +283,11 @@ def _named_with_kind(words: Sequence[str], article: str, cues: CuePatterns) -> t
     if not (" " in name or _is_acronym(name) or POSSESSIVE.search(owner) or before in ARTICLES):
         return None  # a sentence's first word, which may be no name at all
     return (name, True) if is_org or _is_acronym(name) else (f"{name} {' '.join(kind)}", True)
+
+
+def _names_nation(word: str) -> bool:
+    """"Syrian", "Russia's", "Syria": a nationality or a place, whose government, army or media a phrase names."""
+    return _is_demonym(word) or POSSESSIVE.sub("", word).casefold() in place_names()
 
 
 def _said_by_body(words: Sequence[str], run: Sequence[str], titles: Sequence[int], heads: Sequence[int],
@@ -921,16 +930,18 @@ def _resolve(text: str, words: Sequence[str], position: int, cues: CuePatterns,
 def _joint_speakers(text: str, words: Sequence[str], position: int, cues: CuePatterns, named: list[Speaker],
                     facts: _TextNames, common: frozenset[str]) -> str | None:
     """Two speakers of one statement ("Bolton and Gorka said", "Fox News and NBC News reported"): both
-    names, each resolved as a source of its own, when both sides of the last "and" end with a name."""
+    names, each resolved as a source of its own, when both sides of the "and" name someone ("Russia and the
+    Syrian regime", "Felicia Sanders and Polly Sheppard, two of the survivors,")."""
     joins = [k for k, w in enumerate(words) if w.lower() in cues.conjunctions]
     if len(joins) != 1 or not 0 < joins[0] < len(words) - 1:
         return None  # one "and" only: "Greenstone and Covert of the University of Chicago and Knittel" is a list
     left, right = list(words[:joins[0]]), list(words[joins[0] + 1:])
     while len(left) > 1 and left[0].lower() in NOT_NAMES:
         left = left[1:]  # "Both Bolton and Gorka"
-    if (not (_is_capitalised(left[-1]) and _is_capitalised(right[-1])) or left[0].lower() in NOT_NAMES
+    if (not _is_capitalised(left[-1]) or left[0].lower() in NOT_NAMES
             or any(not w[0].isalnum() and w not in ".’'" for w in left)  # "Kevin Brady, chairman of … Ways and"
             or _is_title(left[-1], cues) or left[-1].lower() in _GROUP_MEMBERS  # "CEO and", "Christian and"
+            or right.count(")") > right.count("(")  # "(TRT World and Agencies) The US military"
             or _name_in(left, cues) is None or _name_in(right, cues) is None):
         return None
     names = [_resolve(text, side, position, cues, named, facts, common) for side in (left, right)]
