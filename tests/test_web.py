@@ -80,3 +80,9 @@ def test_segments_cut_at_every_mark() -> None:
     assert "".join(s.text for s in out) == text
     assert [(s.text, s.kinds) for s in out] == [
         ("ab", ""), ("cd", "quote"), ("ef", "entity quote"), ("gh", "entity"), ("ij", "")]
+
+
+def test_article_quotes_show_their_cue(client: TestClient) -> None:
+    doc_id = client.get("/api/search", params={"q": "harbour"}).json()["results"][0]["doc_id"]
+    page = client.get(f"/article/{doc_id}").text
+    assert "<th>cue</th>" in page and "<td>indirect</td><td>said</td>" in page
