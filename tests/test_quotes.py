@@ -868,9 +868,31 @@ def test_an_embedded_post_is_spoken_by_its_author() -> None:
     # in a verb-second language the verb follows "according to X" with no comma: X is the name words alone
     ("Nach Angaben der Armee explodierte am Abend eine Sprengfalle am Straßenrand, dann wurde der Konvoi "
      "beschossen.", "de", "Sprengfalle", "Armee"),
+    # a cue that opens a clause ("a déclaré que") reports what follows it, its subject before an adjunct set off
+    # by commas; not from a prepositional phrase, which says where, nor from a relative clause
+    ("La ministre de l'Intérieur, Marisol Anders, arrivée vendredi matin dans la province, a déclaré que le fleuve "
+     "était monté de quatre mètres.", "fr", "le fleuve", "Marisol Anders"),
+    ("Il tenente colonnello Ronald Lao, comandante della stazione di polizia, ha detto che ci sono 291 agenti.", "it",
+     "291 agenti", "Ronald Lao"),
+    ("Azzolina, que compareció con el primer ministro, Giuseppe Conte, en conferencia de prensa, dijo que se "
+     "ampliaba el cierre de los colegios.", "es", "cierre de los colegios", None),
+    ("Monica Kelsey, fondatrice di Safe Haven Baby Boxes, che è stata abbandonata da bambina, ha affermato che lo "
+     "sforzo mira a salvare vite.", "it", "salvare vite", None),
 ])
 def test_reported_speech_in_other_languages(text: str, lang: str, fragment: str, speaker: str | None) -> None:
     assert _one(find_quotes("ml", text, lang), fragment).speaker_name == speaker
+
+
+@pytest.mark.parametrize(("text", "lang", "statement"), [
+    ("La ministre de l'Intérieur, Marisol Anders, arrivée vendredi matin dans la province, a déclaré que le fleuve "
+     "était monté de quatre mètres.", "fr", "que le fleuve était monté de quatre mètres"),
+    ("Le maire de New York, Bill de Blasio, a averti que la ville manquerait de masques.", "fr",
+     "que la ville manquerait de masques"),
+    ("Floods in Ostvik\n\nBRENHOLM, Oct 9 (KPS) – The Aldra river burst its banks in the town overnight, the fire "
+     "service said.", "en", "The Aldra river burst its banks in the town overnight"),
+])
+def test_a_statement_is_what_the_cue_reports_not_its_source_or_dateline(text: str, lang: str, statement: str) -> None:
+    assert [q.text for q in find_quotes("st", text, lang)] == [statement]
 
 
 @pytest.mark.parametrize(("text", "lang"), [

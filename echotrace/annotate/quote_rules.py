@@ -15,7 +15,7 @@ from itertools import islice
 
 from echotrace.annotate.entities import DATE_WORDS
 from echotrace.annotate.given_names import given_name_locales
-from echotrace.annotate.quote_tokens import cue_table
+from echotrace.annotate.quote_tokens import COMPLEMENTIZER, cue_table
 
 _OPEN_TO_CLOSE = {"“": "”", "«": "»", "„": "“", '"': '"', "‘": "’", "‚": "‘", "'": "'"}
 _ALT_CLOSE = {"„": "”", "“": '"', "«": "»"}
@@ -433,6 +433,32 @@ def _apposition_before(words: Sequence[tuple[int, int, str]]) -> tuple[int, int]
     return words[k][0], words[-2][1]
 
 
+def _subject_before_adjunct(text: str, pos: int, limit: int, cues: CuePatterns) -> tuple[int, int] | None:
+    """The subject before a lower-case adjunct set off by commas that ends just before a cue at `pos`
+    ("Marisol Anders, arrivée vendredi matin dans la province, a déclaré que …", "Sarrazin, membre du SPD
+    depuis 1973, a annoncé qu'…"); None when the words after the comma open the subject itself ("Inoltre, la
+    NCTA, ha affermato"), a relative clause, whose antecedent may be any noun, or a prepositional phrase,
+    which tells where or when ("…, Giuseppe Conte, en conferencia de prensa, dijo que …")."""
+    words = [(m.start(), m.group()) for m in _WORD.finditer(text, max(limit, pos - 120), pos)]
+    if len(words) < 3 or words[-1][1] != ",":
+        return None
+    opening = next((j for j in range(len(words) - 2, max(0, len(words) - _MAX_ADJUNCT_WORDS - 2), -1)
+                    if words[j][1] == ","), None)
+    if opening is None:
+        return None
+    first = words[opening + 1][1].lower()
+    if (not words[opening + 1][1][:1].islower() or first in ARTICLES or first in cues.relatives
+            or first in _JOINERS or first in _ADJUNCT_PREPOSITIONS):
+        return None
+    return subject_before(text, words[opening][0], limit, cues)
+
+
+_MAX_ADJUNCT_WORDS = 10
+_ADJUNCT_PREPOSITIONS = frozenset(
+    "at in on during after before with by en durante dans à au aux avec pendant après avant par con tras después "
+    "antes por para bei im am mit nach vor während nel nella dopo prima per в на во после".split())
+
+
 def is_adjective(word: str) -> bool:
     """Lower-case words that can sit inside a description ("the Russian general", "le ministère russe")."""
     return word.isalpha() and word.islower() and len(word) > 2 and word.endswith(_DEMONYM_SUFFIXES)
@@ -618,10 +644,12 @@ def reported_speech(text: str, start: int, end: int, lang: str,
         before_end = match.start()
         while before_end > start and text[before_end - 1].isspace():
             before_end -= 1
-        if before_end - start > 12 and text[before_end - 1] == ",":
+        opens_clause = COMPLEMENTIZER.match(text, _skip_punct(text, match.end(), end)) is not None
+        if before_end - start > 12 and text[before_end - 1] == "," and not opens_clause:
             subject = _inverted_subject(text, match, end, cues) or subject_after(text, match.end(), end, cues)
             # "…, a déclaré X": the statement before the cue; but in "Le ministre …, Sergueï Lavrov, a déclaré
-            # que …" an apposition before the cue (`subject_before`) speaks, and the statement follows it
+            # que …" an apposition before the cue (`subject_before`) speaks, and the statement follows it, as
+            # it does whenever the cue opens a clause ("…, arrivée vendredi, a déclaré que …")
             if subject or subject_before(text, match.start(), start, cues) is None:
                 source_start, source_end = subject if subject else (None, None)
                 out.append(Found(start, _strip_end(text, start, before_end - 1), "indirect", match.start(),
@@ -629,11 +657,20 @@ def reported_speech(text: str, start: int, end: int, lang: str,
                 break
         inverted = _inverted_subject(text, match, end, cues)
         subject = inverted or subject_before(text, match.start(), start, cues)
+        if subject is None and opens_clause:
+            subject = _subject_before_adjunct(text, match.start(), start, cues)
         if (subject is None and match.group().lower() in cues.subjectless_cues and end - match.end() > 15
                 and not text[start:match.start()].strip(" \t\"“«—–-")):  # "Añadió que …"
             content_start = _skip_punct(text, match.end(), end)
             out.append(Found(content_start, _strip_end(text, content_start, end), "indirect", match.start(),
                              match.end(), rule=SUBJECTLESS))
+            break
+        if subject is None and opens_clause and text[before_end - 1] == "," and end - match.end() > 15:
+            # "Cabello, también primer vicepresidente del partido, dijo que …": the statement, from someone these
+            # rules cannot name
+            content_start = _skip_punct(text, match.end(), end)
+            out.append(Found(content_start, _strip_end(text, content_start, end), "indirect", match.start(),
+                             match.end(), rule="cue-before"))
             break
         if subject is not None and end - match.end() > 15:
             after_cue = max(inverted[1], match.end()) if inverted else match.end()

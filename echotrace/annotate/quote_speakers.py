@@ -13,6 +13,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from difflib import SequenceMatcher
 from functools import cached_property
+from itertools import islice
 
 from echotrace.annotate.entities import (
     DATE_WORDS,
@@ -595,11 +596,28 @@ def _after_dateline(words: list[str]) -> list[str]:
     """A source phrase that opens its line without the dateline before it: "WASHINGTON — Sen. Bernie
     Sanders", "RANGOON, Burma - Aung San Suu Kyi's allies", "BRENHOLM, May 29 (KPS) – Foreign Minister
     Henrik Saalfeld" name the senator, the allies and the minister, not the city."""
+    return words[_dateline_length(words):]
+
+
+def dateline_end(text: str, start: int, end: int) -> int:
+    """Where a passage starting at `start` begins once the dateline opening its line is left out
+    ("BRENHOLM, Oct 9 (KPS) – The Aldra river …", also from "Oct 9 (KPS) – …"); `start` when none covers it."""
+    line = text.rfind("\n", 0, start) + 1
+    if start - line > _DATELINE_CHARS:
+        return start
+    matches = list(islice(_WORD.finditer(text, line, end), _DATELINE_WORDS + 4))
+    length = _dateline_length([m.group() for m in matches])
+    return matches[length].start() if 0 < length < len(matches) and matches[length].start() > start else start
+
+
+def _dateline_length(words: Sequence[str]) -> int:
+    """How many of the words a dateline takes: the city in capitals, then what follows its comma (the
+    country or state, the date, the agency), up to the dash; 0 without one."""
     end = 0
     while end < len(words) and words[end].isupper() and words[end].isalpha():
         end += 1
     if end == 0 or (end == 1 and len(words[0]) < 3):
-        return words
+        return 0
     if end < len(words) and words[end] == ",":  # the country or state, the date, the agency after the city
         limit = end + _DATELINE_WORDS
         end += 1
@@ -607,16 +625,17 @@ def _after_dateline(words: list[str]) -> list[str]:
                 _is_capitalised(words[end]) or words[end].isdigit() or words[end] in _DATELINE_MARKS):
             end += 1
     if end == len(words) or words[end] not in _DASHES:
-        return words
+        return 0
     while end < len(words) and words[end] in _DASHES:  # "--" is two words
         end += 1
-    return words[end:]
+    return end
 
 
 _DASHES = frozenset("—–-")
 # What a dateline carries between its city and its dash: "RANGOON, Burma -", "CASTELLON, May 28 (VNA) –".
 _DATELINE_WORDS = 8
 _DATELINE_MARKS = frozenset(",.()/")
+_DATELINE_CHARS = 60
 
 
 def _leading_name(words: Sequence[str], cues: CuePatterns) -> list[str] | None:

@@ -59,6 +59,17 @@ def cue_table() -> dict[str, dict[str, list[str]]]:
             for lang, table in raw.items()}
 
 
+def _complementizers() -> re.Pattern[str]:
+    words = sorted({w for table in cue_table().values() for w in table.get("complementizers", [])},
+                   key=len, reverse=True)
+    alternatives = "|".join(re.escape(w).replace("'", "['’]") for w in words)
+    return re.compile(rf"(?:{alternatives})(?:(?<=['’])|\s+)")  # lower case: mid-sentence, not "That is …"
+
+
+# The word that opens a reported clause, in any language of the cue table ("that", "que", "qu'", "dass").
+COMPLEMENTIZER = _complementizers()
+
+
 @cache
 def cue_words(lang: str) -> frozenset[str]:
     """Single-word cue verbs of a language (multi-word cues contribute their last word)."""

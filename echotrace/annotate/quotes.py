@@ -39,8 +39,9 @@ from echotrace.annotate.quote_rules import (
     subject_after,
     transcript_turns,
 )
-from echotrace.annotate.quote_speakers import resolve_speakers
+from echotrace.annotate.quote_speakers import dateline_end, resolve_speakers
 from echotrace.annotate.quote_tokens import (
+    COMPLEMENTIZER,
     QUOTE_CHARS,
     SyntaxToken,
     Token,
@@ -125,7 +126,7 @@ def find_quotes(doc_id: str, text: str, lang: str = "en",
     found.extend(_reported_speech(text, regions, found, all_english=not stacked_model))
     found = _with_turns(text, found, turns, _lang_at(regions))
     for item in found:
-        item.start, item.end = _trim_marks(text, item.start, item.end)
+        item.start, item.end = _trim_marks(text, dateline_end(text, item.start, item.end), item.end)
     _mark_quoted(found, spans)
     found.sort(key=lambda f: (f.start, f.end))
     found = _merge_continued(text, found)
@@ -318,7 +319,7 @@ def statement_text(text: str, kind: str) -> str:
     stray closing mark left where the span ended inside a quotation ("… in southern Syria,\"")."""
     text = text.strip()
     if kind == "indirect" or quotes_words(text):
-        opener = _COMPLEMENTIZER.match(text)
+        opener = COMPLEMENTIZER.match(text)
         if opener and len(text) - opener.end() > 2:
             text = text[opener.end():]
     closing = _COMMA_BEFORE_CLOSE.search(text)
@@ -346,14 +347,6 @@ def _closes_nothing(text: str) -> bool:
     return last in _OPENER_OF and text.count(last) > text.count(_OPENER_OF[last])
 
 
-def _complementizers() -> re.Pattern[str]:
-    words = sorted({w for table in cue_table().values() for w in table.get("complementizers", [])},
-                   key=len, reverse=True)
-    alternatives = "|".join(re.escape(w).replace("'", "['’]") for w in words)
-    return re.compile(rf"(?:{alternatives})(?:(?<=['’])|\s+)")  # lower case: mid-sentence, not "That is …"
-
-
-_COMPLEMENTIZER = _complementizers()
 _COMMA_BEFORE_CLOSE = re.compile(r"[,;:]\s*([\"”»]+)$")
 _OPENER_OF = {"”": "“", "»": "«"}
 
