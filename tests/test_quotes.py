@@ -878,6 +878,10 @@ def test_an_embedded_post_is_spoken_by_its_author() -> None:
      "ampliaba el cierre de los colegios.", "es", "cierre de los colegios", None),
     ("Monica Kelsey, fondatrice di Safe Haven Baby Boxes, che è stata abbandonata da bambina, ha affermato che lo "
      "sforzo mira a salvare vite.", "it", "salvare vite", None),
+    # a particle inside a name between commas, after its given name; not a title's "de"
+    ("Le maire de New York, Bill de Blasio, a averti que la ville manquerait de masques.", "fr", "masques",
+     "Bill de Blasio"),
+    ("Darcy Taylor, PDG de Leaf Mobile, déclare que le jeu reste le plus téléchargé.", "fr", "téléchargé", None),
 ])
 def test_reported_speech_in_other_languages(text: str, lang: str, fragment: str, speaker: str | None) -> None:
     assert _one(find_quotes("ml", text, lang), fragment).speaker_name == speaker

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from functools import cache
 from itertools import islice
 
-from echotrace.annotate.entities import DATE_WORDS
+from echotrace.annotate.entities import DATE_WORDS, NAME_PARTICLES
 from echotrace.annotate.given_names import given_name_locales
 from echotrace.annotate.quote_tokens import COMPLEMENTIZER, cue_table
 
@@ -424,10 +424,15 @@ def _clause_opening(text: str, pos: int, limit: int) -> re.Match[str] | None:
 
 def _apposition_before(words: Sequence[tuple[int, int, str]]) -> tuple[int, int] | None:
     """The name between two commas that ends the words before a cue ("Le ministre russe des Affaires
-    étrangères, Sergueï Lavrov, a déclaré que …"): the speaker the description before it names."""
+    étrangères, Sergueï Lavrov, a déclaré que …", "Le maire de New York, Bill de Blasio, a averti que …"):
+    the speaker the description before it names."""
     k = len(words) - 1
-    while k > 0 and words[k - 1][2][:1].isupper() and words[k - 1][2][:1].isalpha():
-        k -= 1
+    while k > 0 and ((words[k - 1][2][:1].isupper() and words[k - 1][2][:1].isalpha())
+                     or (words[k - 1][2] in NAME_PARTICLES and k < len(words) - 1 and k > 1
+                         and (words[k - 2][2] in NAME_PARTICLES or given_name_locales(words[k - 2][2]) > 0))):
+        k -= 1  # a particle inside a person's name, after the given name ("Bill de Blasio"; not "PDG de Leaf")
+    while k < len(words) - 1 and words[k][2] in NAME_PARTICLES:  # a name opens with a capital ("Bill de Blasio")
+        k += 1
     if not 2 <= len(words) - 1 - k <= 4 or k < 2 or words[k - 1][2] != ",":
         return None
     return words[k][0], words[-2][1]
