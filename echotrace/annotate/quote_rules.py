@@ -182,6 +182,7 @@ class CuePatterns:
     case_governors: frozenset[str]
     body_titles: frozenset[str]
     state_bodies: frozenset[str]
+    prepositions: frozenset[str]
     statement_marks: frozenset[str]
 
 
@@ -246,6 +247,7 @@ def cue_patterns(lang: str) -> CuePatterns:
         case_governors=frozenset(table.get("case_governors", [])),
         body_titles=frozenset(table.get("body_titles", [])),
         state_bodies=frozenset(table.get("state_bodies", [])),
+        prepositions=frozenset(table.get("prepositions", [])),
         statement_marks=frozenset(table.get("statement_marks", [])),
     )
 
@@ -453,15 +455,12 @@ def _subject_before_adjunct(text: str, pos: int, limit: int, cues: CuePatterns) 
         return None
     first = words[opening + 1][1].lower()
     if (not words[opening + 1][1][:1].islower() or first in ARTICLES or first in cues.relatives
-            or first in _JOINERS or first in _ADJUNCT_PREPOSITIONS):
+            or first in _JOINERS or first in cues.prepositions):
         return None
     return subject_before(text, words[opening][0], limit, cues)
 
 
 _MAX_ADJUNCT_WORDS = 10
-_ADJUNCT_PREPOSITIONS = frozenset(
-    "at in on during after before with by en durante dans à au aux avec pendant après avant par con tras después "
-    "antes por para bei im am mit nach vor während nel nella dopo prima per в на во после".split())
 
 
 def is_adjective(word: str) -> bool:

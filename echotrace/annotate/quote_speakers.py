@@ -261,7 +261,7 @@ def _named_with_kind(words: Sequence[str], article: str, cues: CuePatterns) -> t
     lower-case word describes someone it does not name ("the Russian general", "a Syrian group", "the
     newspaper", "His campaign", "Opposition forces"). `article`: the one the phrase opened with, if any."""
     if len(words) >= 3 and words[-2] == "state" and words[-1] in _STATE_MEDIA and _names_nation(words[-3]):
-        return " ".join(words[-3:]), True  # "Syrian state television", "Iran's state media"
+        return _state_broadcaster(words)  # "Syrian state television", "Iran's state media"
     tail = next((k for k in (len(words) - 1, len(words) - 2)
                  if k > 0 and all(w.islower() for w in words[k:]) and _is_capitalised(words[k - 1])), None)
     if (tail is None or not (_is_org_head(words[-1], cues) or words[-1] in cues.state_bodies)
