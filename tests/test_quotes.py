@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 import echotrace.annotate.quotes as quotes_module
 from echotrace.annotate.entities import EntityIndex, find_mentions
 from echotrace.annotate.quote_speakers import speaker_key
+from echotrace.annotate.quote_tokens import cue_table
 from echotrace.annotate.quotes import find_quotes
 from echotrace.pipeline import mentions_by_name, speaker_entity
 from echotrace.records import Paragraph, Quote
@@ -203,6 +204,15 @@ def test_french_guillemets_and_cue_table() -> None:
     assert quote.speaker_name == "Claire Dumas"
     assert quote.cue == "a déclaré"
     assert not quote.text.startswith("«")
+
+
+def test_the_cue_table_keeps_every_word_as_written() -> None:
+    """YAML 1.1 reads "on" and "no" as booleans: the table must keep them words (the English "on",
+    the Portuguese "no")."""
+    table = cue_table()
+    assert "on" in table["en"]["prepositions"] and "on" in table["en"]["noun_before"]
+    assert "no" in table["pt"]["prepositions"]
+    assert not {"true", "false"} & {w for columns in table.values() for words in columns.values() for w in words}
 
 
 def test_german_low_high_quotes() -> None:

@@ -53,8 +53,9 @@ def opens_inside_quote(text: str) -> bool:
 
 @lru_cache(maxsize=1)
 def cue_table() -> dict[str, dict[str, list[str]]]:
-    """The per-language cue table (data/cues.yaml), lower-cased."""
-    raw: dict[str, dict[str, Any]] = yaml.safe_load(CUES_PATH.read_text(encoding="utf-8"))
+    """The per-language cue table (data/cues.yaml), lower-cased. Every entry is read as the word it
+    is written as: YAML 1.1 would read "on" and "no" as booleans (BaseLoader)."""
+    raw: dict[str, dict[str, Any]] = yaml.load(CUES_PATH.read_text(encoding="utf-8"), Loader=yaml.BaseLoader)
     return {lang: {key: [str(v).lower() for v in (values or [])] for key, values in table.items()}
             for lang, table in raw.items()}
 
