@@ -203,8 +203,8 @@ def process_document(raw: RawDoc, context: DocContext) -> DocResult | Skipped:
         outlet_evidence=outlet_evidence,
     )
     stages = settings.stages
-    mentions = (find_mentions(article.doc_id, text, context.entity_index(), article.language, article.title)
-                if "entities" in stages else [])
+    mentions = (find_mentions(article.doc_id, text, context.entity_index(), article.language, article.title,
+                              paragraphs) if "entities" in stages else [])
     quotes = (find_quotes(article.doc_id, text, article.language, paragraphs, syntax=settings.quote_syntax)
               if "quotes" in stages else [])
     if quotes and "entities" in stages:

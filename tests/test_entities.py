@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from echotrace.annotate.entities import EntityIndex, entities_for, find_mentions
+from echotrace.annotate.language import split_paragraphs
 from echotrace.records import Mention
 
 ISLAMIC_STATE_FORMS = {"ISIS", "ISIL", "IS", "Daesh", "Daech", "Islamic State", "IS-Terroristen"}
@@ -119,6 +120,35 @@ def test_an_organisation_keeps_its_for_and_of(index: EntityIndex) -> None:
     names = {m.text for m in find_mentions("d", text, index)}
     assert {"Eastvale Network for Human Rights", "Army of Conquest", "Homs"} <= names
     assert "Human Rights" not in names and "Conquest" not in names and "Old Town of Eastvale" not in names
+
+
+def test_titles_of_every_language_stay_out_of_names(index: EntityIndex) -> None:
+    """A title in the cue table of any language, a compound of a German one, or a title's qualifier
+    is no word of the name; a title phrase alone names nobody."""
+    text = ("Talks resumed on Monday.\n\nThe Alliance Secretary-General Sigrun Aalvik met Peter Salama, "
+            "Executive Director of the fund, and the Special Envoy for the region.\n\nAm Dienstag sagte "
+            "Innenminister Jonas Vaaler, die Bürgermeisterin Agnes Lindqvist habe ihm die Lage in der Stadt "
+            "am späten Abend erklärt, und man werde die Schäden so schnell wie möglich beheben.")
+    paragraphs = split_paragraphs(text)
+    mentions = find_mentions("d", text, index, paragraphs=paragraphs)
+    names = {m.text for m in mentions}
+    assert {"Sigrun Aalvik", "Peter Salama", "Jonas Vaaler", "Agnes Lindqvist"} <= names
+    assert not names & {"Special", "Special Envoy", "Innenminister Jonas Vaaler", "Executive"}
+    kinds = {e.name: e.type for e in entities_for(mentions, index)}
+    assert kinds["Sigrun Aalvik"] == kinds["Jonas Vaaler"] == "person"
+
+
+def test_german_nouns_are_no_names_in_german_paragraphs(index: EntityIndex) -> None:
+    """German capitalises every noun: in a German paragraph of a mixed article a lone noun, an article
+    and its noun, or nouns joined by "der"/"von" are no names; the English paragraph keeps its lone name."""
+    text = ("Police sealed off Varo on Monday, officials said.\n\nDie Frage blieb offen. Nach Angaben der Armee "
+            "explodierte die Sprengladung am Straßenrand. Für Donnerstag ist Regen angesagt, teilte die "
+            "Wasserbehörde mit.\n\n(Reporting by Ines Calvar)")
+    paragraphs = split_paragraphs(text)
+    assert [p.lang for p in paragraphs] == ["en", "de", "en"]
+    names = {m.text for m in find_mentions("d", text, index, paragraphs=paragraphs)}
+    assert "Varo" in names and "Ines Calvar" in names
+    assert not names & {"Die Frage", "Frage", "Angaben der Armee", "Für Donnerstag", "Wasserbehörde", "Reporting"}
 
 
 def test_user_alias_file_extends_the_table(tmp_path: Path) -> None:

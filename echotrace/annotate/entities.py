@@ -14,7 +14,7 @@ import bisect
 import re
 import sys
 import unicodedata
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
@@ -24,8 +24,10 @@ from typing import Any
 import ahocorasick
 import yaml
 
+from echotrace.annotate.given_names import given_name_locales
+from echotrace.annotate.language import language_at, language_regions
 from echotrace.annotate.quote_tokens import cue_table
-from echotrace.records import Entity, Mention
+from echotrace.records import Entity, Mention, Paragraph
 
 __all__ = ["EntityIndex", "entities_for", "find_mentions", "slug"]
 
@@ -55,7 +57,12 @@ _TITLES = frozenset(
     spokesman spokeswoman secretary deputy judge pope sheikh emir ayatollah colonel-general
     m mme monsieur madame président ministre général herr frau präsident minister señor presidente
     """.split()
-)
+) | frozenset(w for table in cue_table().values() for w in table["titles"] if " " not in w)
+# German titles that end compound ones ("Innenminister", "Regierungssprecher"): long enough to say so.
+_COMPOUND_TITLES = tuple(w for w in cue_table()["de"]["titles"] if len(w) > 4)
+_GERMAN_ARTICLES = frozenset(cue_table()["de"]["articles"])
+# Words that qualify the title after them ("Special Envoy", "Executive Director").
+_TITLE_MODIFIERS = frozenset("special supreme executive senior acting interim former assistant associate".split())
 # Days, months and times of day: capitalised, never a name's first word ("Early Sunday Abdel Rahman").
 DATE_WORDS = frozenset(
     """
@@ -74,7 +81,7 @@ NOT_NAMES = DATE_WORDS | frozenset(
     is was even yet plus still now only just so both either neither whether unlike without about against
     among amid under over into through toward towards within including especially
     un une et il elle ils elles nous dans pour par sur avec selon
-    ein eine und im am zum zur laut nach mit auf
+    ein eine und im am zum zur laut nach mit auf für ab wegen bis seit ohne gegen durch über unter zwischen bei vor
     y con por para según
     photo video read more share comments advertisement subscribe click
     """.split()
@@ -95,7 +102,9 @@ _MODIFIER_ENDINGS = frozenset(
 _CAP_TOKEN = re.compile(
     r"(?:(?:al|el|ez|as|ad|ash|at|an|ad-d)-)?[A-ZÀ-ÖØ-ÞА-ЯЁ][^\W\d_]*(?:[-'’][^\W\d_]+)*\.?"
 )
-_SENTENCE_END = re.compile(r"[.!?…:\"“”«»\n]\s*$")
+# A sentence, quotation, bracketed line or a dateline's text opens here ("(Reporting by …", "[Source: …",
+# "CASTELLON, July 22 (VNA) – Temperatures …").
+_SENTENCE_END = re.compile(r"(?:[.!?…:\"“”«»\n]|\n[(\[]|\) [–—])\s*$")
 _LINE = re.compile(r"[^\n]+")
 _SLUG_STRIP = re.compile(r"[^\w]+")
 _SHORT_CAPS_MAX = 5
@@ -196,7 +205,7 @@ class EntityIndex:
         if found is not None:
             return found
         words = name.split()
-        while len(words) > 1 and words[0].lower().rstrip(".") in _TITLES:
+        while len(words) > 1 and _is_title(words[0]):
             words = words[1:]
             found = self._canonical.get(_lower_same_length(" ".join(words)))
             if found is not None:
@@ -295,22 +304,26 @@ class _Found:
 
 
 def find_mentions(
-    doc_id: str, text: str, index: EntityIndex, lang: str = "en", title: str | None = None
+    doc_id: str, text: str, index: EntityIndex, lang: str = "en", title: str | None = None,
+    paragraphs: Sequence[Paragraph] = (),
 ) -> list[Mention]:
     """Entity mentions in `text`, sorted by offset, each with the entity's salience in this article.
 
-    `title` (when the article's title is not part of `text`) counts towards salience.
+    `title` (when the article's title is not part of `text`) counts towards salience. Unlisted names
+    are read by the rules of each paragraph's language (`paragraphs`; else `lang` for all).
     """
     if not text:
         return []
     named, contextual = _gazetteer(text, index)
     covered = sorted((f.start, f.end) for f in named) + sorted((s, e) for s, e, _ in contextual)
     headlines = _mostly_capitalised_lines(text)
-    body = _patterns(text, covered, headlines, lang)
+    lang_of = language_at(language_regions(paragraphs, lang, len(text)))
+    body = _patterns(text, covered, headlines, lang_of)
     body_ids = {f.entity_id for f in body}
     # Headlines capitalise every word: keep only names the body confirms.
     if headlines:
-        body += [f for f in _patterns(text, covered, headlines, lang, headlines_only=True) if f.entity_id in body_ids]
+        body += [f for f in _patterns(text, covered, headlines, lang_of, headlines_only=True)
+                 if f.entity_id in body_ids]
     named += body
     _link_short_names(named)
     found = named + _resolve_context(contextual, named)
@@ -365,7 +378,7 @@ def _leftmost_longest(
 
 def _patterns(
     text: str, covered: Sequence[tuple[int, int]], headlines: Sequence[tuple[int, int]],
-    lang: str = "en", headlines_only: bool = False,
+    lang_of: Callable[[int], str] = lambda _: "en", headlines_only: bool = False,
 ) -> list[_Found]:
     """Unlisted names: capitalised sequences outside gazetteer hits, titles stripped.
 
@@ -381,7 +394,7 @@ def _patterns(
             continue
         gap = source[prev_end:start] if prev_end >= 0 else ""
         word = source[start:end]
-        if groups and _joins(gap, source, groups[-1]):
+        if groups and _joins(gap, source, groups[-1], lang_of(start)):
             if gap.strip() in _ORG_JOINERS:  # the joiner is a word of the name: "Army of Conquest"
                 joiner = prev_end + gap.index(gap.strip())
                 groups[-1].append((joiner, joiner + len(gap.strip())))
@@ -392,11 +405,9 @@ def _patterns(
         if word.endswith(".") and not _keeps_dot(word):
             groups[-1][-1] = (start, end - 1)
             prev_end = -1  # a sentence ended: never join across it
-    # German capitalises every noun: a lone capitalised word says nothing there.
-    min_words = 2 if lang == "de" else 1
     found: list[_Found] = []
     for tokens in groups:
-        entity = _name_from_tokens(text, tokens, min_words)
+        entity = _name_from_tokens(text, tokens, lang_of(tokens[0][0]))
         if entity is not None:
             found.append(entity)
     return found
@@ -431,18 +442,20 @@ def _complement(spans: Sequence[tuple[int, int]], length: int) -> list[tuple[int
 
 def _keeps_dot(word: str) -> bool:
     core = word.rstrip(".")
-    return len(core) == 1 or core.lower() in _TITLES
+    return len(core) == 1 or _is_title(core)
 
 
-def _joins(gap: str, source: str, group: list[tuple[int, int]]) -> bool:
+def _joins(gap: str, source: str, group: list[tuple[int, int]], lang: str) -> bool:
     if gap in (" ", "  ", "\t"):
         return True
     parts = gap.split(" ")
     if len(parts) != 3 or parts[0] or parts[2]:
         return False
+    last_start, last_end = group[-1]
     if parts[1] in _ORG_JOINERS:  # "Syrian Network for Human Rights", not "Syrian Network" and "Human Rights"
-        last_start, last_end = group[-1]
         return source[last_start:last_end].lower() in ORG_HEADS
+    if lang == "de":  # "Ursula von Berg", not "Angaben der Armee": every German noun is capitalised
+        return parts[1] in NAME_PARTICLES and given_name_locales(source[last_start:last_end].lower()) > 0
     return parts[1] in NAME_PARTICLES
 
 
@@ -463,30 +476,47 @@ def _mostly_capitalised_lines(text: str) -> list[tuple[int, int]]:
     return spans
 
 
-def _name_from_tokens(text: str, tokens: list[tuple[int, int]], min_words: int) -> _Found | None:
-    if len(tokens) == 1:  # most groups: one sentence-initial "The", "He", "Monday"
+def _is_title(word: str) -> bool:
+    """A person's title or rank, in any language of the cue table: "Gen.", "Coach", "Innenminister",
+    "Secretary-General"; not a name whose article is hyphenated ("al-Sheikh")."""
+    low = word.lower().rstrip(".")
+    first, dash, last = low.rpartition("-")
+    return low in _TITLES or (bool(dash) and (len(first) >= 4 or first in ("co", "ex")) and last in _TITLES) or (
+        len(low) > 7 and low.endswith(_COMPOUND_TITLES) and any(
+            low.endswith(title) and len(low) > len(title) + 2 for title in _COMPOUND_TITLES))
+
+
+def _name_from_tokens(text: str, tokens: list[tuple[int, int]], lang: str) -> _Found | None:
+    if len(tokens) == 1:  # most groups: one sentence-initial "The", "He", "Monday", "Los"
         lone = text[tokens[0][0]:tokens[0][1]].lower()
-        if lone in NOT_NAMES or lone.rstrip(".") in _TITLES:
+        if lone in NOT_NAMES or _is_title(lone) or lone in cue_table().get(lang, {}).get("articles", ()):
             return None
     tokens = [(s, e - 2) if text[e - 2 : e] in ("'s", "’s") and e - s > 3 else (s, e) for s, e in tokens]
     words = [text[s:e] for s, e in tokens]
     titled = False
     # "Interior Secretary Ken Salazar": the name is what follows the last title word.
-    last_title = max((k for k, w in enumerate(words[:-1]) if w.lower().rstrip(".") in _TITLES), default=-1)
+    last_title = max((k for k, w in enumerate(words[:-1]) if _is_title(w)), default=-1)
     if last_title > 0:
         words, tokens, titled = words[last_title:], tokens[last_title:], True
-    sentence_start = _SENTENCE_END.search(text[max(0, tokens[0][0] - 3) : tokens[0][0]]) is not None
+    sentence_start = _SENTENCE_END.search(text[max(0, tokens[0][0] - 4) : tokens[0][0]]) is not None
     sentence_start = sentence_start or tokens[0][0] == 0
     modified = max((k + 1 for k, w in enumerate(words) if _is_compound_modifier(w)), default=0)
     if modified:  # "The Britain-based Syrian Observatory for Human Rights", "Kurdish-led"
         words, tokens, sentence_start = words[modified:], tokens[modified:], False
-    while words and (words[0].lower().rstrip(".") in _TITLES or words[0].lower() in NOT_NAMES):
-        titled = titled or words[0].lower().rstrip(".") in _TITLES
+    while words and (_is_title(words[0]) or words[0].lower() in NOT_NAMES
+                     or (lang == "de" and sentence_start and words[0].lower() in _GERMAN_ARTICLES)):
+        titled = titled or _is_title(words[0])
         sentence_start = False
         words, tokens = words[1:], tokens[1:]
-    while words and (words[-1].lower() in NOT_NAMES or words[-1].lower().rstrip(".") in _TITLES):
+    title_after = False
+    while words and (words[-1].lower() in NOT_NAMES or _is_title(words[-1])):
+        title_after = title_after or _is_title(words[-1])
         words, tokens = words[:-1], tokens[:-1]
-    if not words or (len(words) < min_words and not titled):
+    while title_after and words and words[-1].lower() in _TITLE_MODIFIERS:
+        words, tokens = words[:-1], tokens[:-1]  # "Peter Salama, Executive Director"
+    # German capitalises every noun: a lone capitalised word says nothing there; nor does what is left
+    # of a title ("Special Envoy", "Supreme Commander-in-Chief").
+    if not words or (len(words) < 2 and not titled and (lang == "de" or title_after)):
         return None
     if len(words) == 1:
         word = words[0]

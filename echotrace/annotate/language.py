@@ -16,8 +16,9 @@ labelled SemEval-2022 dev paragraphs in 10 languages CLD2 settles 81 % and the c
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from functools import lru_cache
 
 import pycld2
@@ -237,3 +238,27 @@ def article_language(paragraphs: Sequence[Paragraph]) -> str:
     if not share:
         return UNDETERMINED
     return min(share, key=lambda lang: (-share[lang], lang))
+
+
+def base_language(lang: str) -> str:
+    """"en" for "en-GB", "en_US", "EN"; "en" for none."""
+    return (lang or "en").split("-")[0].split("_")[0].lower()
+
+
+def language_regions(paragraphs: Sequence[Paragraph], lang: str, length: int) -> list[tuple[int, int, str]]:
+    """(start, end, base language) per paragraph; the whole text in `lang` when there are none."""
+    return [(p.start, p.end, base_language(p.lang)) for p in paragraphs] or [(0, length, base_language(lang))]
+
+
+def language_at(regions: Sequence[tuple[int, int, str]]) -> Callable[[int], str]:
+    """Language at a character position: that of the region holding it (else the first region's)."""
+    ordered = sorted(regions)
+    starts = [r[0] for r in ordered]
+    default = ordered[0][2] if ordered else "en"
+
+    def lang_of(pos: int) -> str:
+        k = bisect_right(starts, pos) - 1
+        if k >= 0 and pos < ordered[k][1]:
+            return ordered[k][2]
+        return default
+    return lang_of

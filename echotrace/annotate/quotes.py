@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from echotrace.annotate.entities import NOT_NAMES
+from echotrace.annotate.language import language_at, language_regions
 from echotrace.annotate.quote_nn import classifier_available, label_probabilities, stacked_features
 from echotrace.annotate.quote_rules import (
     CuePatterns,
@@ -109,7 +110,7 @@ def find_quotes(doc_id: str, text: str, lang: str = "en",
 
     `syntax=False` skips the dependency parse and the neural classifier of English text (bulk
     runs: ~10x faster on English, fewer reported-speech attributions found)."""
-    regions = [(p.start, p.end, _base_lang(p.lang)) for p in paragraphs] or [(0, len(text), _base_lang(lang))]
+    regions = language_regions(paragraphs, lang, len(text))
     found: list[Found] = []
     common_word_starts: set[int] = set()
     tagger, stacked_model = _tagger(syntax)
@@ -124,16 +125,16 @@ def find_quotes(doc_id: str, text: str, lang: str = "en",
     found.extend(_direct_quotes(text, spans, regions, found))
     found.extend(_labelled_lines(text, regions, found))
     found.extend(_reported_speech(text, regions, found, all_english=not stacked_model))
-    found = _with_turns(text, found, turns, _lang_at(regions))
+    found = _with_turns(text, found, turns, language_at(regions))
     for item in found:
         item.start, item.end = _trim_marks(text, dateline_end(text, item.start, item.end), item.end)
     _mark_quoted(found, spans)
     found.sort(key=lambda f: (f.start, f.end))
     found = _merge_continued(text, found)
     _extend_joined_sources(text, found)
-    mentioned = _drop_unnamed_sources(text, found, _lang_at(regions))
+    mentioned = _drop_unnamed_sources(text, found, language_at(regions))
     _inherit_sources(text, found)
-    speakers = resolve_speakers(text, found, _lang_at(regions), frozenset(common_word_starts), mentioned)
+    speakers = resolve_speakers(text, found, language_at(regions), frozenset(common_word_starts), mentioned)
     quotes: list[Quote] = []
     seen: set[tuple[int, int]] = set()
     for item, speaker in zip(found, speakers, strict=True):
@@ -349,24 +350,6 @@ def _closes_nothing(text: str) -> bool:
 
 _COMMA_BEFORE_CLOSE = re.compile(r"[,;:]\s*([\"”»]+)$")
 _OPENER_OF = {"”": "“", "»": "«"}
-
-
-def _base_lang(lang: str) -> str:
-    return (lang or "en").split("-")[0].split("_")[0].lower()
-
-
-def _lang_at(regions: Sequence[tuple[int, int, str]]) -> Callable[[int], str]:
-    """Language at a character position: that of the paragraph holding it (else the first)."""
-    ordered = sorted(regions)
-    starts = [r[0] for r in ordered]
-    default = ordered[0][2] if ordered else "en"
-
-    def lang_of(pos: int) -> str:
-        k = bisect_right(starts, pos) - 1
-        if k >= 0 and pos < ordered[k][1]:
-            return ordered[k][2]
-        return default
-    return lang_of
 
 
 def _merge_regions(regions: Sequence[tuple[int, int, str]]) -> list[tuple[int, int, str]]:
@@ -640,7 +623,7 @@ def _found(text: str, tokens: Sequence[Token], offset: int, contents: Sequence[_
 
 def _complete_from_rules(text: str, found: list[Found], regions: Sequence[tuple[int, int, str]]) -> None:
     """`According to him, the terrorists…`: the tagger often swallows the source into the content."""
-    lang_of = _lang_at(regions)
+    lang_of = language_at(regions)
     for item in found:
         if item.source_start is None and item.cue_start is not None and item.cue_end is not None \
                 and item.cue_end <= item.start:
@@ -695,7 +678,7 @@ class _Covered:
 def _direct_quotes(text: str, spans: Sequence[tuple[int, int]], regions: Sequence[tuple[int, int, str]],
                    found: Sequence[Found]) -> list[Found]:
     """Quoted spans the tagger did not cover, attributed by the cue rules of their language."""
-    lang_of = _lang_at(regions)
+    lang_of = language_at(regions)
     out: list[Found] = []
     covered = _Covered(found)
     for span in spans:
