@@ -888,10 +888,17 @@ def test_an_embedded_post_is_spoken_by_its_author() -> None:
      "ampliaba el cierre de los colegios.", "es", "cierre de los colegios", None),
     ("Monica Kelsey, fondatrice di Safe Haven Baby Boxes, che è stata abbandonata da bambina, ha affermato che lo "
      "sforzo mira a salvare vite.", "it", "salvare vite", None),
-    # a particle inside a name between commas, after its given name; not a title's "de"
+    # a particle inside a name between commas, after its given name; not a title's "de", whose adjunct
+    # (opening with a title, whatever its case) stands between the speaker and the cue
     ("Le maire de New York, Bill de Blasio, a averti que la ville manquerait de masques.", "fr", "masques",
      "Bill de Blasio"),
-    ("Darcy Taylor, PDG de Leaf Mobile, déclare que le jeu reste le plus téléchargé.", "fr", "téléchargé", None),
+    ("Darcy Taylor, PDG de Leaf Mobile, déclare que le jeu reste le plus téléchargé.", "fr", "téléchargé",
+     "Darcy Taylor"),
+    # a quote after its cue follows it as a clause does
+    ("Le jeu est sorti en France. Darcy Taylor, PDG de Leaf Mobile, déclare : « Le jeu reste le plus téléchargé "
+     "aux États-Unis. »", "fr", "téléchargé", "Darcy Taylor"),
+    ("En declaraciones a la agencia AFP, Muriel Bowser, alcaldesa de Washington, afirmó: “Una reapertura apresurada "
+     "puede tener resultados trágicos”.", "es", "reapertura", "Muriel Bowser"),
 ])
 def test_reported_speech_in_other_languages(text: str, lang: str, fragment: str, speaker: str | None) -> None:
     assert _one(find_quotes("ml", text, lang), fragment).speaker_name == speaker

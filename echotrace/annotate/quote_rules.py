@@ -441,9 +441,10 @@ def _apposition_before(words: Sequence[tuple[int, int, str]]) -> tuple[int, int]
 
 
 def _subject_before_adjunct(text: str, pos: int, limit: int, cues: CuePatterns) -> tuple[int, int] | None:
-    """The subject before a lower-case adjunct set off by commas that ends just before a cue at `pos`
-    ("Marisol Anders, arrivée vendredi matin dans la province, a déclaré que …", "Sarrazin, membre du SPD
-    depuis 1973, a annoncé qu'…"); None when the words after the comma open the subject itself ("Inoltre, la
+    """The subject before a lower-case adjunct, or one opening with a title ("Darcy Taylor, PDG de Leaf
+    Mobile, déclare que …"), set off by commas that ends just before a cue at `pos` ("Marisol Anders,
+    arrivée vendredi matin dans la province, a déclaré que …", "Sarrazin, membre du SPD depuis 1973, a
+    annoncé qu'…"); None when the words after the comma open the subject itself ("Inoltre, la
     NCTA, ha affermato"), a relative clause, whose antecedent may be any noun, or a prepositional phrase,
     which tells where or when ("…, Giuseppe Conte, en conferencia de prensa, dijo que …")."""
     words = [(m.start(), m.group()) for m in _WORD.finditer(text, max(limit, pos - 120), pos)]
@@ -454,8 +455,8 @@ def _subject_before_adjunct(text: str, pos: int, limit: int, cues: CuePatterns) 
     if opening is None:
         return None
     first = words[opening + 1][1].lower()
-    if (not words[opening + 1][1][:1].islower() or first in ARTICLES or first in cues.relatives
-            or first in _JOINERS or first in cues.prepositions):
+    if ((not words[opening + 1][1][:1].islower() and first not in cues.titles) or first in ARTICLES
+            or first in cues.relatives or first in _JOINERS or first in cues.prepositions):
         return None
     return subject_before(text, words[opening][0], limit, cues)
 
@@ -583,7 +584,9 @@ def _match_cue_before(text: str, start: int, pos: int, cues: CuePatterns) -> Att
     tail = text[last.end():pos].strip()
     if len(tail.split()) > 3:
         return None
-    subject = subject_before(text, last.start(), start, cues)
+    # "Darcy Taylor, PDG de Leaf Mobile, déclare : « … »": the quote follows its cue as a clause does
+    subject = (subject_before(text, last.start(), start, cues)
+               or _subject_before_adjunct(text, last.start(), start, cues))
     if subject is None:
         subject_after_cue = subject_after(text, last.end(), pos, cues)
         if subject_after_cue is None:
