@@ -217,15 +217,19 @@ def _drop_unnamed_sources(text: str, found: Sequence[Found], lang_of: Callable[[
         if item.cue_start is None or item.cue_end is None or item.source_start is None:
             continue
         cues = cue_patterns(lang_of(item.cue_start))
-        cue = text[item.cue_start:item.cue_end].split()
+        cue, before, after = _cue_context(text, item.cue_start, item.cue_end)
         if not cue:
             continue
-        before = text[max(0, item.cue_start - 40):item.cue_start].lower().split()[-1:]
-        after = text[item.cue_end:item.cue_end + 4].lower().split()[:1]
         if _spoken_to(cue, before, after, cues) or _writers_reading([w.lower() for w in cue], before, after, cues):
             dropped.append((item.source_start, item.source_end or item.source_start))
             item.source_start = item.source_end = None
     return dropped
+
+
+def _cue_context(text: str, cue_start: int, cue_end: int) -> tuple[list[str], list[str], list[str]]:
+    """A cue's words, and the lower-case word just before it and just after it."""
+    return (text[cue_start:cue_end].split(), text[max(0, cue_start - 40):cue_start].lower().split()[-1:],
+            text[cue_end:cue_end + 4].lower().split()[:1])
 
 
 def _spoken_to(cue: Sequence[str], before: Sequence[str], after: Sequence[str], cues: CuePatterns) -> bool:
@@ -438,6 +442,7 @@ def _tagged_attributions(text: str, start: int, end: int, syntax: bool,
             distance, _, nearest = min(distances, key=lambda d: (d[0], d[1]))
             if distance <= _MAX_CUE_GAP:
                 by_cue.setdefault(nearest.first, []).append(seg)
+    _to_named_cues(text, start, tokens, cues, by_cue, source_index, segment_index, sentence_of)
     # Every PolNeAR attribution has a cue: a content the tagger ties to no cue is dropped (keeping
     # them lowered F1 on PolNeAR dev); quoted ones come back through the quote rules.
     out: list[Found] = []
@@ -454,6 +459,37 @@ def _tagged_attributions(text: str, start: int, end: int, syntax: bool,
                 item.source_start, item.source_end = start + subject[0], start + subject[1]
         out.append(item)
     return out
+
+
+_NAMED_CUE_GAP = 2
+
+
+def _to_named_cues(text: str, offset: int, tokens: Sequence[Token], cues: Sequence[_Segment],
+                   by_cue: dict[int, list[_Segment]], sources: _Index, segments: _Index,
+                   sentence_of: Sequence[int]) -> None:
+    """"Rain is expected across the valleys, the Met Office said": a content tied to a cue that names
+    nobody (`_writers_reading`: "is expected", "appeared to") goes to the cue right after it in its
+    sentence that has a source and no content of its own (between them only punctuation, that source
+    and at most _NAMED_CUE_GAP other words). PolNeAR train, 4 folds: joint F1 .6506 -> .6508, dev
+    unchanged; a looser version (any such cue of the sentence) scored +.0002 / +.0005 but gave contents
+    to cues before them ("Mr. Mannix reported daily …; (he was said to have been handed …)")."""
+    english = cue_patterns("en")
+    for cue in cues:
+        source = _source_of(cue, sources, segments, sentence_of)
+        if by_cue.get(cue.first) or source is None:
+            continue
+        for other in cues:
+            contents = by_cue.get(other.first)
+            if (not contents or cue.first <= contents[-1].last
+                    or sentence_of[contents[-1].last] != sentence_of[cue.first]) or sum(
+                    1 for k in range(contents[-1].last + 1, cue.first)
+                    if tokens[k].text[:1].isalnum() and not source.first <= k <= source.last) > _NAMED_CUE_GAP:
+                continue
+            words, before, after = _cue_context(text, offset + tokens[other.first].start,
+                                                offset + tokens[other.last].end)
+            if _writers_reading([w.lower() for w in words], before, after, english):
+                by_cue[cue.first] = by_cue.pop(other.first)
+                break
 
 
 def _ends_with_colon(tokens: Sequence[Token], cue: _Segment, paragraph_of: Sequence[int]) -> bool:
