@@ -904,6 +904,9 @@ def test_an_embedded_post_is_spoken_by_its_author() -> None:
      "Bill de Blasio"),
     ("Darcy Taylor, PDG de Leaf Mobile, déclare que le jeu reste le plus téléchargé.", "fr", "téléchargé",
      "Darcy Taylor"),
+    # a German cue right before the comma that opens its statement opens a clause too
+    ("Jens Albers, Chef der Stadtwerke, sagte, die Leitung werde bis Freitag repariert.", "de", "Leitung",
+     "Jens Albers"),
     # a quote after its cue follows it as a clause does
     ("Le jeu est sorti en France. Darcy Taylor, PDG de Leaf Mobile, déclare : « Le jeu reste le plus téléchargé "
      "aux États-Unis. »", "fr", "téléchargé", "Darcy Taylor"),

@@ -651,7 +651,9 @@ def reported_speech(text: str, start: int, end: int, lang: str,
         before_end = match.start()
         while before_end > start and text[before_end - 1].isspace():
             before_end -= 1
-        opens_clause = COMPLEMENTIZER.match(text, _skip_punct(text, match.end(), end)) is not None
+        # "dijo que …", and where a mark opens the statement, a cue right before it ("sagte, die Leitung werde …")
+        opens_clause = (COMPLEMENTIZER.match(text, _skip_punct(text, match.end(), end)) is not None
+                        or text[match.end():match.end() + 1] in cues.statement_marks)
         if before_end - start > 12 and text[before_end - 1] == "," and not opens_clause:
             subject = _inverted_subject(text, match, end, cues) or subject_after(text, match.end(), end, cues)
             # "…, a déclaré X": the statement before the cue; but in "Le ministre …, Sergueï Lavrov, a déclaré
