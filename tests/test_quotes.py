@@ -663,6 +663,10 @@ def test_a_claim_nobody_is_named_for_goes_to_the_cue_that_names_its_source() -> 
     quote = _one(find_quotes("n1", text), "northern valleys")
     assert quote.speaker_name == "Met Office"
     assert quote.cue is not None and quote.cue.startswith("said")
+    # the subject of the cue that lost its content is still who a later pronoun refers to
+    text = ("Senator Amy Klobuchar said the rules were clear. Later, Hillary Clinton seemed irritated: “It's a "
+            "public statement! Just email it,” she wrote.")
+    assert _one(find_quotes("n2", text), "public statement").speaker_name == "Hillary Clinton"
 
 
 def test_a_subject_that_speaks_no_attribution_is_still_named_for_later_references() -> None:

@@ -113,11 +113,12 @@ def find_quotes(doc_id: str, text: str, lang: str = "en",
     regions = language_regions(paragraphs, lang, len(text))
     found: list[Found] = []
     common_word_starts: set[int] = set()
+    readers: list[tuple[int, int]] = []
     tagger, stacked_model = _tagger(syntax)
     merged = _merge_regions(regions)
     for start, end, region_lang in merged:
         if region_lang == "en" and tagger is not None:
-            found.extend(_tagged_attributions(text, start, end, syntax, common_word_starts))
+            found.extend(_tagged_attributions(text, start, end, syntax, common_word_starts, readers))
     turns = [turn for start, end, region_lang in merged for turn in transcript_turns(text, start, end, region_lang)]
     spans = _outside_turns(quoted_spans(text), turns)
     _complete_from_rules(text, found, regions)
@@ -132,7 +133,7 @@ def find_quotes(doc_id: str, text: str, lang: str = "en",
     found.sort(key=lambda f: (f.start, f.end))
     found = _merge_continued(text, found)
     _extend_joined_sources(text, found)
-    mentioned = _drop_unnamed_sources(text, found, language_at(regions))
+    mentioned = _drop_unnamed_sources(text, found, language_at(regions)) + readers
     _inherit_sources(text, found)
     speakers = resolve_speakers(text, found, language_at(regions), frozenset(common_word_starts), mentioned)
     quotes: list[Quote] = []
@@ -400,9 +401,10 @@ def _gap(a: _Segment, b: _Segment) -> int:
 
 
 def _tagged_attributions(text: str, start: int, end: int, syntax: bool,
-                         common_word_starts: set[int]) -> list[Found]:
+                         common_word_starts: set[int], readers: list[tuple[int, int]]) -> list[Found]:
     """CRF tags over one English region, decoded into content/cue/source triples. Adds to
-    `common_word_starts` where the parse reads a capitalised word as no proper noun."""
+    `common_word_starts` where the parse reads a capitalised word as no proper noun, and to `readers`
+    the subjects of cues that name nobody whose content went to a named cue (`_to_named_cues`)."""
     region = text[start:end]
     tokens = tokenize(region)
     if not tokens:
@@ -442,7 +444,8 @@ def _tagged_attributions(text: str, start: int, end: int, syntax: bool,
             distance, _, nearest = min(distances, key=lambda d: (d[0], d[1]))
             if distance <= _MAX_CUE_GAP:
                 by_cue.setdefault(nearest.first, []).append(seg)
-    _to_named_cues(text, start, tokens, cues, by_cue, source_index, segment_index, sentence_of)
+    for reader in _to_named_cues(text, start, tokens, cues, by_cue, source_index, segment_index, sentence_of):
+        readers.append((start + tokens[reader.first].start, start + tokens[reader.last].end))
     # Every PolNeAR attribution has a cue: a content the tagger ties to no cue is dropped (keeping
     # them lowered F1 on PolNeAR dev); quoted ones come back through the quote rules.
     out: list[Found] = []
@@ -466,14 +469,17 @@ _NAMED_CUE_GAP = 2
 
 def _to_named_cues(text: str, offset: int, tokens: Sequence[Token], cues: Sequence[_Segment],
                    by_cue: dict[int, list[_Segment]], sources: _Index, segments: _Index,
-                   sentence_of: Sequence[int]) -> None:
+                   sentence_of: Sequence[int]) -> list[_Segment]:
     """"Rain is expected across the valleys, the Met Office said": a content tied to a cue that names
     nobody (`_writers_reading`: "is expected", "appeared to") goes to the cue right after it in its
     sentence that has a source and no content of its own (between them only punctuation, that source
     and at most _NAMED_CUE_GAP other words). PolNeAR train, 4 folds: joint F1 .6506 -> .6508, dev
     unchanged; a looser version (any such cue of the sentence) scored +.0002 / +.0005 but gave contents
-    to cues before them ("Mr. Mannix reported daily …; (he was said to have been handed …)")."""
+    to cues before them ("Mr. Mannix reported daily …; (he was said to have been handed …)"). Returns
+    the sources of the cues that lost their content ("Clinton" of "Clinton seemed irritated: “…,” she
+    wrote"): no speakers, but names for later references."""
     english = cue_patterns("en")
+    subjects: list[_Segment] = []
     for cue in cues:
         source = _source_of(cue, sources, segments, sentence_of)
         if by_cue.get(cue.first) or source is None:
@@ -489,7 +495,11 @@ def _to_named_cues(text: str, offset: int, tokens: Sequence[Token], cues: Sequen
                                                 offset + tokens[other.last].end)
             if _writers_reading([w.lower() for w in words], before, after, english):
                 by_cue[cue.first] = by_cue.pop(other.first)
+                subject = _source_of(other, sources, segments, sentence_of)
+                if subject is not None:
+                    subjects.append(subject)
                 break
+    return subjects
 
 
 def _ends_with_colon(tokens: Sequence[Token], cue: _Segment, paragraph_of: Sequence[int]) -> bool:
