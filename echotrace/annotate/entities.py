@@ -441,8 +441,9 @@ def _complement(spans: Sequence[tuple[int, int]], length: int) -> list[tuple[int
 
 
 def _keeps_dot(word: str) -> bool:
+    """An initial or a title's abbreviation ("Gen."), not a sentence's end ("… der Innenminister.")."""
     core = word.rstrip(".")
-    return len(core) == 1 or _is_title(core)
+    return len(core) == 1 or core.lower() in _TITLES
 
 
 def _joins(gap: str, source: str, group: list[tuple[int, int]], lang: str) -> bool:
