@@ -480,14 +480,17 @@ def _to_named_cues(text: str, offset: int, tokens: Sequence[Token], cues: Sequen
     wrote"): no speakers, but names for later references."""
     english = cue_patterns("en")
     subjects: list[_Segment] = []
+    ending_in: dict[int, list[_Segment]] = {}  # per sentence, the cues whose contents end in it
+    for cue in cues:
+        if by_cue.get(cue.first):
+            ending_in.setdefault(sentence_of[by_cue[cue.first][-1].last], []).append(cue)
     for cue in cues:
         source = _source_of(cue, sources, segments, sentence_of)
         if by_cue.get(cue.first) or source is None:
             continue
-        for other in cues:
+        for other in ending_in.get(sentence_of[cue.first], []):
             contents = by_cue.get(other.first)
-            if (not contents or cue.first <= contents[-1].last
-                    or sentence_of[contents[-1].last] != sentence_of[cue.first]) or sum(
+            if not contents or cue.first <= contents[-1].last or sum(
                     1 for k in range(contents[-1].last + 1, cue.first)
                     if tokens[k].text[:1].isalnum() and not source.first <= k <= source.last) > _NAMED_CUE_GAP:
                 continue
