@@ -324,6 +324,7 @@ def find_mentions(
     if headlines:
         body += [f for f in _patterns(text, covered, headlines, lang_of, headlines_only=True)
                  if f.entity_id in body_ids]
+    _lost_apostrophes(body, text, index)
     named += body
     _link_short_names(named)
     found = named + _resolve_context(contextual, named)
@@ -334,6 +335,19 @@ def find_mentions(
                 salience[f.entity_id])
         for f in found
     ]
+
+
+def _lost_apostrophes(found: list[_Found], text: str, index: EntityIndex) -> None:
+    """"Syrias army", "Bashar al-Assads forces": in a text with no apostrophe before a possessive "s" (some
+    scrapes strip them all, as FA-KES's did), a listed name whose possessive lost it is that name, not a
+    new one."""
+    if "'s" in text or "’s" in text:
+        return
+    for item in found:
+        if item.entity_id.startswith(ADHOC_PREFIX) and text[item.end - 1] == "s":
+            known = index.canonical(text[item.start:item.end - 1])
+            if known is not None:
+                item.entity_id, item.end, item.method = known, item.end - 1, "gazetteer"
 
 
 def _gazetteer(text: str, index: EntityIndex) -> tuple[list[_Found], list[tuple[int, int, list[str]]]]:
