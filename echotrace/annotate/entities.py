@@ -327,6 +327,7 @@ def find_mentions(
     _lost_apostrophes(body, text, index)
     named += body
     _link_short_names(named)
+    _link_body_heads(named, text, index)
     found = named + _resolve_context(contextual, named)
     found.sort(key=lambda f: (f.start, f.end))
     salience = _salience(found, text, index if title else None, title)
@@ -551,6 +552,23 @@ def _is_compound_modifier(word: str) -> bool:
     never a name or part of one."""
     head, dash, ending = word.rpartition("-")
     return (bool(head) and bool(dash) and ending in _MODIFIER_ENDINGS) or word == "Based"
+
+
+def _link_body_heads(found: list[_Found], text: str, index: EntityIndex) -> None:
+    """"the Observatory said" after "the Syrian Observatory for Human Rights": a lone capitalised
+    organisation word found by pattern, not linked to a longer name already (`_link_short_names`), is the
+    nearest body named before it whose name holds that word."""
+    named_bodies: list[tuple[int, str, str]] = []  # (start, entity id, its name's words, case-folded)
+    for item in sorted(found, key=lambda f: f.start):
+        word = text[item.start:item.end]
+        if not item.entity_id.startswith(ADHOC_PREFIX):
+            known = index.entity(item.entity_id)
+            if known is not None and known.type in ("org", "group", "outlet"):
+                named_bodies.append((item.start, item.entity_id, f" {known.name.casefold()} "))
+        elif item.entity_id == ADHOC_PREFIX + slug(word) and word.lower() in ORG_HEADS:  # not linked already
+            body = next((eid for _, eid, name in reversed(named_bodies) if f" {word.casefold()} " in name), None)
+            if body is not None:
+                item.entity_id, item.method = body, "context"
 
 
 def _link_short_names(found: list[_Found]) -> None:
