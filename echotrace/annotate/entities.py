@@ -26,7 +26,7 @@ import yaml
 
 from echotrace.annotate.given_names import given_name_locales
 from echotrace.annotate.language import language_at, language_regions
-from echotrace.annotate.quote_tokens import cue_table
+from echotrace.annotate.quote_tokens import cue_table, is_title_word
 from echotrace.records import Entity, Mention, Paragraph
 
 __all__ = ["EntityIndex", "entities_for", "find_mentions", "slug"]
@@ -58,8 +58,8 @@ _TITLES = frozenset(
     m mme monsieur madame président ministre général herr frau präsident minister señor presidente
     """.split()
 ) | frozenset(w for table in cue_table().values() for w in table["titles"] if " " not in w)
-# German titles that end compound ones ("Innenminister", "Regierungssprecher"): long enough to say so.
-_COMPOUND_TITLES = tuple(w for w in cue_table()["de"]["titles"] if len(w) > 4)
+# German titles, which end compound ones ("Innenminister", "Regierungssprecher").
+_COMPOUND_TITLES = frozenset(cue_table()["de"]["titles"])
 _GERMAN_ARTICLES = frozenset(cue_table()["de"]["articles"])
 # Words that qualify the title after them ("Special Envoy", "Executive Director").
 _TITLE_MODIFIERS = frozenset("special supreme executive senior acting interim former assistant associate".split())
@@ -495,11 +495,7 @@ def _mostly_capitalised_lines(text: str) -> list[tuple[int, int]]:
 def _is_title(word: str) -> bool:
     """A person's title or rank, in any language of the cue table: "Gen.", "Coach", "Innenminister",
     "Secretary-General"; not a name whose article is hyphenated ("al-Sheikh")."""
-    low = word.lower().rstrip(".")
-    first, dash, last = low.rpartition("-")
-    return low in _TITLES or (bool(dash) and (len(first) >= 4 or first in ("co", "ex")) and last in _TITLES) or (
-        len(low) > 7 and low.endswith(_COMPOUND_TITLES) and any(
-            low.endswith(title) and len(low) > len(title) + 2 for title in _COMPOUND_TITLES))
+    return is_title_word(word.lower().rstrip("."), _TITLES, _COMPOUND_TITLES)
 
 
 def _name_from_tokens(text: str, tokens: list[tuple[int, int]], lang: str) -> _Found | None:
@@ -557,18 +553,23 @@ def _is_compound_modifier(word: str) -> bool:
 def _link_body_heads(found: list[_Found], text: str, index: EntityIndex) -> None:
     """"the Observatory said" after "the Syrian Observatory for Human Rights": a lone capitalised
     organisation word found by pattern, not linked to a longer name already (`_link_short_names`), is the
-    nearest body named before it whose name holds that word."""
-    named_bodies: list[tuple[int, str, str]] = []  # (start, entity id, its name's words, case-folded)
-    for item in sorted(found, key=lambda f: f.start):
-        word = text[item.start:item.end]
-        if not item.entity_id.startswith(ADHOC_PREFIX):
-            known = index.entity(item.entity_id)
-            if known is not None and known.type in ("org", "group", "outlet"):
-                named_bodies.append((item.start, item.entity_id, f" {known.name.casefold()} "))
-        elif item.entity_id == ADHOC_PREFIX + slug(word) and word.lower() in ORG_HEADS:  # not linked already
-            body = next((eid for _, eid, name in reversed(named_bodies) if f" {word.casefold()} " in name), None)
-            if body is not None:
-                item.entity_id, item.method = body, "context"
+    nearest body named before it whose name holds that word. Most articles have none: the table's
+    entries are looked up only when one does."""
+    lone = [item for item in found if item.entity_id == ADHOC_PREFIX + slug(text[item.start:item.end])
+            and text[item.start:item.end].lower() in ORG_HEADS]
+    if not lone:
+        return
+    bodies: list[tuple[int, str, str]] = []  # (start, entity id, " its name, case-folded ")
+    for item in found:
+        known = None if item.entity_id.startswith(ADHOC_PREFIX) else index.entity(item.entity_id)
+        if known is not None and known.type in ("org", "group", "outlet"):
+            bodies.append((item.start, item.entity_id, f" {known.name.casefold()} "))
+    bodies.sort()
+    for item in lone:
+        word = f" {text[item.start:item.end].casefold()} "
+        body = next((eid for start, eid, name in reversed(bodies) if start < item.start and word in name), None)
+        if body is not None:
+            item.entity_id, item.method = body, "context"
 
 
 def _link_short_names(found: list[_Found]) -> None:

@@ -36,6 +36,7 @@ from echotrace.annotate.quote_rules import (
     cue_patterns,
     is_adjective,
 )
+from echotrace.annotate.quote_tokens import compound_head, is_title_word
 
 # Acronyms with dots ("U.N.", "U.S.") stay one word: joined as words they would read "U N". French
 # elided articles are words of their own ("l'Observatoire": "l'" and the name); "D'Amato" is a name.
@@ -672,13 +673,8 @@ def _is_title(word: str, cues: CuePatterns) -> bool:
 def _is_role(low: str, cues: CuePatterns) -> bool:
     """"the general", "Bundeskanzlerin", and a hyphenated title ending in one ("Secretary-General",
     "vice-president", "co-chairman"); not a name whose article is hyphenated ("al-Sheikh")."""
-    if low in TITLE_ABBREVIATIONS or _listed(low, cues, "titles"):
-        return True
-    first, _, last = low.rpartition("-")
-    return (len(first) >= 4 or first in _TITLE_PREFIXES) and _listed(last, cues, "titles")
-
-
-_TITLE_PREFIXES = frozenset(("co", "ex"))
+    return low in TITLE_ABBREVIATIONS or is_title_word(
+        low, cues.titles, cues.titles if "titles" in cues.compounds else frozenset())
 
 
 def _is_org_head(word: str, cues: CuePatterns) -> bool:
@@ -694,26 +690,14 @@ def _listed(low: str, cues: CuePatterns, column: str) -> bool:
     """Whether `low` is a word of the cue table's `column`, or ends a compound of one in a language whose
     table lists that column among its `compounds`."""
     words: frozenset[str] = getattr(cues, column)
-    return low in words or (column in cues.compounds and _compound_head(low, words) is not None)
-
-
-def _compound_head(low: str, heads: frozenset[str]) -> str | None:
-    """The genitive ending of a compound word that ends with one of `heads` ("" for
-    "verteidigungsministerium", "s" for "verteidigungsministeriums"), or of a head itself ("s" for
-    "machthabers"); None when it ends with none."""
-    for ending in ("", "s", "es"):
-        stem = low[: len(low) - len(ending)] if ending else low
-        if low.endswith(ending) and any((stem.endswith(head) and len(stem) > len(head) + 2) or (ending and stem == head)
-                                        for head in heads if len(head) > 3):
-            return ending
-    return None
+    return low in words or (column in cues.compounds and compound_head(low, words) is not None)
 
 
 def _without_genitive(name: str, cues: CuePatterns) -> str:
     """An organisation named in the genitive ("des Verteidigungsministeriums", where a spokesman speaks
     for it; "des Landesamtes für Umwelt": its head word) in the form it is known by."""
     head, space, rest = name.partition(" ")
-    ending = _compound_head(head.lower(), cues.org_heads) if "org_heads" in cues.compounds else None
+    ending = compound_head(head.lower(), cues.org_heads) if "org_heads" in cues.compounds else None
     return head[: len(head) - len(ending)] + space + rest if ending else name
 
 

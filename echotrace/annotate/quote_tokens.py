@@ -71,6 +71,32 @@ def _complementizers() -> re.Pattern[str]:
 COMPLEMENTIZER = _complementizers()
 
 
+def compound_head(low: str, heads: frozenset[str]) -> str | None:
+    """The genitive ending of a compound word that ends with one of `heads` ("" for
+    "verteidigungsministerium", "s" for "verteidigungsministeriums"), or of a head itself ("s" for
+    "machthabers"); None when it ends with none."""
+    for ending in ("", "s", "es"):
+        stem = low[: len(low) - len(ending)] if ending else low
+        if low.endswith(ending) and any((stem.endswith(head) and len(stem) > len(head) + 2) or (ending and stem == head)
+                                        for head in heads if len(head) > 3):
+            return ending
+    return None
+
+
+def is_title_word(low: str, titles: frozenset[str], compound_titles: frozenset[str] = frozenset()) -> bool:
+    """Whether a lower-case word is one of `titles`, a compound ending in one of `compound_titles`
+    ("innenminister", for a language that writes them as one word), or a hyphenated title ("secretary-general",
+    "co-chairman"); not a name whose article is hyphenated ("al-sheikh")."""
+    def listed(word: str) -> bool:
+        return word in titles or (bool(compound_titles) and compound_head(word, compound_titles) is not None)
+
+    first, dash, last = low.rpartition("-")
+    return listed(low) or (bool(dash) and (len(first) >= 4 or first in _TITLE_PREFIXES) and listed(last))
+
+
+_TITLE_PREFIXES = frozenset(("co", "ex"))
+
+
 @cache
 def cue_words(lang: str) -> frozenset[str]:
     """Single-word cue verbs of a language (multi-word cues contribute their last word)."""
