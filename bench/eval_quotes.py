@@ -8,6 +8,9 @@ model that never saw it): python bench/eval_quotes.py ../shared/eval/polnear/tra
 --model 'crf_{k}.crfsuite' --stacked OOF [--parse-cache DIR], with the CRFs of
 `train_quotes.py --hold-out K/4 --stacked OOF` and the classifier's out-of-fold predictions of
 `train_quote_tagger.py --step oof --predictions OOF`.
+
+Human agreement, the ceiling of these metrics: python bench/eval_quotes.py PATH --agreement scores each
+annotator of a multiply-annotated article against each other one, and echotrace against each of them.
 """
 
 from __future__ import annotations
@@ -16,7 +19,7 @@ import argparse
 import json
 import sys
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -295,6 +298,45 @@ class _StackedFromCache:
         return stacked(self.text, self.folder)
 
 
+def _summary(counts: Counts) -> dict[str, float]:
+    _, _, exact_f1 = f1(counts.exact, counts.n_pred, counts.n_gold)
+    precision, recall, overlap_f1 = f1(counts.overlap, counts.n_pred, counts.n_gold)
+    _, _, source_f1 = f1(counts.source_tp, counts.source_pred, counts.source_gold)
+    _, _, joint_f1 = f1(counts.joint, counts.n_pred, counts.n_gold)
+    return {
+        "content_exact_f1": round(exact_f1, 4),
+        "content_overlap_f1": round(overlap_f1, 4),
+        "source_f1": round(source_f1, 4),
+        "joint_f1": round(joint_f1, 4),
+        "content_overlap_precision": round(precision, 4),
+        "content_overlap_recall": round(recall, 4),
+    }
+
+
+def _print_agreement(paths: Sequence[Path], ann_dir: Path,
+                     find_quotes: Callable[[str, str, str], list[Quote]]) -> None:
+    """Humans against humans and echotrace against humans, on the articles with several annotation
+    files: every ordered pair of annotators counts once each way, so the human figure is symmetric."""
+    humans, system = Counts(), Counts()
+    n_docs = 0
+    for text_path in paths:
+        files = sorted(ann_dir.glob(f"{text_path.stem}_*.ann"))
+        if len(files) < 2:
+            continue
+        text = text_path.read_text(encoding="utf-8")
+        labelled = [gold_items(text, read_brat(path)) for path in files]
+        predicted = predicted_items(text, find_quotes(text_path.stem, text, "en"))
+        for k, gold in enumerate(labelled):
+            score_document(predicted, gold, system)
+            for j, other in enumerate(labelled):
+                if j != k:
+                    score_document(other, gold, humans)
+        n_docs += 1
+    print(f"{n_docs} articles with several annotators")
+    print(json.dumps({"annotators_against_each_other": _summary(humans),
+                      "echotrace_against_each_annotator": _summary(system), "n_docs": n_docs}))
+
+
 def main(argv: Sequence[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("path", type=Path)
@@ -310,6 +352,9 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--parse-cache", type=Path, default=None, help="pickled parses (train_quotes.py)")
     parser.add_argument("--classifier", type=Path, default=None,
                         help="neural classifier folder instead of the shipped one (train_quote_tagger.py)")
+    parser.add_argument("--agreement", action="store_true",
+                        help="on the articles several annotators labelled: each annotator scored against each "
+                             "other one, and echotrace against each of them (the human ceiling of the metric)")
     args = parser.parse_args(argv)
     if args.folds and (args.model is None or "{k}" not in args.model or args.fold is not None):
         parser.error("--folds N needs --model with {k} in its name, and no --fold")
@@ -332,6 +377,9 @@ def main(argv: Sequence[str] | None = None) -> None:
         args.predictions_out.mkdir(parents=True, exist_ok=True)
     counts = Counts()
     paths = sorted(text_dir.glob("*.txt"))
+    if args.agreement:
+        _print_agreement(paths, ann_dir, extraction.find_quotes)
+        return
     runs = [((k, args.folds), args.model.format(k=k)) for k in range(args.folds)] if args.folds else [
         (args.fold, args.model)]
     started = time.perf_counter()
@@ -356,22 +404,9 @@ def main(argv: Sequence[str] | None = None) -> None:
             score_document(predicted_items(text, quotes), gold_items(text, read_brat(ann)), counts)
             n_docs += 1
     elapsed = time.perf_counter() - started
-    _, _, exact_f1 = f1(counts.exact, counts.n_pred, counts.n_gold)
-    precision, recall, overlap_f1 = f1(counts.overlap, counts.n_pred, counts.n_gold)
-    _, _, source_f1 = f1(counts.source_tp, counts.source_pred, counts.source_gold)
-    _, _, joint_f1 = f1(counts.joint, counts.n_pred, counts.n_gold)
     print(f"{n_docs} articles, {counts.n_gold} gold attributions, {counts.n_pred} predicted, "
           f"{elapsed:.1f} s")
-    result = {
-        "content_exact_f1": round(exact_f1, 4),
-        "content_overlap_f1": round(overlap_f1, 4),
-        "source_f1": round(source_f1, 4),
-        "joint_f1": round(joint_f1, 4),
-        "content_overlap_precision": round(precision, 4),
-        "content_overlap_recall": round(recall, 4),
-        "n_docs": n_docs,
-    }
-    print(json.dumps(result))
+    print(json.dumps({**_summary(counts), "n_docs": n_docs}))
 
 
 if __name__ == "__main__":

@@ -1208,6 +1208,31 @@ def test_cross_validation_needs_one_model_per_fold(tmp_path: Path) -> None:
             main([str(tmp_path), "--folds", "4", *extra])
 
 
+def test_agreement_scores_annotators_of_one_article_against_each_other(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """The metric's human ceiling: only articles with several annotation files count, each pair both ways."""
+    from bench.eval_quotes import main
+
+    (tmp_path / "text").mkdir()
+    (tmp_path / "attributions").mkdir()
+    text = 'The mayor said the bridge would reopen in May. "We are ready," she added.'
+    for stem in ("shared", "single"):
+        (tmp_path / "text" / f"{stem}.txt").write_text(text, encoding="utf-8")
+    first = "T1\tSource 0 9\nT2\tCue 10 14\nT3\tContent 15 46\nE1\tAttribution:T2 Content:T3 Source:T1\n"
+    # The second annotator marks a shorter content (still over half of the first) and no source.
+    second = "T1\tCue 10 14\nT2\tContent 19 46\nE1\tAttribution:T1 Content:T2\n"
+    (tmp_path / "attributions" / "shared_aa.ann").write_text(first, encoding="utf-8")
+    (tmp_path / "attributions" / "shared_bb.ann").write_text(second, encoding="utf-8")
+    (tmp_path / "attributions" / "single_aa.ann").write_text(first, encoding="utf-8")
+    main([str(tmp_path), "--agreement"])
+    scores = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
+    humans = scores["annotators_against_each_other"]
+    assert scores["n_docs"] == 1
+    assert humans["content_overlap_f1"] == 1.0 and humans["content_exact_f1"] == 0.0
+    assert humans["joint_f1"] == 0.0  # one names the mayor, the other nobody
+    assert 0.0 < scores["echotrace_against_each_annotator"]["content_overlap_f1"] <= 1.0
+
+
 def test_folds_partition_the_articles() -> None:
     """Settings are chosen on train folds: held-out and training articles never mix."""
     from bench.eval_quotes import in_fold
