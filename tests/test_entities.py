@@ -168,6 +168,20 @@ def test_a_lone_organisation_word_is_the_body_named_before(index: EntityIndex) -
     assert {m.entity_id for m in mentions if m.text == "Observatory"} == {"syrian-observatory"}
 
 
+def test_a_lone_word_the_article_also_writes_in_lower_case_is_no_name(index: EntityIndex) -> None:
+    """Scrapes that run a headline into the body ("… 2017 Rebels Kill 11 in Raid on Hama …"), adjectives of
+    peoples and compass points: a lone capitalised word is a common word when the article's running text also
+    writes it in lower case, or when it is a listed place's adjective; a page address does not count."""
+    text = ("Posted May 30 2017 11 Killed in Raid near Hama. Rebels attacked a checkpoint on Monday and 11 "
+            "soldiers were killed, a monitor said. (Reuters) Western powers and Iraqi forces condemned the raid; "
+            "the western front stayed calm. The Monitor gave no source. On Tuesday Kraft said the convoy was "
+            "delayed, and Comeaux added that the rebels had withdrawn.\n\n"
+            "Read at example.com / world / kraft - comeaux - convoy /")
+    names = {m.text for m in find_mentions("d", text, index)}
+    assert not names & {"Killed", "Western", "Iraqi", "Monitor"}
+    assert {"Hama", "Kraft", "Comeaux"} <= names
+
+
 def test_user_alias_file_extends_the_table(tmp_path: Path) -> None:
     extra = tmp_path / "aliases.yaml"
     extra.write_text(

@@ -86,6 +86,8 @@ NOT_NAMES = DATE_WORDS | frozenset(
     photo video read more share comments advertisement subscribe click
     """.split()
 )
+# Endings of adjectives of places and peoples, which alone name nobody ("Syrian", "Lebanese"); so do the
+# compass adjectives of seven letters or more ("Western", "Northern"), tested apart.
 _DEMONYM_END = ("ian", "ians", "ean", "eans", "ese", "ish", "ans", "ais", "aise", "isch", "ische", "ischen")
 # Lower-case words inside a person's name: "Charles de Gaulle", "Alexander van der Bellen".
 NAME_PARTICLES = frozenset("de van von bin ibn da di du del der la al el ez".split())
@@ -328,6 +330,7 @@ def find_mentions(
     named += body
     _link_short_names(named)
     _link_body_heads(named, text, index)
+    _drop_common_words(named, text, index)
     found = named + _resolve_context(contextual, named)
     found.sort(key=lambda f: (f.start, f.end))
     salience = _salience(found, text, index if title else None, title)
@@ -536,7 +539,8 @@ def _name_from_tokens(text: str, tokens: list[tuple[int, int]], lang: str) -> _F
         if sentence_start and not titled:
             # Kept only if a full name in the article ends with it ("Velikodny added ...").
             return _Found(tokens[0][0], tokens[-1][1], ADHOC_PREFIX + slug(word), _TENTATIVE)
-        if len(word) < 3 or lower.endswith(_DEMONYM_END) or (word.isupper() and len(word) > _SHORT_CAPS_MAX):
+        if (len(word) < 3 or lower.endswith(_DEMONYM_END) or (lower.endswith("ern") and len(lower) > 6)
+                or (word.isupper() and len(word) > _SHORT_CAPS_MAX)):
             return None
     name = " ".join(words)
     method = "pattern-title" if titled else "pattern"
@@ -570,6 +574,44 @@ def _link_body_heads(found: list[_Found], text: str, index: EntityIndex) -> None
         body = next((eid for start, eid, name in reversed(bodies) if start < item.start and word in name), None)
         if body is not None:
             item.entity_id, item.method = body, "context"
+
+
+def _drop_common_words(found: list[_Found], text: str, index: EntityIndex) -> None:
+    """"Airstrikes Kill 11", "Get short URL", "Western powers", "Iraqi forces": a lone capitalised word found
+    by pattern and linked to no longer name is no name when the article's running text also writes it in
+    lower case (a headline's or a sentence's common word), or when it is a listed place's adjective ("Iraqi"
+    of Iraq, "Somali" of Somalia)."""
+    common = {item.entity_id for item in found
+              if item.entity_id == ADHOC_PREFIX + slug(word := text[item.start:item.end]) and " " not in word
+              and not word.isupper() and (_in_running_text(word.lower(), text) or _is_place_adjective(word, index))}
+    if common:
+        found[:] = [item for item in found if item.entity_id not in common]
+
+
+def _in_running_text(word: str, text: str) -> bool:
+    """Is `word` in `text` after another word and a space, and not part of a hyphenated word or a domain
+    ("twitter.com")? An address's "host - oscars /" or a "#hashtag" is no running text."""
+    needle = " " + word
+    at = text.find(needle)
+    while at >= 0:
+        end = at + len(needle)
+        after = text[end:end + 1]
+        if at > 0 and text[at - 1].isalpha() and not (
+                after.isalnum() or after in ("-", "_") or (after == "." and text[end + 1:end + 2].isalnum())):
+            return True
+        at = text.find(needle, end)
+    return False
+
+
+def _is_place_adjective(word: str, index: EntityIndex) -> bool:
+    if word.endswith("i"):
+        return _is_place(index.canonical(word[:-1]), index) or _is_place(index.canonical(word + "a"), index)
+    return False
+
+
+def _is_place(entity_id: str | None, index: EntityIndex) -> bool:
+    known = index.entity(entity_id) if entity_id is not None else None
+    return known is not None and known.type == "place"
 
 
 def _link_short_names(found: list[_Found]) -> None:
