@@ -22,8 +22,6 @@ from rich.table import Table
 from rich.text import Text
 
 from echotrace import queries
-from echotrace.annotate.quote_tokens import opens_inside_quote, quotes_words
-from echotrace.annotate.quotes import cue_label
 from echotrace.config import Settings, parse_columns
 from echotrace.store.duckdb import StoreLocked, StoreMissing, open_reader
 
@@ -233,7 +231,11 @@ def provenance(
 
 def _statement(text: str, kind: str | None, cue: str | None) -> str:
     """A speaker's own words in quotation marks; reported speech (the outlet's words, or its words
-    around a quoted fragment) after its cue ("(denied) that …"), never dressed as a verbatim quote."""
+    around a quoted fragment) after its cue ("(denied) that …"), never dressed as a verbatim quote.
+    Imported here: the quote rules load their tables, which only `quotes --speaker` needs."""
+    from echotrace.annotate.quote_tokens import opens_inside_quote, quotes_words
+    from echotrace.annotate.quotes import cue_label
+
     if kind == "indirect":
         return f"({cue_label(cue)}) {text}"
     return f"“{text}”" if not quotes_words(text) or opens_inside_quote(text) else text
