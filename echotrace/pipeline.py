@@ -210,15 +210,18 @@ def process_document(raw: RawDoc, context: DocContext) -> DocResult | Skipped:
     if quotes and "entities" in stages:
         by_name = mentions_by_name(mentions)
         index = context.entity_index()
+        described = [m for m in mentions if m.method == "context"]
         for quote in quotes:
-            quote.speaker_entity_id = speaker_entity(quote, by_name, index)
+            entity_id = speaker_entity(quote, by_name, index) or described_speaker(quote, described, text)
+            quote.speaker_entity_id = entity_id
             # A speaker named by a spelling of the alias table goes by the table's name, whatever spelling or
             # language the article used ("Sergei Rudskoy", "ministère russe de la Défense", "SOHR"): their
-            # statements group and list together. A name the table does not spell keeps its own: it was tied
+            # statements group and list together; so does one named by a description the entity stage tied
+            # to a listed entity ("the monitor"). A name the table does not spell keeps its own: it was tied
             # to the entity by surname only ("Doctor Ibrahim al-Assad" is no Bashar al-Assad).
-            if quote.speaker_entity_id and index.canonical(quote.speaker_name or "") == quote.speaker_entity_id:
-                entity = index.entity(quote.speaker_entity_id)
-                quote.speaker_name = entity.name if entity is not None else quote.speaker_name
+            entity = index.entity(entity_id) if entity_id else None
+            if entity is not None and (quote.speaker_name is None or index.canonical(quote.speaker_name) == entity_id):
+                quote.speaker_name = entity.name
     return DocResult(source=raw.source, article=article, mentions=mentions, quotes=quotes)
 
 
@@ -243,6 +246,20 @@ def speaker_entity(quote: Quote, by_name: Mapping[str, Sequence[Mention]], index
             if mention.start < quote.speaker_end and quote.speaker_start < mention.end:
                 return mention.entity_id
     return index.canonical(quote.speaker_name) or (same_name[0].entity_id if same_name else None)
+
+
+def described_speaker(quote: Quote, described: Sequence[Mention], text: str) -> str | None:
+    """The listed entity a speakerless quote's source describes, as the entity stage resolved it ("the
+    monitor said", "the Britain-based monitor said": a `context` description of the alias table; "the
+    Observatory said": a lone organisation word) to an entity the article names. Only a description that
+    is the whole source counts: in "the head of the monitor" someone else speaks."""
+    if quote.speaker_name or quote.speaker_start is None or quote.speaker_end is None:
+        return None
+    for mention in described:
+        if (quote.speaker_start <= mention.start and mention.end == quote.speaker_end
+                and text[quote.speaker_start:mention.start].strip().lower() in ("", "the")):
+            return mention.entity_id
+    return None
 
 
 def _storable(text: str) -> str:

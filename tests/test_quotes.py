@@ -16,7 +16,7 @@ from echotrace.annotate.entities import EntityIndex, find_mentions
 from echotrace.annotate.quote_speakers import speaker_key
 from echotrace.annotate.quote_tokens import cue_table
 from echotrace.annotate.quotes import find_quotes
-from echotrace.pipeline import mentions_by_name, speaker_entity
+from echotrace.pipeline import described_speaker, mentions_by_name, speaker_entity
 from echotrace.records import Paragraph, Quote
 
 # Pinned a little below the score measured on the first 15 PolNeAR dev articles (bench/RESULTS.md).
@@ -293,6 +293,19 @@ def test_speaker_entity_is_the_named_speaker_not_another_mention_in_the_span(tex
     index = EntityIndex.load()
     by_name = mentions_by_name(find_mentions("e1", text, index, "en", None))
     assert speaker_entity(_one(find_quotes("e1", text), fragment), by_name, index) == entity
+
+
+def test_a_description_the_alias_table_ties_to_a_named_body_speaks_for_it() -> None:
+    """"The monitor said", "the Britain-based group added": descriptions the entity stage resolved to a listed
+    body the article names; "the head of the monitor" is someone else."""
+    text = ("Strikes hit Aleppo again.\n\nAir strikes killed 12 people in Idlib on Monday, the Syrian Observatory "
+            "for Human Rights said. The monitor said the civilians were fleeing. The Britain-based group added that "
+            "24 others were wounded. The head of the monitor said the toll would rise.")
+    described = [m for m in find_mentions("e2", text, EntityIndex.load(), "en", None) if m.method == "context"]
+    found = {fragment: described_speaker(_one(find_quotes("e2", text), fragment), described, text)
+             for fragment in ("civilians were fleeing", "24 others", "toll would rise")}
+    assert found == {"civilians were fleeing": "syrian-observatory", "24 others": "syrian-observatory",
+                     "toll would rise": None}
 
 
 def test_speaker_key_normalises_names() -> None:
