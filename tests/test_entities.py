@@ -169,17 +169,31 @@ def test_a_lone_organisation_word_is_the_body_named_before(index: EntityIndex) -
 
 
 def test_a_lone_word_the_article_also_writes_in_lower_case_is_no_name(index: EntityIndex) -> None:
-    """Scrapes that run a headline into the body ("… 2017 Rebels Kill 11 in Raid on Hama …"), adjectives of
-    peoples and compass points: a lone capitalised word is a common word when the article's running text also
-    writes it in lower case, or when it is a listed place's adjective; a page address does not count."""
+    """Scrapes that run a headline into the body ("… 2017 11 Killed in Raid near Hama …") and compass points:
+    a lone capitalised word is a common word when the article's running text also writes it in lower case (a
+    page address does not count); a listed place's adjective is that place."""
     text = ("Posted May 30 2017 11 Killed in Raid near Hama. Rebels attacked a checkpoint on Monday and 11 "
             "soldiers were killed, a monitor said. (Reuters) Western powers and Iraqi forces condemned the raid; "
             "the western front stayed calm. The Monitor gave no source. On Tuesday Kraft said the convoy was "
             "delayed, and Comeaux added that the rebels had withdrawn.\n\n"
             "Read at example.com / world / kraft - comeaux - convoy /")
-    names = {m.text for m in find_mentions("d", text, index)}
-    assert not names & {"Killed", "Western", "Iraqi", "Monitor"}
-    assert {"Hama", "Kraft", "Comeaux"} <= names
+    ids = {m.text: m.entity_id for m in find_mentions("d", text, index)}
+    assert not set(ids) & {"Killed", "Western", "Monitor"}
+    assert {"Hama", "Kraft", "Comeaux"} <= set(ids) and ids["Iraqi"] == "iraq"
+
+
+def test_the_worlds_countries_are_places_in_the_language_that_names_them(index: EntityIndex) -> None:
+    """CLDR's country names in every cue-table language, found only where the name reader finds the whole
+    name: "Chad Smith" stays a person, and the German "Island" (Iceland) is no island in English text."""
+    text = ("France said on Monday that Chad Smith met officials from Iceland. The Island was quiet, and Somali "
+            "pirates freed a ship.\n\nLes troupes sont arrivées en Allemagne, selon Maurice Dupont.\n\n"
+            "Die Regierung in Island schwieg, auch die Regierung in Deutschland.")
+    found = {(m.text, m.entity_id) for m in find_mentions("d", text, index, "en", None, split_paragraphs(text))}
+    assert {("France", "france"), ("Iceland", "iceland"), ("Somali", "somalia"), ("Allemagne", "germany"),
+            ("Island", "iceland"), ("Deutschland", "germany")} <= found
+    assert ("Chad Smith", "x:chad-smith") in found and ("Maurice Dupont", "x:maurice-dupont") in found
+    assert [m.entity_id for m in find_mentions("e", "Reporters waited. The Island was quiet.", index)] != ["iceland"]
+    assert {e.entity_id: e.type for e in index.entities()}["germany"] == "place"
 
 
 def test_user_alias_file_extends_the_table(tmp_path: Path) -> None:

@@ -143,6 +143,8 @@ class _Spec:
     aliases: list[str] = field(default_factory=list)
     guarded: list[str] = field(default_factory=list)
     context: list[str] = field(default_factory=list)
+    # Spellings never scanned for, each with the language whose text writes it (`_add_world_places`).
+    found_only: list[tuple[str, str]] = field(default_factory=list)
 
 
 Payload = tuple[tuple[str, str], ...]  # ((entity_id, kind), ...)
@@ -158,7 +160,8 @@ class EntityIndex:
         self._canonical: dict[str, str] = {}
         self._canonical_exact: dict[str, str] = {}
         for spec in specs:
-            forms = [(a, _NAME) for a in [spec.name, *spec.aliases]]
+            scanned = [spec.name] if ("en", spec.name) not in spec.found_only else []
+            forms = [(a, _NAME) for a in [*scanned, *spec.aliases]]
             forms += [(a, _GUARDED) for a in spec.guarded] + [(a, _CONTEXT) for a in spec.context]
             for alias, kind in forms:
                 alias = alias.strip()
@@ -172,6 +175,10 @@ class EntityIndex:
                 if kind != _CONTEXT:
                     names = self._canonical_exact if exact_case else self._canonical
                     names.setdefault(key, spec.entity_id)
+        self._found_only: dict[tuple[str, str], str] = {}
+        for spec in specs:
+            for lang, alias in spec.found_only:
+                self._found_only.setdefault((lang, _lower_same_length(alias)), spec.entity_id)
         self._folded = _automaton(folded)
         self._exact = _automaton(exact)
 
@@ -181,22 +188,18 @@ class EntityIndex:
         packaged = resources.files("echotrace.data").joinpath("aliases.yaml").read_text(encoding="utf-8")
         specs: dict[str, _Spec] = {}
         _merge(specs, yaml.safe_load(packaged), "echotrace/data/aliases.yaml")
+        _add_world_places(specs)
         for path in extra:
             _merge(specs, yaml.safe_load(Path(path).read_text(encoding="utf-8")), str(path))
         return cls(list(specs.values()))
 
     def entities(self) -> list[Entity]:
         """Every table entity, with its aliases (context descriptions excluded)."""
-        return [
-            Entity(spec.entity_id, spec.name, spec.type, sorted({*spec.aliases, *spec.guarded}))
-            for spec in self._specs.values()
-        ]
+        return [_record(spec) for spec in self._specs.values()]
 
     def entity(self, entity_id: str) -> Entity | None:
         spec = self._specs.get(entity_id)
-        if spec is None:
-            return None
-        return Entity(spec.entity_id, spec.name, spec.type, sorted({*spec.aliases, *spec.guarded}))
+        return None if spec is None else _record(spec)
 
     def canonical(self, name: str) -> str | None:
         """entity_id for a surface form ("Daesh", "Russian MoD", "Col. Gen. Sergei Rudskoy"), else None."""
@@ -214,6 +217,12 @@ class EntityIndex:
                 return found
         return None
 
+    def found_only(self, name: str, lang: str) -> str | None:
+        """entity_id for a name the reader found whole, spelled as text in `lang` (or English) writes it and
+        never scanned for ("Allemagne" in French, "Island" in German: Iceland; not in English)."""
+        key = _lower_same_length(" ".join(name.split()))
+        return self._found_only.get((lang, key)) or self._found_only.get(("en", key))
+
     def scan(self, text: str) -> Iterable[tuple[int, int, Payload]]:
         """Raw alias hits (start, end, payload), word-boundary checked, overlaps included."""
         for automaton, haystack in ((self._folded, _lower_same_length(text)), (self._exact, text)):
@@ -223,6 +232,11 @@ class EntityIndex:
                 start, end = last - length + 1, last + 1
                 if _at_word_boundary(text, start, end):
                     yield start, end, payload
+
+
+def _record(spec: _Spec) -> Entity:
+    return Entity(spec.entity_id, spec.name, spec.type,
+                  sorted({*spec.aliases, *spec.guarded, *(alias for _, alias in spec.found_only)}))
 
 
 def place_names() -> frozenset[str]:
@@ -240,6 +254,71 @@ def body_names() -> frozenset[str]:
 def _spellings(types: tuple[str, ...]) -> frozenset[str]:
     return frozenset(alias.casefold() for entity in EntityIndex.load().entities() if entity.type in types
                      for alias in (entity.name, *entity.aliases))
+
+
+# CLDR's territories that are no place: the European Union speaks as a body, ZZ is "Unknown Region".
+_NOT_PLACES = frozenset(("EU", "ZZ"))
+_TERRITORY_NAME = re.compile(r"[^\W\d_][\w.'’ -]*\w")
+
+
+@lru_cache(maxsize=1)
+def world_places() -> dict[str, tuple[str, dict[str, str]]]:
+    """The world's countries and territories, code -> (English name, {"lang:name": name}) for every language
+    of the cue table, from CLDR (Babel): "Germany", "Allemagne", "Deutschland", "Alemania", "Германия". A
+    name that joins two places ("Congo - Kinshasa", "Trinidad & Tobago") is left out, and so is a name in
+    another language than English that is a given name ("Maurice", "Dominique": Mauritius and Dominica in
+    French)."""
+    from babel import Locale
+    from babel.core import get_global
+
+    territories = {lang: Locale(lang).territories for lang in cue_table()}
+    codes = [code for code in get_global("territory_currencies")
+             if len(code) == 2 and code.isalpha() and code not in _NOT_PLACES]
+    places: dict[str, tuple[str, dict[str, str]]] = {}
+    for code in codes:
+        names: dict[str, str] = {}
+        for lang, names_in_language in territories.items():
+            for name in _territory_names(names_in_language.get(code, "")):
+                if lang == "en" or not given_name_locales(name.lower()):
+                    names[f"{lang}:{name}"] = name
+        english = _territory_names(territories["en"].get(code, ""))
+        if english:
+            places[code] = (english[0], names)
+    return places
+
+
+def _territory_names(name: str) -> list[str]:
+    """"Myanmar (Burma)": both words; not "Cocos (Keeling) Islands", "RAE de Hong Kong (China)" or "Макао
+    (САР)", whose brackets hold a part of the name, the place it belongs to or an abbreviation."""
+    main, bracket, qualifier = name.partition(" (")
+    if bracket and (not qualifier.endswith(")") or " " in main or " " in qualifier or qualifier[:-1].isupper()):
+        return []
+    return [n for n in (main, qualifier[:-1]) if _TERRITORY_NAME.fullmatch(n)]
+
+
+@lru_cache(maxsize=1)
+def world_place_names() -> frozenset[str]:
+    """Every name of `world_places`, case-folded."""
+    return frozenset(name.casefold() for _, names in world_places().values() for name in names.values())
+
+
+def _add_world_places(specs: dict[str, _Spec]) -> None:
+    """The world's countries as places of the table, known by their names in every cue-table language but
+    never scanned for: the name reader must find the whole name ("Chad" and "Jordan" are given names too,
+    "turkey" a bird, "Georgia" a state). A country the table lists already ("Syria") gains its other names;
+    one whose name the table gives to something other than a place is left alone."""
+    known: dict[str, _Spec] = {}
+    for spec in specs.values():
+        for alias in (spec.name, *spec.aliases, *spec.guarded):
+            known.setdefault(alias.casefold(), spec)
+    for english, names in world_places().values():
+        spelled = sorted((key.split(":", 1)[0], name) for key, name in names.items())
+        listed = next((known[name.casefold()] for _, name in spelled if name.casefold() in known), None)
+        if listed is None and slug(english) not in specs:
+            listed = specs[slug(english)] = _Spec(slug(english), english, "place")
+        if listed is not None and listed.type == "place":
+            listed.found_only.extend(entry for entry in spelled
+                                     if entry[1].casefold() not in known and entry not in listed.found_only)
 
 
 def _automaton(table: dict[str, list[tuple[str, str]]]) -> Any:
@@ -326,6 +405,7 @@ def find_mentions(
     if headlines:
         body += [f for f in _patterns(text, covered, headlines, lang_of, headlines_only=True)
                  if f.entity_id in body_ids]
+    _found_only(body, text, index, lang_of)
     _lost_apostrophes(body, text, index)
     named += body
     _link_short_names(named)
@@ -339,6 +419,16 @@ def find_mentions(
                 salience[f.entity_id])
         for f in found
     ]
+
+
+def _found_only(found: list[_Found], text: str, index: EntityIndex, lang_of: Callable[[int], str]) -> None:
+    """A name the reader found whole that the table knows by a spelling it never scans for ("Allemagne" in
+    French, "Czechia": `_add_world_places`), a sentence's first word included ("France said …")."""
+    for item in found:
+        if item.entity_id.startswith(ADHOC_PREFIX):
+            known = index.found_only(text[item.start:item.end], lang_of(item.start))
+            if known is not None:
+                item.entity_id, item.method = known, "gazetteer"
 
 
 def _lost_apostrophes(found: list[_Found], text: str, index: EntityIndex) -> None:
@@ -531,7 +621,8 @@ def _name_from_tokens(text: str, tokens: list[tuple[int, int]], lang: str) -> _F
         words, tokens = words[:-1], tokens[:-1]  # "Peter Salama, Executive Director"
     # German capitalises every noun: a lone capitalised word says nothing there; nor does what is left
     # of a title ("Special Envoy", "Supreme Commander-in-Chief").
-    if not words or (len(words) < 2 and not titled and (lang == "de" or title_after)):
+    if not words or (len(words) < 2 and not titled and (lang == "de" or title_after)
+                     and words[0].casefold() not in world_place_names()):
         return None
     if len(words) == 1:
         word = words[0]
@@ -577,13 +668,20 @@ def _link_body_heads(found: list[_Found], text: str, index: EntityIndex) -> None
 
 
 def _drop_common_words(found: list[_Found], text: str, index: EntityIndex) -> None:
-    """"Airstrikes Kill 11", "Get short URL", "Western powers", "Iraqi forces": a lone capitalised word found
-    by pattern and linked to no longer name is no name when the article's running text also writes it in
-    lower case (a headline's or a sentence's common word), or when it is a listed place's adjective ("Iraqi"
-    of Iraq, "Somali" of Somalia)."""
-    common = {item.entity_id for item in found
-              if item.entity_id == ADHOC_PREFIX + slug(word := text[item.start:item.end]) and " " not in word
-              and not word.isupper() and (_in_running_text(word.lower(), text) or _is_place_adjective(word, index))}
+    """"Airstrikes Kill 11", "Get short URL", "Western powers": a lone capitalised word found by pattern and
+    linked to no longer name is no name when the article's running text also writes it in lower case (a
+    headline's or a sentence's common word). A listed place's adjective ("Iraqi" of Iraq, "Somali" of
+    Somalia) is that place: "Somali pirates" tell which story an article is."""
+    common: set[str] = set()
+    for item in found:
+        word = text[item.start:item.end]
+        if item.entity_id != ADHOC_PREFIX + slug(word) or " " in word or word.isupper():
+            continue
+        place = _place_of_adjective(word, index)
+        if place is not None:
+            item.entity_id, item.method = place, "gazetteer"
+        elif _in_running_text(word.lower(), text):
+            common.add(item.entity_id)
     if common:
         found[:] = [item for item in found if item.entity_id not in common]
 
@@ -603,15 +701,16 @@ def _in_running_text(word: str, text: str) -> bool:
     return False
 
 
-def _is_place_adjective(word: str, index: EntityIndex) -> bool:
-    if word.endswith("i"):
-        return _is_place(index.canonical(word[:-1]), index) or _is_place(index.canonical(word + "a"), index)
-    return False
-
-
-def _is_place(entity_id: str | None, index: EntityIndex) -> bool:
-    known = index.entity(entity_id) if entity_id is not None else None
-    return known is not None and known.type == "place"
+def _place_of_adjective(word: str, index: EntityIndex) -> str | None:
+    """The listed place whose adjective `word` is, by the "-i" of "Iraqi", "Israeli", "Somali"."""
+    if not word.endswith("i"):
+        return None
+    for stem in (word[:-1], word + "a"):
+        place = index.canonical(stem) or index.found_only(stem, "en")
+        known = index.entity(place) if place is not None else None
+        if known is not None and known.type == "place":
+            return place
+    return None
 
 
 def _link_short_names(found: list[_Found]) -> None:
