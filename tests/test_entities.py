@@ -196,6 +196,19 @@ def test_the_worlds_countries_are_places_in_the_language_that_names_them(index: 
     assert {e.entity_id: e.type for e in index.entities()}["germany"] == "place"
 
 
+def test_a_country_in_another_case_or_after_a_preposition_is_the_country(index: EntityIndex) -> None:
+    """German genitives, Russian and Ukrainian cases, and a sentence's capitalised preposition; a German
+    country after another noun in the nominative stays in its name ("Love Island" is no Iceland)."""
+    text = ("Die Regierung Frankreichs schwieg, anders als die Chinas. Die Show Love Island lief weiter.\n\n"
+            "В Германии и во Франции прошли протесты, сообщили в Австралии.\n\n"
+            "У Франції та в Україні пройшли протести.\n\nEn Belgique, la grève a continué.")
+    found = {(m.text, m.entity_id) for m in find_mentions("d", text, index, "en", None, split_paragraphs(text))}
+    assert {("Frankreichs", "france"), ("Chinas", "china"), ("Германии", "germany"), ("Франции", "france"),
+            ("Австралии", "australia"), ("Франції", "france"), ("Україні", "ukraine"),
+            ("Belgique", "belgium")} <= found
+    assert not any(entity_id == "iceland" for _, entity_id in found)
+
+
 def test_user_alias_file_extends_the_table(tmp_path: Path) -> None:
     extra = tmp_path / "aliases.yaml"
     extra.write_text(

@@ -26,6 +26,7 @@ import yaml
 
 from echotrace.annotate.given_names import given_name_locales
 from echotrace.annotate.language import language_at, language_regions
+from echotrace.annotate.morphology import nominative
 from echotrace.annotate.quote_tokens import cue_table, is_title_word
 from echotrace.records import Entity, Mention, Paragraph
 
@@ -423,12 +424,28 @@ def find_mentions(
 
 def _found_only(found: list[_Found], text: str, index: EntityIndex, lang_of: Callable[[int], str]) -> None:
     """A name the reader found whole that the table knows by a spelling it never scans for ("Allemagne" in
-    French, "Czechia": `_add_world_places`), a sentence's first word included ("France said …")."""
+    French, "Czechia": `_add_world_places`), a sentence's first word included ("France said …"), in any case
+    the language inflects it ("Frankreichs", "Франции", "Україні")."""
     for item in found:
         if item.entity_id.startswith(ADHOC_PREFIX):
-            known = index.found_only(text[item.start:item.end], lang_of(item.start))
+            name, lang = text[item.start:item.end], lang_of(item.start)
+            base = _uninflected(name, lang)
+            known = index.found_only(name, lang) or (
+                (index.found_only(base, lang) or index.canonical(base)) if base != name else None)
             if known is not None:
                 item.entity_id, item.method = known, "gazetteer"
+
+
+def _names_world_place(word: str, lang: str) -> bool:
+    return any(form.casefold() in world_place_names() for form in (word, _uninflected(word, lang)))
+
+
+def _uninflected(name: str, lang: str) -> str:
+    """A place's name without the ending its case gave it: the German genitive "-s", and Russian and
+    Ukrainian cases by their dictionaries ("Германии" → Германия)."""
+    if lang == "de" and name.endswith("s"):
+        return name[:-1]
+    return nominative(name, lang, is_org=True, governed=True)
 
 
 def _lost_apostrophes(found: list[_Found], text: str, index: EntityIndex) -> None:
@@ -608,7 +625,9 @@ def _name_from_tokens(text: str, tokens: list[tuple[int, int]], lang: str) -> _F
     modified = max((k + 1 for k, w in enumerate(words) if _is_compound_modifier(w)), default=0)
     if modified:  # "The Britain-based Syrian Observatory for Human Rights", "Kurdish-led"
         words, tokens, sentence_start = words[modified:], tokens[modified:], False
+    prepositions = cue_table().get(lang, {}).get("prepositions", ())
     while words and (_is_title(words[0]) or words[0].lower() in NOT_NAMES
+                     or (len(words) > 1 and sentence_start and words[0].lower() in prepositions)  # "В Германии"
                      or (lang == "de" and sentence_start and words[0].lower() in _GERMAN_ARTICLES)):
         titled = titled or _is_title(words[0])
         sentence_start = False
@@ -619,10 +638,14 @@ def _name_from_tokens(text: str, tokens: list[tuple[int, int]], lang: str) -> _F
         words, tokens = words[:-1], tokens[:-1]
     while title_after and words and words[-1].lower() in _TITLE_MODIFIERS:
         words, tokens = words[:-1], tokens[:-1]  # "Peter Salama, Executive Director"
-    # German capitalises every noun: a lone capitalised word says nothing there; nor does what is left
-    # of a title ("Special Envoy", "Supreme Commander-in-Chief").
+    # German capitalises every noun: a lone capitalised word says nothing there, unless it names a country
+    # ("Deutschland"; "die Regierung Frankreichs": the country in the genitive alone, not "Love Island" or
+    # "New Jersey"); nor does what is left of a title ("Special Envoy", "Supreme Commander-in-Chief").
+    if (lang == "de" and len(words) > 1 and words[-1].casefold() not in world_place_names()
+            and _names_world_place(words[-1], lang)):
+        words, tokens = words[-1:], tokens[-1:]
     if not words or (len(words) < 2 and not titled and (lang == "de" or title_after)
-                     and words[0].casefold() not in world_place_names()):
+                     and not _names_world_place(words[0], lang)):
         return None
     if len(words) == 1:
         word = words[0]
