@@ -72,15 +72,26 @@ COMPLEMENTIZER = _complementizers()
 
 
 def compound_head(low: str, heads: frozenset[str]) -> str | None:
-    """The genitive ending of a compound word that ends with one of `heads` ("" for
-    "verteidigungsministerium", "s" for "verteidigungsministeriums"), or of a head itself ("s" for
-    "machthabers"); None when it ends with none."""
+    """The genitive ending of a compound word that ends with one of `heads` of four letters or more, after
+    three letters or more of its own ("" for "verteidigungsministerium", "s" for "verteidigungsministeriums"),
+    or of such a head itself ("s" for "machthabers"); None when it ends with none. Looks up the word's
+    endings, not every head: it runs on every capitalised word of German text."""
+    long_heads, longest = _long_heads(heads)
     for ending in ("", "s", "es"):
+        if not low.endswith(ending):
+            continue
         stem = low[: len(low) - len(ending)] if ending else low
-        if low.endswith(ending) and any((stem.endswith(head) and len(stem) > len(head) + 2) or (ending and stem == head)
-                                        for head in heads if len(head) > 3):
+        if (ending and stem in long_heads) or any(
+                stem[i:] in long_heads for i in range(max(3, len(stem) - longest), len(stem) - 3)):
             return ending
     return None
+
+
+@cache
+def _long_heads(heads: frozenset[str]) -> tuple[frozenset[str], int]:
+    """The heads of four letters or more, and the longest one's length."""
+    long_heads = frozenset(head for head in heads if len(head) > 3)
+    return long_heads, max(map(len, long_heads), default=0)
 
 
 def is_title_word(low: str, titles: frozenset[str], compound_titles: frozenset[str] = frozenset()) -> bool:
