@@ -602,9 +602,11 @@ def _mostly_capitalised_lines(text: str) -> list[tuple[int, int]]:
     return spans
 
 
+@lru_cache(maxsize=1 << 16)
 def _is_title(word: str) -> bool:
     """A person's title or rank, in any language of the cue table: "Gen.", "Coach", "Innenminister",
-    "Secretary-General"; not a name whose article is hyphenated ("al-Sheikh")."""
+    "Secretary-General"; not a name whose article is hyphenated ("al-Sheikh"). Cached: asked of every
+    capitalised word, and news repeats its names."""
     return is_title_word(word.lower().rstrip("."), _TITLES, _COMPOUND_TITLES)
 
 
