@@ -232,3 +232,8 @@ def test_adversarial_megabyte_is_fast(index: EntityIndex) -> None:
     started = time.perf_counter()
     find_mentions("d", text, index)
     assert time.perf_counter() - started < 10
+    # 60,000 distinct lone capitalised words, each a candidate name: every text-wide pass is read once.
+    distinct = " ".join("Q" + "".join(chr(97 + n // 26**k % 26) for k in range(4)) + " x" for n in range(60_000))
+    started = time.perf_counter()
+    find_mentions("d", distinct, index)
+    assert time.perf_counter() - started < 10

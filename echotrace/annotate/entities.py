@@ -411,7 +411,8 @@ def find_mentions(
     named += body
     _link_short_names(named)
     _link_body_heads(named, text, index)
-    _drop_common_words(named, text, index)
+    _place_adjectives(named, text, index)
+    _drop_common_words(named, text)
     found = named + _resolve_context(contextual, named)
     found.sort(key=lambda f: (f.start, f.end))
     salience = _salience(found, text, index if title else None, title)
@@ -692,38 +693,34 @@ def _link_body_heads(found: list[_Found], text: str, index: EntityIndex) -> None
             item.entity_id, item.method = body, "context"
 
 
-def _drop_common_words(found: list[_Found], text: str, index: EntityIndex) -> None:
-    """"Airstrikes Kill 11", "Get short URL", "Western powers": a lone capitalised word found by pattern and
-    linked to no longer name is no name when the article's running text also writes it in lower case (a
-    headline's or a sentence's common word). A listed place's adjective ("Iraqi" of Iraq, "Somali" of
+def _place_adjectives(found: list[_Found], text: str, index: EntityIndex) -> None:
+    """A lone word found by pattern that is a listed place's adjective ("Iraqi" of Iraq, "Somali" of
     Somalia) is that place: "Somali pirates" tell which story an article is."""
-    common: set[str] = set()
     for item in found:
         word = text[item.start:item.end]
-        if item.entity_id != ADHOC_PREFIX + slug(word) or " " in word or word.isupper():
-            continue
-        place = _place_of_adjective(word, index)
-        if place is not None:
-            item.entity_id, item.method = place, "gazetteer"
-        elif _in_running_text(word.lower(), text):
-            common.add(item.entity_id)
+        if item.entity_id == ADHOC_PREFIX + slug(word) and " " not in word:
+            place = _place_of_adjective(word, index)
+            if place is not None:
+                item.entity_id, item.method = place, "gazetteer"
+
+
+# A word of running text ("anti-government", "l'opération" whole): after another word and a space (not in
+# an address's "host - oscars /" or a "#hashtag"), and not part of a domain ("twitter.com").
+_RUNNING_WORD = re.compile(r"(?<=[^\W\d_] )[^\W\d_]+(?:[-'’][^\W\d_]+)*(?![\w-])(?!\.\w)")
+
+
+def _drop_common_words(found: list[_Found], text: str) -> None:
+    """"Airstrikes Kill 11", "Get short URL", "Western powers": a lone capitalised word found by pattern and
+    linked to no longer name is no name when the article's running text also writes it in lower case (a
+    headline's or a sentence's common word). The text is read once, and only when it has such a word."""
+    lone = [item for item in found if item.entity_id == ADHOC_PREFIX + slug(word := text[item.start:item.end])
+            and " " not in word and not word.isupper()]
+    if not lone:
+        return
+    lower = {match.group() for match in _RUNNING_WORD.finditer(text) if match.group().islower()}
+    common = {item.entity_id for item in lone if text[item.start:item.end].lower() in lower}
     if common:
         found[:] = [item for item in found if item.entity_id not in common]
-
-
-def _in_running_text(word: str, text: str) -> bool:
-    """Is `word` in `text` after another word and a space, and not part of a hyphenated word or a domain
-    ("twitter.com")? An address's "host - oscars /" or a "#hashtag" is no running text."""
-    needle = " " + word
-    at = text.find(needle)
-    while at >= 0:
-        end = at + len(needle)
-        after = text[end:end + 1]
-        if at > 0 and text[at - 1].isalpha() and not (
-                after.isalnum() or after in ("-", "_") or (after == "." and text[end + 1:end + 2].isalnum())):
-            return True
-        at = text.find(needle, end)
-    return False
 
 
 def _place_of_adjective(word: str, index: EntityIndex) -> str | None:
