@@ -241,7 +241,8 @@ def _record(spec: _Spec) -> Entity:
 
 
 def place_names() -> frozenset[str]:
-    """Every spelling of a place in the packaged alias table, case-folded ("russia", "дамаск")."""
+    """Every spelling of a place in the packaged alias table and of the world's countries, case-folded
+    ("russia", "дамаск", "allemagne")."""
     return _spellings(("place",))
 
 
