@@ -297,15 +297,19 @@ def test_speaker_entity_is_the_named_speaker_not_another_mention_in_the_span(tex
 
 def test_a_description_the_alias_table_ties_to_a_named_body_speaks_for_it() -> None:
     """"The monitor said", "the Britain-based group added": descriptions the entity stage resolved to a listed
-    body the article names; "the head of the monitor" is someone else."""
+    body the article names; "The US-led coalition said": the body's listed name where the speaker rules read
+    a description; "the head of the monitor" is someone else."""
     text = ("Strikes hit Aleppo again.\n\nAir strikes killed 12 people in Idlib on Monday, the Syrian Observatory "
             "for Human Rights said. The monitor said the civilians were fleeing. The Britain-based group added that "
-            "24 others were wounded. The head of the monitor said the toll would rise.")
-    described = [m for m in find_mentions("e2", text, EntityIndex.load(), "en", None) if m.method == "context"]
-    found = {fragment: described_speaker(_one(find_quotes("e2", text), fragment), described, text)
-             for fragment in ("civilians were fleeing", "24 others", "toll would rise")}
+            "24 others were wounded. The head of the monitor said the toll would rise. The US-led coalition said "
+            "it had struck 12 targets.")
+    index = EntityIndex.load()
+    mentions = find_mentions("e2", text, index, "en", None)
+    fragments = ("civilians were fleeing", "24 others", "toll would rise", "struck 12 targets")
+    found = {fragment: described_speaker(_one(find_quotes("e2", text), fragment), mentions, text, index)
+             for fragment in fragments}
     assert found == {"civilians were fleeing": "syrian-observatory", "24 others": "syrian-observatory",
-                     "toll would rise": None}
+                     "toll would rise": None, "struck 12 targets": "us-led-coalition"}
 
 
 def test_speaker_key_normalises_names() -> None:
