@@ -210,8 +210,11 @@ def process_document(raw: RawDoc, context: DocContext) -> DocResult | Skipped:
     if quotes and "entities" in stages:
         by_name = mentions_by_name(mentions)
         index = context.entity_index()
+        by_end: dict[int, list[Mention]] = {}
+        for mention in mentions:
+            by_end.setdefault(mention.end, []).append(mention)
         for quote in quotes:
-            entity_id = speaker_entity(quote, by_name, index) or described_speaker(quote, mentions, text, index)
+            entity_id = speaker_entity(quote, by_name, index) or described_speaker(quote, by_end, text, index)
             quote.speaker_entity_id = entity_id
             # A speaker named by a spelling of the alias table goes by the table's name, whatever spelling or
             # language the article used ("Sergei Rudskoy", "ministère russe de la Défense", "SOHR"): their
@@ -247,25 +250,27 @@ def speaker_entity(quote: Quote, by_name: Mapping[str, Sequence[Mention]], index
     return index.canonical(quote.speaker_name) or (same_name[0].entity_id if same_name else None)
 
 
-def described_speaker(quote: Quote, mentions: Sequence[Mention], text: str, index: EntityIndex) -> str | None:
+_BODY_TYPES = frozenset(("org", "group", "outlet"))
+
+
+def described_speaker(quote: Quote, by_end: Mapping[int, Sequence[Mention]], text: str,
+                      index: EntityIndex) -> str | None:
     """The listed body a speakerless quote's whole source names or describes, as the entity stage read it:
     a description the alias table ties to a body the article names ("the monitor said", "the Britain-based
     monitor said"), a lone organisation word ("the Observatory said"), or the body's own listed name where
     the speaker rules read a description ("The US-led coalition said", "the Russian defense ministry
     said"). Only a mention that is the whole source counts: in "the head of the monitor" someone else speaks;
-    a place is where, not who ("Aleppo" left at a source's end)."""
+    a place is where, not who ("Aleppo" left at a source's end). `by_end`: the article's mentions by the
+    offset they end at."""
     if quote.speaker_name or quote.speaker_start is None or quote.speaker_end is None:
         return None
-    for mention in mentions:
-        if (mention.end == quote.speaker_end and quote.speaker_start <= mention.start
+    for mention in by_end.get(quote.speaker_end, ()):
+        if (quote.speaker_start <= mention.start
                 and text[quote.speaker_start:mention.start].strip().lower() in ("", "the")):
             entity = index.entity(mention.entity_id)
             if mention.method == "context" or (entity is not None and entity.type in _BODY_TYPES):
                 return mention.entity_id
     return None
-
-
-_BODY_TYPES = frozenset(("org", "group", "outlet"))
 
 
 def _storable(text: str) -> str:
