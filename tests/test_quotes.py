@@ -314,6 +314,25 @@ def test_a_description_the_alias_table_ties_to_a_named_body_speaks_for_it() -> N
                      "toll would rise": None, "struck 12 targets": "us-led-coalition"}
 
 
+def test_a_scrape_without_apostrophes_keeps_its_possessives(tmp_path: Path) -> None:
+    """Where a scrape lost every apostrophe ("Russias military", "SANAs correspondent"), a listed place's or
+    body's possessive reads as one, as it does where the apostrophe is kept ("SANA’s correspondent")."""
+    from echotrace.config import Settings
+    from echotrace.pipeline import DocContext, process_document
+    from echotrace.records import DocResult, RawDoc
+
+    context = DocContext(Settings(), {})
+    lost = ("Strikes in Syria\n\nTalks resumed on Monday in Geneva. Russias military said the patrols were a "
+            "provocation. SANAs correspondent said the strikes hit a depot.")
+    kept = lost.replace("SANAs", "SANA’s").replace("Russias", "Russia’s")
+    for text in (lost, kept):
+        result = process_document(RawDoc(str(tmp_path / "a.txt"), "txt", text=text), context)
+        assert isinstance(result, DocResult)
+        speakers = {fragment: {q.speaker_name for q in result.quotes if fragment in q.text}
+                    for fragment in ("patrols", "depot")}
+        assert speakers == {"patrols": {"Russia’s military"}, "depot": {"SANA"}}
+
+
 def test_speaker_key_normalises_names() -> None:
     assert speaker_key("Vladimir Putin") == speaker_key("Putin")
     assert speaker_key("Bashar al-Assad") == speaker_key("Assad")

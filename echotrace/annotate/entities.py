@@ -129,11 +129,12 @@ def _is_short_caps(alias: str) -> bool:
 
 
 def _lower_same_length(text: str) -> str:
-    """`text.lower()` with offsets preserved (a few characters lowercase to two code points)."""
+    """`text.lower()` with offsets preserved (a few characters lowercase to two code points), and the
+    typographic apostrophe read as the plain one ("Russia’s Defense Ministry" is "Russia's Defense Ministry")."""
     lowered = text.lower()
-    if len(lowered) == len(text):
-        return lowered
-    return "".join(ch.lower()[:1] or ch for ch in text)
+    if len(lowered) != len(text):
+        lowered = "".join(ch.lower()[:1] or ch for ch in text)
+    return lowered.replace("’", "'")
 
 
 @dataclass(slots=True)
