@@ -333,6 +333,17 @@ def test_a_scrape_without_apostrophes_keeps_its_possessives(tmp_path: Path) -> N
         assert speakers == {"patrols": {"Russia’s military"}, "depot": {"SANA"}}
 
 
+def test_a_nations_ministry_is_named_by_what_it_does() -> None:
+    """"China’s foreign ministry", "the Syrian interior ministry": a nationality and one word of what the office
+    does name one body (cues.yaml `state_offices`); "the Russian ministry" alone names none."""
+    text = ("Patrols resumed on Monday.\n\nChina’s foreign ministry said the patrols were a provocation. The Syrian "
+            "interior ministry said the border town was calm. The Russian ministry said the convoy had left.")
+    quotes = find_quotes("n1", text)
+    assert _one(quotes, "provocation").speaker_name == "China’s foreign ministry"
+    assert _one(quotes, "border town").speaker_name == "Syrian interior ministry"
+    assert _one(quotes, "convoy").speaker_name is None
+
+
 def test_speaker_key_normalises_names() -> None:
     assert speaker_key("Vladimir Putin") == speaker_key("Putin")
     assert speaker_key("Bashar al-Assad") == speaker_key("Assad")

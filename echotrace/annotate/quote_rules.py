@@ -182,6 +182,7 @@ class CuePatterns:
     case_governors: frozenset[str]
     body_titles: frozenset[str]
     state_bodies: frozenset[str]
+    state_offices: frozenset[str]
     prepositions: frozenset[str]
     statement_marks: frozenset[str]
 
@@ -270,6 +271,7 @@ def cue_patterns(lang: str) -> CuePatterns:
         case_governors=frozenset(table.get("case_governors", [])),
         body_titles=frozenset(table.get("body_titles", [])),
         state_bodies=frozenset(table.get("state_bodies", [])),
+        state_offices=frozenset(table.get("state_offices", [])),
         prepositions=frozenset(table.get("prepositions", [])),
         statement_marks=frozenset(table.get("statement_marks", [])),
     )

@@ -258,9 +258,10 @@ def _named_with_kind(words: Sequence[str], article: str, cues: CuePatterns) -> t
     """The body a phrase names before one or two lower-case words of what kind of body it is: the name alone
     when it names the body ("SANA news agency", "the Syrian Observatory for Human Rights monitoring group"),
     with the kind when it names a person ("the Trump campaign", "Gowdy’s office"), and a nation's body by its
-    nationality or place ("the Syrian government", "Russia's military"). Any other phrase ending in a
-    lower-case word describes someone it does not name ("the Russian general", "a Syrian group", "the
-    newspaper", "His campaign", "Opposition forces"). `article`: the one the phrase opened with, if any."""
+    nationality or place ("the Syrian government", "Russia's military", "China’s foreign ministry"). Any other
+    phrase ending in a lower-case word describes someone it does not name ("the Russian general", "a Syrian
+    group", "the newspaper", "His campaign", "Opposition forces"). `article`: the one the phrase opened with,
+    if any."""
     if len(words) >= 3 and words[-2] == "state" and words[-1] in _STATE_MEDIA and _names_nation(words[-3]):
         return _state_broadcaster(words)  # "Syrian state television", "Iran's state media"
     tail = next((k for k in (len(words) - 1, len(words) - 2)
@@ -275,7 +276,9 @@ def _named_with_kind(words: Sequence[str], article: str, cues: CuePatterns) -> t
         return None
     if _names_nation(owner) or owner.lower() in _PARTY_MEMBERS:
         alone = tail == 1 or before in ARTICLES
-        return (f"{owner} {kind[0]}", True) if alone and kind == [kind[0]] and kind[0] in cues.state_bodies else None
+        one_body = ((len(kind) == 1 and kind[0] in cues.state_bodies)
+                    or (len(kind) == 2 and kind[1] in cues.state_offices))  # "Russia’s defence ministry"
+        return (f"{owner} {' '.join(kind)}", True) if alone and one_body else None
     named = _name_in(words[:tail], cues)
     if named is None:
         return None
