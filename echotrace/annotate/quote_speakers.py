@@ -278,7 +278,7 @@ def _named_with_kind(words: Sequence[str], article: str, cues: CuePatterns) -> t
         alone = tail == 1 or before in ARTICLES
         one_body = ((len(kind) == 1 and kind[0] in cues.state_bodies)
                     or (len(kind) == 2 and kind[1] in cues.state_offices))  # "Russia’s defence ministry"
-        return (f"{owner} {' '.join(kind)}", True) if alone and one_body else None
+        return (f"{_nationality(owner)} {' '.join(kind)}", True) if alone and one_body else None
     named = _name_in(words[:tail], cues)
     if named is None:
         return None
@@ -288,6 +288,16 @@ def _named_with_kind(words: Sequence[str], article: str, cues: CuePatterns) -> t
     if not (" " in name or _is_acronym(name) or POSSESSIVE.search(owner) or before in ARTICLES):
         return None  # a sentence's first word, which may be no name at all
     return (name, True) if is_org or _is_acronym(name) else (f"{name} {' '.join(kind)}", True)
+
+
+def _nationality(owner: str) -> str:
+    """"Syria’s" → "Syrian", "Russia’s" → "Russian": the possessive of a place whose name ends in "-ia" as the
+    nationality its bodies are also written with, so that "Syria’s government" and "Syrian government" are
+    one speaker; other places as written ("China’s", "Israel’s": their adjectives are irregular)."""
+    place = POSSESSIVE.sub("", owner)
+    if place != owner and place.endswith("ia") and place.casefold() in place_names():
+        return place + "n"
+    return owner
 
 
 def _names_nation(word: str) -> bool:
