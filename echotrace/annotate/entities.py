@@ -265,9 +265,9 @@ _TERRITORY_NAME = re.compile(r"[^\W\d_][\w.'’ -]*\w")
 
 
 @lru_cache(maxsize=1)
-def world_places() -> dict[str, tuple[str, dict[str, str]]]:
-    """The world's countries and territories, code -> (English name, {"lang:name": name}) for every language
-    of the cue table, from CLDR (Babel): "Germany", "Allemagne", "Deutschland", "Alemania", "Германия". A
+def world_places() -> dict[str, tuple[str, frozenset[tuple[str, str]]]]:
+    """The world's countries and territories, code -> (English name, its (language, name) pairs) for every
+    language of the cue table, from CLDR (Babel): "Germany", "Allemagne", "Deutschland", "Alemania", "Германия". A
     name that joins two places ("Congo - Kinshasa", "Trinidad & Tobago") is left out, and so is a name in
     another language than English that is a given name ("Maurice", "Dominique": Mauritius and Dominica in
     French)."""
@@ -277,16 +277,14 @@ def world_places() -> dict[str, tuple[str, dict[str, str]]]:
     territories = {lang: Locale(lang).territories for lang in cue_table()}
     codes = [code for code in get_global("territory_currencies")
              if len(code) == 2 and code.isalpha() and code not in _NOT_PLACES]
-    places: dict[str, tuple[str, dict[str, str]]] = {}
+    places: dict[str, tuple[str, frozenset[tuple[str, str]]]] = {}
     for code in codes:
-        names: dict[str, str] = {}
-        for lang, names_in_language in territories.items():
-            for name in _territory_names(names_in_language.get(code, "")):
-                if lang == "en" or not given_name_locales(name.lower()):
-                    names[f"{lang}:{name}"] = name
         english = _territory_names(territories["en"].get(code, ""))
         if english:
-            places[code] = (english[0], names)
+            places[code] = (english[0], frozenset(
+                (lang, name) for lang, names_in_language in territories.items()
+                for name in _territory_names(names_in_language.get(code, ""))
+                if lang == "en" or not given_name_locales(name.lower())))
     return places
 
 
@@ -302,7 +300,7 @@ def _territory_names(name: str) -> list[str]:
 @lru_cache(maxsize=1)
 def world_place_names() -> frozenset[str]:
     """Every name of `world_places`, case-folded."""
-    return frozenset(name.casefold() for _, names in world_places().values() for name in names.values())
+    return frozenset(name.casefold() for _, names in world_places().values() for _, name in names)
 
 
 def _add_world_places(specs: dict[str, _Spec]) -> None:
@@ -315,7 +313,7 @@ def _add_world_places(specs: dict[str, _Spec]) -> None:
         for alias in (spec.name, *spec.aliases, *spec.guarded):
             known.setdefault(alias.casefold(), spec)
     for english, names in world_places().values():
-        spelled = sorted((key.split(":", 1)[0], name) for key, name in names.items())
+        spelled = sorted(names)
         listed = next((known[name.casefold()] for _, name in spelled if name.casefold() in known), None)
         if listed is None and slug(english) not in specs:
             listed = specs[slug(english)] = _Spec(slug(english), english, "place")
@@ -451,11 +449,15 @@ def _uninflected(name: str, lang: str) -> str:
     return nominative(name, lang, is_org=True, governed=True)
 
 
+def apostrophes_lost(text: str) -> bool:
+    """No possessive "s" in `text` has its apostrophe: a scrape stripped them all, as FA-KES's did."""
+    return "'s" not in text and "’s" not in text
+
+
 def _lost_apostrophes(found: list[_Found], text: str, index: EntityIndex) -> None:
-    """"Syrias army", "Bashar al-Assads forces": in a text with no apostrophe before a possessive "s" (some
-    scrapes strip them all, as FA-KES's did), a listed name whose possessive lost it is that name, not a
-    new one."""
-    if "'s" in text or "’s" in text:
+    """"Syrias army", "Bashar al-Assads forces": in a text that lost its apostrophes (`apostrophes_lost`), a
+    listed name whose possessive lost it is that name, not a new one."""
+    if not apostrophes_lost(text):
         return
     for item in found:
         if item.entity_id.startswith(ADHOC_PREFIX) and text[item.end - 1] == "s":
@@ -678,8 +680,7 @@ def _link_body_heads(found: list[_Found], text: str, index: EntityIndex) -> None
     organisation word found by pattern, not linked to a longer name already (`_link_short_names`), is the
     nearest body named before it whose name holds that word. Most articles have none: the table's
     entries are looked up only when one does."""
-    lone = [item for item in found if item.entity_id == ADHOC_PREFIX + slug(text[item.start:item.end])
-            and text[item.start:item.end].lower() in ORG_HEADS]
+    lone = [item for item in found if (_unlinked_word(item, text) or "").lower() in ORG_HEADS]
     if not lone:
         return
     bodies: list[tuple[int, str, str]] = []  # (start, entity id, " its name, case-folded ")
@@ -695,15 +696,20 @@ def _link_body_heads(found: list[_Found], text: str, index: EntityIndex) -> None
             item.entity_id, item.method = body, "context"
 
 
+def _unlinked_word(item: _Found, text: str) -> str | None:
+    """The word of a one-word name found by pattern and linked to no longer name or listed entity, else None."""
+    word = text[item.start:item.end]
+    return word if " " not in word and item.entity_id == ADHOC_PREFIX + slug(word) else None
+
+
 def _place_adjectives(found: list[_Found], text: str, index: EntityIndex) -> None:
     """A lone word found by pattern that is a listed place's adjective ("Iraqi" of Iraq, "Somali" of
     Somalia) is that place: "Somali pirates" tell which story an article is."""
     for item in found:
-        word = text[item.start:item.end]
-        if item.entity_id == ADHOC_PREFIX + slug(word) and " " not in word:
-            place = _place_of_adjective(word, index)
-            if place is not None:
-                item.entity_id, item.method = place, "gazetteer"
+        word = _unlinked_word(item, text)
+        place = _place_of_adjective(word, index) if word else None
+        if place is not None:
+            item.entity_id, item.method = place, "gazetteer"
 
 
 # A word of running text ("anti-government", "l'opération" whole): after another word and a space (not in
@@ -715,12 +721,12 @@ def _drop_common_words(found: list[_Found], text: str) -> None:
     """"Airstrikes Kill 11", "Get short URL", "Western powers": a lone capitalised word found by pattern and
     linked to no longer name is no name when the article's running text also writes it in lower case (a
     headline's or a sentence's common word). The text is read once, and only when it has such a word."""
-    lone = [item for item in found if item.entity_id == ADHOC_PREFIX + slug(word := text[item.start:item.end])
-            and " " not in word and not word.isupper()]
+    lone = {item.entity_id: word.lower() for item in found
+            if (word := _unlinked_word(item, text)) and not word.isupper()}
     if not lone:
         return
     lower = {match.group() for match in _RUNNING_WORD.finditer(text) if match.group().islower()}
-    common = {item.entity_id for item in lone if text[item.start:item.end].lower() in lower}
+    common = {entity_id for entity_id, word in lone.items() if word in lower}
     if common:
         found[:] = [item for item in found if item.entity_id not in common]
 

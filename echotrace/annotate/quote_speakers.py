@@ -20,6 +20,7 @@ from echotrace.annotate.entities import (
     NAME_PARTICLES,
     NOT_NAMES,
     ORG_HEADS,
+    apostrophes_lost,
     body_names,
     place_names,
 )
@@ -818,8 +819,8 @@ class _TextNames:
 
     @cached_property
     def lost_apostrophes(self) -> bool:
-        """No possessive "s" has its apostrophe: a scrape stripped them all ("Russias military")."""
-        return "'s" not in self.text and "’s" not in self.text
+        """No possessive "s" has its apostrophe ("Russias military")."""
+        return apostrophes_lost(self.text)
 
     @cached_property
     def headlines(self) -> list[tuple[int, int]]:
