@@ -725,8 +725,8 @@ def _drop_common_words(found: list[_Found], text: str) -> None:
             if (word := _unlinked_word(item, text)) and not word.isupper()}
     if not lone:
         return
-    lower = {match.group() for match in _RUNNING_WORD.finditer(text) if match.group().islower()}
-    common = {entity_id for entity_id, word in lone.items() if word in lower}
+    running = set(_RUNNING_WORD.findall(text))  # a lone word's lower-case form found here is written so
+    common = {entity_id for entity_id, word in lone.items() if word in running}
     if common:
         found[:] = [item for item in found if item.entity_id not in common]
 

@@ -145,9 +145,12 @@ def _stem(word: str) -> str:
     return POSSESSIVE.sub("", word.lower())[:5]
 
 
+_ARABIC_ARTICLES = frozenset(("al-", "el-", "ad-", "as-"))
+
+
 def _is_capitalised(word: str) -> bool:
     """Name-like: "Putin", "al-Assad"; not "US-led" (an adjective compound)."""
-    if word.lower().startswith(("al-", "el-", "ad-", "as-")):
+    if word[2:3] == "-" and word[:3].lower() in _ARABIC_ARTICLES:
         return len(word) > 3
     return word[:1].isupper() and not ("-" in word and word.rsplit("-", 1)[1][:1].islower())
 
@@ -802,7 +805,10 @@ class _Words:
 
 def _scan_words(text: str) -> _Words:
     matches = list(_WORD.finditer(text))
-    line_start = [k == 0 or "\n" in text[matches[k - 1].end():m.start()] for k, m in enumerate(matches)]
+    ends = [0, *(m.end() for m in matches)]
+    line_start = [text.find("\n", end, m.start()) >= 0 for end, m in zip(ends, matches, strict=False)]
+    if line_start:
+        line_start[0] = True
     return _Words(matches, [_is_capitalised(m.group()) for m in matches], line_start)
 
 
