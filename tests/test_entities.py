@@ -209,6 +209,22 @@ def test_a_country_in_another_case_or_after_a_preposition_is_the_country(index: 
     assert not any(entity_id == "iceland" for _, entity_id in found)
 
 
+def test_the_outlet_tables_mastheads_are_outlets_where_found_whole(index: EntityIndex) -> None:
+    """An agency credit names an outlet, not a person ("Source" labels the line; it is no title), and a
+    masthead is never scanned for: "the hill" stays a hill, and "Bloomberg" after "Michael Bloomberg" is him."""
+    text = ("Fighting raged in Aleppo on Monday. (TRT World and Agencies) At least 15 civilians were killed, "
+            "Daily Sabah reported.\n\nSource TRT World and agencies\n\n"
+            "Michael Bloomberg spoke on the hill. Bloomberg said the plan would work.")
+    mentions = find_mentions("d", text, index, "en", None, split_paragraphs(text))
+    found = {(m.text, m.entity_id) for m in mentions}
+    assert {("TRT World", "trt-world"), ("Daily Sabah", "daily-sabah")} <= found
+    assert _ids(mentions, "Bloomberg") == {"x:michael-bloomberg"}
+    types = {e.entity_id: e.type for e in entities_for(mentions, index)}
+    assert types["trt-world"] == types["daily-sabah"] == "outlet"
+    assert "person" not in {types[m.entity_id] for m in mentions if "TRT" in m.text}
+    sputnik = index.entity("sputnik")
+    assert sputnik is not None and "Sputnik International" in sputnik.aliases  # a listed outlet's other mastheads
+
 def test_user_alias_file_extends_the_table(tmp_path: Path) -> None:
     extra = tmp_path / "aliases.yaml"
     extra.write_text(

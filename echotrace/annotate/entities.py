@@ -27,6 +27,7 @@ import yaml
 from echotrace.annotate.given_names import given_name_locales
 from echotrace.annotate.language import language_at, language_regions
 from echotrace.annotate.morphology import nominative
+from echotrace.annotate.outlet import default_outlets
 from echotrace.annotate.quote_tokens import cue_table, is_title_word
 from echotrace.records import Entity, Mention, Paragraph
 
@@ -59,6 +60,8 @@ _TITLES = frozenset(
     m mme monsieur madame président ministre général herr frau präsident minister señor presidente
     """.split()
 ) | frozenset(w for table in cue_table().values() for w in table["titles"] if " " not in w)
+# Titles that also label a line ("Source: Reuters"): a name after one is no person ("Source TRTWorld and agencies").
+_LABEL_TITLES = frozenset(w for table in cue_table().values() for w in table.get("line_labels", ())) & _TITLES
 # German titles, which end compound ones ("Innenminister", "Regierungssprecher").
 _COMPOUND_TITLES = frozenset(cue_table()["de"]["titles"])
 _GERMAN_ARTICLES = frozenset(cue_table()["de"]["articles"])
@@ -84,9 +87,12 @@ NOT_NAMES = DATE_WORDS | frozenset(
     un une et il elle ils elles nous dans pour par sur avec selon
     ein eine und im am zum zur laut nach mit auf für ab wegen bis seit ohne gegen durch über unter zwischen bei vor
     y con por para según
-    photo video read more share comments advertisement subscribe click
+    photo video read more share comments advertisement subscribe click source sources via
     """.split()
 )
+# Articles and prepositions of every cue-table language: "Le Vietnam", "En México" name no person.
+_FUNCTION_WORDS = NOT_NAMES | frozenset(w for table in cue_table().values()
+                                        for key in ("articles", "prepositions") for w in table.get(key, ()))
 # Endings of adjectives of places and peoples, which alone name nobody ("Syrian", "Lebanese"); so do the
 # compass adjectives of seven letters or more ("Western", "Northern"), tested apart.
 _DEMONYM_END = ("ian", "ians", "ean", "eans", "ese", "ish", "ans", "ais", "aise", "isch", "ische", "ischen")
@@ -191,6 +197,7 @@ class EntityIndex:
         specs: dict[str, _Spec] = {}
         _merge(specs, yaml.safe_load(packaged), "echotrace/data/aliases.yaml")
         _add_world_places(specs)
+        _add_outlets(specs)
         for path in extra:
             _merge(specs, yaml.safe_load(Path(path).read_text(encoding="utf-8")), str(path))
         return cls(list(specs.values()))
@@ -322,6 +329,25 @@ def _add_world_places(specs: dict[str, _Spec]) -> None:
                                      if entry[1].casefold() not in known and entry not in listed.found_only)
 
 
+def _add_outlets(specs: dict[str, _Spec]) -> None:
+    """The outlets of the outlet table (echotrace/data/outlets.yaml) as outlets of this table, known by their
+    mastheads but never scanned for ("The Hill", "The Independent" and "Bloomberg" are common words or a
+    person too): a name the reader finds whole ("TRT World and Agencies") is the outlet. An outlet this table
+    lists already ("Sputnik") gains its other mastheads; a masthead the table gives to something other than
+    an outlet is left to it."""
+    known: dict[str, _Spec] = {}
+    for spec in specs.values():
+        for alias in (spec.name, *spec.aliases, *spec.guarded):
+            known.setdefault(alias.casefold(), spec)
+    for name, mastheads in default_outlets().mastheads.items():
+        listed = next((known[masthead.casefold()] for masthead in mastheads if masthead.casefold() in known), None)
+        if listed is None and slug(name) not in specs:
+            listed = specs[slug(name)] = _Spec(slug(name), name, "outlet")
+        if listed is not None and listed.type == "outlet":
+            listed.found_only.extend(("en", masthead) for masthead in mastheads if masthead.casefold() not in known
+                                     and ("en", masthead) not in listed.found_only)
+
+
 def _automaton(table: dict[str, list[tuple[str, str]]]) -> Any:
     automaton = ahocorasick.Automaton()
     for key, entries in table.items():
@@ -426,9 +452,13 @@ def find_mentions(
 def _found_only(found: list[_Found], text: str, index: EntityIndex, lang_of: Callable[[int], str]) -> None:
     """A name the reader found whole that the table knows by a spelling it never scans for ("Allemagne" in
     French, "Czechia": `_add_world_places`), a sentence's first word included ("France said …"), in any case
-    the language inflects it ("Frankreichs", "Франции", "Україні")."""
+    the language inflects it ("Frankreichs", "Франции", "Україні"); not the surname of a person the reader found
+    in the article by a full name ("Bloomberg" after "Michael Bloomberg")."""
+    surnames = {words[-1] for item in found if item.entity_id.startswith(ADHOC_PREFIX)
+                and len(words := text[item.start:item.end].split()) > 1 and all(w[:1].isupper() for w in words)
+                and words[0].lower() not in _FUNCTION_WORDS and given_name_locales(words[0].lower())}
     for item in found:
-        if item.entity_id.startswith(ADHOC_PREFIX):
+        if item.entity_id.startswith(ADHOC_PREFIX) and text[item.start:item.end] not in surnames:
             name, lang = text[item.start:item.end], lang_of(item.start)
             base = _uninflected(name, lang)
             known = index.found_only(name, lang) or (
@@ -626,7 +656,8 @@ def _name_from_tokens(text: str, tokens: list[tuple[int, int]], lang: str) -> _F
     # "Interior Secretary Ken Salazar": the name is what follows the last title word.
     last_title = max((k for k, w in enumerate(words[:-1]) if _is_title(w)), default=-1)
     if last_title > 0:
-        words, tokens, titled = words[last_title:], tokens[last_title:], True
+        words, tokens = words[last_title:], tokens[last_title:]
+        titled = words[0].lower() not in _LABEL_TITLES
     sentence_start = _SENTENCE_END.search(text[max(0, tokens[0][0] - 4) : tokens[0][0]]) is not None
     sentence_start = sentence_start or tokens[0][0] == 0
     modified = max((k + 1 for k, w in enumerate(words) if _is_compound_modifier(w)), default=0)
@@ -636,7 +667,7 @@ def _name_from_tokens(text: str, tokens: list[tuple[int, int]], lang: str) -> _F
     while words and (_is_title(words[0]) or words[0].lower() in NOT_NAMES
                      or (len(words) > 1 and sentence_start and words[0].lower() in prepositions)  # "В Германии"
                      or (lang == "de" and sentence_start and words[0].lower() in _GERMAN_ARTICLES)):
-        titled = titled or _is_title(words[0])
+        titled = titled or (_is_title(words[0]) and words[0].lower() not in _LABEL_TITLES)
         sentence_start = False
         words, tokens = words[1:], tokens[1:]
     title_after = False

@@ -19,7 +19,7 @@ import yaml
 
 from echotrace.records import Boilerplate
 
-__all__ = ["OutletTable", "find_outlet", "load_outlets", "registered_domain"]
+__all__ = ["OutletTable", "default_outlets", "find_outlet", "load_outlets", "registered_domain"]
 
 DEFAULT_OUTLETS = Path(__file__).resolve().parents[1] / "data" / "outlets.yaml"
 
@@ -56,6 +56,7 @@ class OutletTable:
 
     by_host: Mapping[str, str]
     by_name: Mapping[str, str]
+    mastheads: Mapping[str, tuple[str, ...]]  # per outlet, its name and spellings as written
 
 
 def load_outlets(path: Path | None = None) -> OutletTable:
@@ -63,17 +64,21 @@ def load_outlets(path: Path | None = None) -> OutletTable:
     data = yaml.safe_load((path or DEFAULT_OUTLETS).read_text(encoding="utf-8")) or {}
     by_host: dict[str, str] = {}
     by_name: dict[str, str] = {}
+    mastheads: dict[str, tuple[str, ...]] = {}
     for name, entry in (data.get("outlets") or {}).items():
         entry = entry or {}
         for host in entry.get("hosts") or []:
             by_host.setdefault(str(host).lower(), str(name))
-        for spelling in [name, *(entry.get("names") or [])]:
-            by_name.setdefault(_key(str(spelling)), str(name))
-    return OutletTable(by_host, by_name)
+        spellings = tuple(dict.fromkeys(str(spelling) for spelling in [name, *(entry.get("names") or [])]))
+        for spelling in spellings:
+            by_name.setdefault(_key(spelling), str(name))
+        mastheads[str(name)] = spellings
+    return OutletTable(by_host, by_name, mastheads)
 
 
 @lru_cache(maxsize=1)
-def _default_table() -> OutletTable:
+def default_outlets() -> OutletTable:
+    """The packaged outlet table, read once."""
     return load_outlets()
 
 
@@ -84,7 +89,7 @@ def is_outlet_name(name: str) -> bool:
 
 def masthead_outlet(name: str) -> str | None:
     """The outlet of the default table that `name` spells ("the Guardian" -> "The Guardian")."""
-    return _default_table().by_name.get(_key(name))
+    return default_outlets().by_name.get(_key(name))
 
 
 def _key(name: str) -> str:
@@ -181,7 +186,7 @@ def find_outlet(
     Order: the input's own outlet field > markup site name > URL host > the page's masthead
     (dateline, a name line near the top, header or chrome) > a "published … by X" footer.
     """
-    table = table or _default_table()
+    table = table or default_outlets()
     if given and given.strip():
         return _canonical(given, table), f"given={given.strip()}"
     for key in _MARKUP_KEYS:
