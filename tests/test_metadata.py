@@ -268,6 +268,20 @@ def test_outlet_order_and_hosts() -> None:
     assert find_outlet(None, None, None, body, [], []) == (None, None)
 
 
+def test_a_data_exports_outlet_code_is_the_tables_outlet() -> None:
+    """CSV exports write outlets as codes ("dailysabah", "manar", "nytimes"): a masthead or a host's name in
+    lower-case letters, with or without its article; an unknown code stays as given."""
+    def given(code: str) -> str | None:
+        return find_outlet(None, code, None, "Body.", [], [])[0]
+
+    assert given("dailysabah") == "Daily Sabah"
+    assert given("asharqalawsat") == "Asharq Al-Awsat"
+    assert given("manar") == given("Al Manar") == "Al-Manar"
+    assert given("nytimes") == given("New York Times") == "The New York Times"
+    assert given("harbourline") == "harbourline"
+    assert given("x") == "x"
+
+
 def test_registered_domain() -> None:
     assert registered_domain("www.fort-russ.com") == "fort-russ.com"
     assert registered_domain("news.bbc.co.uk") == "bbc.co.uk"

@@ -57,6 +57,7 @@ class OutletTable:
     by_host: Mapping[str, str]
     by_name: Mapping[str, str]
     mastheads: Mapping[str, tuple[str, ...]]  # per outlet, its name and spellings as written
+    by_code: Mapping[str, str]  # `_code` of every masthead and of every host's name ("dailysabah")
 
 
 def load_outlets(path: Path | None = None) -> OutletTable:
@@ -65,15 +66,20 @@ def load_outlets(path: Path | None = None) -> OutletTable:
     by_host: dict[str, str] = {}
     by_name: dict[str, str] = {}
     mastheads: dict[str, tuple[str, ...]] = {}
+    by_code: dict[str, str] = {}
     for name, entry in (data.get("outlets") or {}).items():
         entry = entry or {}
-        for host in entry.get("hosts") or []:
-            by_host.setdefault(str(host).lower(), str(name))
+        hosts = [str(host).lower() for host in entry.get("hosts") or []]
+        for host in hosts:
+            by_host.setdefault(host, str(name))
         spellings = tuple(dict.fromkeys(str(spelling) for spelling in [name, *(entry.get("names") or [])]))
         for spelling in spellings:
             by_name.setdefault(_key(spelling), str(name))
         mastheads[str(name)] = spellings
-    return OutletTable(by_host, by_name, mastheads)
+        for form in [*spellings, *(registered_domain(host).split(".")[0] for host in hosts)]:
+            for code in _codes(form):
+                by_code.setdefault(code, str(name))
+    return OutletTable(by_host, by_name, mastheads, by_code)
 
 
 @lru_cache(maxsize=1)
@@ -125,7 +131,26 @@ def _from_host(host: str, table: OutletTable) -> str:
 
 
 def _canonical(name: str, table: OutletTable) -> str:
-    return table.by_name.get(_key(name), name.strip())
+    """The table's name for `name`: a masthead as written, or a data export's code for one ("dailysabah",
+    "asharqalawsat", "manar" for Al-Manar, "nytimes" for the host nytimes.com)."""
+    known = table.by_name.get(_key(name)) or next(
+        (table.by_code[code] for code in _codes(name) if code in table.by_code), None)
+    return known or name.strip()
+
+
+# Words a data export's code leaves out of a masthead: "manar" for Al-Manar, "guardian" for The Guardian.
+_CODE_ARTICLES = ("the", "al", "el", "le", "la", "die", "der")
+_MIN_CODE = 3
+
+
+def _codes(name: str) -> list[str]:
+    """`name` in lower-case letters and digits only, with and without a leading article: the forms in
+    which data exports write an outlet ("Daily Sabah" -> "dailysabah", "Al-Manar" -> "almanar", "manar")."""
+    words = re.findall(r"[^\W_]+", name.casefold())
+    forms = ["".join(words)]
+    if len(words) > 1 and words[0] in _CODE_ARTICLES:
+        forms.append("".join(words[1:]))
+    return [form for form in forms if len(form) >= _MIN_CODE]
 
 
 def _top_lines(text: str) -> Iterator[str]:
