@@ -23,13 +23,13 @@ from echotrace import errors
 from echotrace.annotate.dates import find_dates
 from echotrace.annotate.entities import EntityIndex, entities_for, find_mentions
 from echotrace.annotate.language import article_language, split_paragraphs
-from echotrace.annotate.outlet import find_outlet
+from echotrace.annotate.outlet import find_outlet, outlet_names
 from echotrace.annotate.quote_speakers import speaker_key
 from echotrace.annotate.quotes import find_quotes, load_quote_models
 from echotrace.annotate.sources import find_credits
 from echotrace.clean.html import clean_html, html_metadata
 from echotrace.clean.normalise import make_doc_id
-from echotrace.clean.text import RepeatedLines, clean_text
+from echotrace.clean.text import RepeatedLines, clean_text, strip_site_name
 from echotrace.config import Settings
 from echotrace.engines import get_engine
 from echotrace.engines.local import start_server
@@ -186,7 +186,7 @@ def process_document(raw: RawDoc, context: DocContext) -> DocResult | Skipped:
     credits = [c for c in find_credits(text) if not _is_own_name(c.name, outlet, outlet_evidence)]
     article = Article(
         doc_id=make_doc_id(text),
-        title=raw.title or cleaned.title or markup.get("title"),
+        title=strip_site_name(raw.title or cleaned.title or markup.get("title"), outlet_names(outlet)),
         text=text,
         url=raw.url or markup.get("url"),
         outlet=outlet,

@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 
 from echotrace.clean.html import clean_html, html_metadata
 from echotrace.clean.normalise import make_doc_id, normalise_for_id
-from echotrace.clean.text import RepeatedLines, clean_text, line_fingerprint
+from echotrace.clean.text import RepeatedLines, clean_text, line_fingerprint, strip_site_name
 from echotrace.records import Cleaned
 
 # ---------------------------------------------------------------- HTML fixtures
@@ -743,6 +743,17 @@ def test_html_headline_with_site_suffix_is_title_not_text() -> None:
     assert cleaned.title == "Port strike ends after two days"
     assert not cleaned.text.startswith("Port strike ends")
     assert _norm(EN[4]) in _norm(cleaned.text)
+
+
+def test_a_title_loses_its_outlets_name_at_either_end() -> None:
+    """Export titles carry the site: "… | Jordan Times", "National News Agency - …"; a dash inside a
+    headline that sets off no site name stays."""
+    jordan = ("The Jordan Times", "Jordan Times")
+    assert strip_site_name("Air strikes kill 22 | Jordan Times", jordan) == "Air strikes kill 22"
+    assert strip_site_name("National News Agency - Blasts kill 18", ["National News Agency"]) == "Blasts kill 18"
+    assert strip_site_name("Trump - Clinton debate draws a record", jordan) == "Trump - Clinton debate draws a record"
+    assert strip_site_name("Jordan Times", jordan) == "Jordan Times"
+    assert strip_site_name(None, jordan) is None
 
 
 def test_html_broken_markup_keeps_text() -> None:

@@ -88,6 +88,14 @@ def default_outlets() -> OutletTable:
     return load_outlets()
 
 
+def outlet_names(outlet: str | None) -> tuple[str, ...]:
+    """An outlet's name and every masthead the default table spells it with ("The Jordan Times",
+    "Jordan Times"); an outlet the table does not know, by its name alone."""
+    if not outlet:
+        return ()
+    return default_outlets().mastheads.get(outlet, (outlet,))
+
+
 def is_outlet_name(name: str) -> bool:
     """Whether `name` is a masthead of the default outlet table ("Le Monde", "El País")."""
     return masthead_outlet(name) is not None

@@ -29,7 +29,7 @@ from resiliparse.parse.html import HTMLTree
 from trafilatura.settings import Extractor
 
 from echotrace.clean.normalise import normalise_for_id
-from echotrace.clean.text import strip_chrome_lines
+from echotrace.clean.text import strip_chrome_lines, strip_site_name
 from echotrace.records import Cleaned
 
 __all__ = ["clean_html", "html_metadata"]
@@ -214,7 +214,7 @@ def _cached_metadata(html: str, url: str | None) -> dict[str, str]:
         or _title_from_markup(tree, sitename)
     )
     if title:
-        found["title"] = _strip_site_suffix(title, sitename) or title
+        found["title"] = strip_site_name(title, [sitename or ""]) or title
     date_and_kind = _date(metas, ld_article, tree)
     if date_and_kind:
         found["date"], found["date_kind"] = date_and_kind
@@ -325,20 +325,9 @@ def _title_from_markup(tree: lxml.html.HtmlElement, sitename: str | None) -> str
     if page_title:
         normalised_title = normalise_for_id(page_title)
         inside = [h for h in headings if normalise_for_id(h) in normalised_title]
-        return max(inside, key=len) if inside else _strip_site_suffix(page_title, sitename)
+        return max(inside, key=len) if inside else strip_site_name(page_title, [sitename or ""])
     h1 = [text for text in (" ".join(h.text_content().split()) for h in tree.xpath("//h1")) if text]
     return h1[0] if h1 and len(h1[0]) <= _MAX_TITLE_CHARS else None
-
-
-def _strip_site_suffix(title: str | None, sitename: str | None) -> str | None:
-    """"Headline | Outlet" → "Headline" when the suffix is the site name."""
-    if not title or not sitename:
-        return title
-    for separator in (" | ", " - ", " – ", " — ", " :: "):
-        head, found, tail = title.rpartition(separator)
-        if found and head and normalise_for_id(tail) == normalise_for_id(sitename):
-            return head
-    return title
 
 
 def _iso(value: str | None) -> str | None:

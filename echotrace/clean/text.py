@@ -19,6 +19,7 @@ import hashlib
 import math
 import re
 from array import array
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
@@ -30,7 +31,7 @@ import yaml
 from echotrace.clean.normalise import normalise_for_id
 from echotrace.records import Boilerplate, Cleaned
 
-__all__ = ["RepeatedLines", "clean_text", "line_fingerprint", "strip_chrome_lines"]
+__all__ = ["RepeatedLines", "clean_text", "line_fingerprint", "strip_chrome_lines", "strip_site_name"]
 
 # Only whitespace is unified in the output text; quotes and dashes stay as the page wrote them.
 _ODD_SPACE = re.compile("[\u00a0\u2000-\u200a\u202f\u205f\u3000\t\f\v]")
@@ -637,6 +638,25 @@ def clean_text(text: str, repeated: frozenset[int] = frozenset()) -> Cleaned:
         boilerplate=_boilerplate(lines),
         header=header,
     )
+
+
+_TITLE_SEPARATORS = (" | ", " - ", " – ", " — ", " :: ")
+
+
+def strip_site_name(title: str | None, names: Iterable[str]) -> str | None:
+    """"Headline | Jordan Times" and "National News Agency - Headline" -> "Headline", when the part set off
+    is one of `names` (the site's or outlet's names; compared as normalised for identity)."""
+    wanted = {normalise_for_id(name) for name in names if name}
+    if not title or not wanted:
+        return title
+    for separator in _TITLE_SEPARATORS:
+        head, found, tail = title.rpartition(separator)
+        if found and head.strip() and normalise_for_id(tail) in wanted:
+            return head.strip()
+        head, found, tail = title.partition(separator)
+        if found and tail.strip() and normalise_for_id(head) in wanted:
+            return tail.strip()
+    return title
 
 
 def strip_chrome_lines(text: str) -> tuple[list[str], list[Boilerplate]]:
