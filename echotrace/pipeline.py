@@ -21,7 +21,7 @@ from urllib.parse import urlsplit
 
 from echotrace import errors
 from echotrace.annotate.dates import find_dates
-from echotrace.annotate.entities import EntityIndex, entities_for, find_mentions
+from echotrace.annotate.entities import EntityIndex, entities_for, find_mentions, use_alias_files
 from echotrace.annotate.language import article_language, split_paragraphs
 from echotrace.annotate.outlet import find_outlet, outlet_names
 from echotrace.annotate.quote_speakers import speaker_key
@@ -111,7 +111,9 @@ class DocContext:
     def entity_index(self) -> EntityIndex:
         """Built on first use in each worker (the Aho-Corasick automaton does not travel well)."""
         if self._entity_index is None:
-            self._entity_index = EntityIndex.load([Path(p) for p in self.settings.aliases])
+            files = [Path(p) for p in self.settings.aliases]
+            self._entity_index = EntityIndex.load(files)
+            use_alias_files(files)  # the speaker rules' place and body names, in this process
         return self._entity_index
 
 
@@ -123,7 +125,7 @@ def _init_worker(context: DocContext) -> None:
     global _CONTEXT
     _CONTEXT = context
     stages = context.settings.stages
-    if "entities" in stages:
+    if "entities" in stages or "quotes" in stages:
         context.entity_index()
     if "quotes" in stages:
         load_quote_models(context.settings.quote_syntax)
@@ -205,6 +207,8 @@ def process_document(raw: RawDoc, context: DocContext) -> DocResult | Skipped:
     stages = settings.stages
     mentions = (find_mentions(article.doc_id, text, context.entity_index(), article.language, article.title,
                               paragraphs) if "entities" in stages else [])
+    if "quotes" in stages:
+        context.entity_index()  # loads the user's alias files for the speaker rules too (use_alias_files)
     quotes = (find_quotes(article.doc_id, text, article.language, paragraphs, syntax=settings.quote_syntax)
               if "quotes" in stages else [])
     if quotes and "entities" in stages:

@@ -334,6 +334,28 @@ def test_a_scrape_without_apostrophes_keeps_its_possessives(tmp_path: Path) -> N
         assert speakers == {"patrols": {"Russian military"}, "depot": {"SANA"}}
 
 
+def test_a_users_places_are_places_to_the_speaker_rules(tmp_path: Path) -> None:
+    """A place of the user's alias file (`run --aliases`) is a place to the speaker rules as a packaged one is:
+    "Kestria’s government" is the Kestrian government, not a body named "Kestria’s government"."""
+    from echotrace.annotate.entities import use_alias_files
+    from echotrace.config import Settings
+    from echotrace.pipeline import DocContext, process_document
+    from echotrace.records import DocResult, RawDoc
+
+    aliases = tmp_path / "aliases.yaml"
+    aliases.write_text("entities:\n  - id: kestria\n    name: Kestria\n    type: place\n    aliases: [Kestria]\n",
+                       encoding="utf-8")
+    text = "Border talks\n\nKestria’s government said on Monday that the border would stay closed."
+    try:
+        result = process_document(RawDoc(str(tmp_path / "k.txt"), "txt", text=text),
+                                  DocContext(Settings(aliases=[str(aliases)]), {}))
+        assert isinstance(result, DocResult)
+        assert [q.speaker_name for q in result.quotes] == ["Kestrian government"]
+    finally:
+        use_alias_files([])
+    assert [q.speaker_name for q in find_quotes("k", text)] == ["Kestria’s government"]  # the packaged table alone
+
+
 def test_a_nations_ministry_is_named_by_what_it_does() -> None:
     """"China’s foreign ministry", "the Syrian interior ministry": a nationality and one word of what the office
     does name one body (cues.yaml `state_offices`); "the Russian ministry" alone names none."""

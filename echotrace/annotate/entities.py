@@ -248,22 +248,36 @@ def _record(spec: _Spec) -> Entity:
                   sorted({*spec.aliases, *spec.guarded, *(alias for _, alias in spec.found_only)}))
 
 
+# The user alias files `place_names` and `body_names` read besides the packaged table (use_alias_files).
+_alias_files: list[tuple[Path, ...]] = [()]
+
+
+def use_alias_files(paths: Sequence[Path]) -> None:
+    """Let `place_names` and `body_names` read these user alias files too (`run --aliases`): the speaker rules
+    then know a user's places and bodies ("Kestria’s government" is the Kestrian government). Called once per
+    process by whatever loads the user's alias table for it."""
+    files = tuple(Path(path) for path in paths)
+    if files != _alias_files[0]:
+        _alias_files[0] = files
+        _spellings.cache_clear()
+
+
 def place_names() -> frozenset[str]:
-    """Every spelling of a place in the packaged alias table and of the world's countries, case-folded
-    ("russia", "дамаск", "allemagne")."""
+    """Every spelling of a place in the alias table (with `use_alias_files`'s) and of the world's countries,
+    case-folded ("russia", "дамаск", "allemagne")."""
     return _spellings(("place",))
 
 
 def body_names() -> frozenset[str]:
-    """Every spelling of an organisation, group or outlet in the packaged alias table, case-folded
-    ("syrian observatory for human rights")."""
+    """Every spelling of an organisation, group or outlet in the alias table (with `use_alias_files`'s),
+    case-folded ("syrian observatory for human rights")."""
     return _spellings(("org", "group", "outlet"))
 
 
 @lru_cache(maxsize=4)
 def _spellings(types: tuple[str, ...]) -> frozenset[str]:
-    return frozenset(alias.casefold() for entity in EntityIndex.load().entities() if entity.type in types
-                     for alias in (entity.name, *entity.aliases))
+    return frozenset(alias.casefold() for entity in EntityIndex.load(_alias_files[0]).entities()
+                     if entity.type in types for alias in (entity.name, *entity.aliases))
 
 
 # CLDR's territories that are no place: the European Union speaks as a body, ZZ is "Unknown Region".
