@@ -180,6 +180,12 @@ def test_a_lone_word_the_article_also_writes_in_lower_case_is_no_name(index: Ent
     ids = {m.text: m.entity_id for m in find_mentions("d", text, index)}
     assert not set(ids) & {"Killed", "Western", "Monitor"}
     assert {"Hama", "Kraft", "Comeaux"} <= set(ids) and ids["Iraqi"] == "iraq"
+    adherents = ("An Islamist group and Syrian Islamist rebels met the Activists of a town where Christ preached, "
+                 "with Agnes Lindqvist of the Union of Concerned Scientists. Later Lindqvist left.")
+    found = {m.text: m.entity_id for m in find_mentions("a", adherents, index)}
+    assert not set(found) & {"Islamist", "Syrian Islamist", "Activists"}
+    assert {"Christ", "Union of Concerned Scientists"} <= set(found)
+    assert found["Lindqvist"] == found["Agnes Lindqvist"]  # a surname, not an adherent
 
 
 def test_the_worlds_countries_are_places_in_the_language_that_names_them(index: EntityIndex) -> None:

@@ -24,7 +24,7 @@ from typing import Any
 import ahocorasick
 import yaml
 
-from echotrace.annotate.given_names import given_name_locales
+from echotrace.annotate.given_names import given_name_locales, is_known_surname
 from echotrace.annotate.language import language_at, language_regions
 from echotrace.annotate.morphology import nominative
 from echotrace.annotate.outlet import default_outlets
@@ -94,7 +94,8 @@ NOT_NAMES = DATE_WORDS | frozenset(
 _FUNCTION_WORDS = NOT_NAMES | frozenset(w for table in cue_table().values()
                                         for key in ("articles", "prepositions") for w in table.get(key, ()))
 # Endings of adjectives of places and peoples, which alone name nobody ("Syrian", "Lebanese"); so do the
-# compass adjectives of seven letters or more ("Western", "Northern"), tested apart.
+# compass adjectives of seven letters or more ("Western", "Northern"), tested apart, and adherents
+# (`_is_adherent`).
 _DEMONYM_END = ("ian", "ians", "ean", "eans", "ese", "ish", "ans", "ais", "aise", "isch", "ische", "ischen")
 # Lower-case words inside a person's name: "Charles de Gaulle", "Alexander van der Bellen".
 NAME_PARTICLES = frozenset("de van von bin ibn da di du del der la al el ez".split())
@@ -651,6 +652,14 @@ def _mostly_capitalised_lines(text: str) -> list[tuple[int, int]]:
     return spans
 
 
+def _is_adherent(word: str) -> bool:
+    """"Islamist", "Activists", "Socialist": a word of seven letters or more ending in -ist(s) is what someone
+    is, not who ("Syrian Islamist insurgents"); not a surname ("Lindqvist", "Ahlquist"), nor "Christ"."""
+    lower = word.lower()
+    return (len(lower) > 6 and lower.endswith(("ist", "ists")) and not lower.endswith(("qvist", "quist", "kvist"))
+            and not word.isupper() and not is_known_surname(lower))
+
+
 @lru_cache(maxsize=1 << 16)
 def _is_title(word: str) -> bool:
     """A person's title or rank, in any language of the cue table: "Gen.", "Coach", "Innenminister",
@@ -685,7 +694,9 @@ def _name_from_tokens(text: str, tokens: list[tuple[int, int]], lang: str) -> _F
         sentence_start = False
         words, tokens = words[1:], tokens[1:]
     title_after = False
-    while words and (words[-1].lower() in NOT_NAMES or _is_title(words[-1])):
+    capitalised = all(w[:1].isupper() for w in words)  # "Union of Concerned Scientists" keeps its last word
+    while words and (words[-1].lower() in NOT_NAMES or _is_title(words[-1])
+                     or (capitalised and _is_adherent(words[-1]))):
         title_after = title_after or _is_title(words[-1])
         words, tokens = words[:-1], tokens[:-1]
     while title_after and words and words[-1].lower() in _TITLE_MODIFIERS:
