@@ -598,10 +598,12 @@ def test_repeated_lines_threshold_needs_three_docs_and_thirty_percent() -> None:
     index.add("g", "shared footer line")
     assert footer not in index.repeated("g")  # 3 of 11 docs: below ceil(30 % of 11) = 4
     index.add("g", "shared footer line")
+    assert footer not in index.repeated("g")  # the same page again counts once
+    index.add("g", "another page\nshared footer line")
     assert footer in index.repeated("g")  # 4 of 12 docs
     small = RepeatedLines()
-    for _ in range(2):
-        small.add("s", "shared footer line")
+    for k in range(2):
+        small.add("s", f"page {k}\nshared footer line")
     assert footer not in small.repeated("s")  # 100 % of 2 docs, but fewer than 3
     small.add("s", "shared footer line")
     assert footer in small.repeated("s")
@@ -671,6 +673,21 @@ def test_line_splitting_keeps_offsets_like_the_break_pattern(text: str) -> None:
 
     breaks = [len(m.group()) for m in _LINE_BREAK.finditer(text)]
     assert _split_lines(text) == list(zip(_LINE_BREAK.split(text), [*breaks, 0], strict=True))
+
+
+def test_a_footer_glued_to_the_text_leaves_it_when_the_outlet_repeats_it() -> None:
+    """Exports that lost the layout glue an outlet's footer to the last paragraph: the closing words that
+    many of the outlet's pages share leave the text as "repeated_tail"; a credit at the end stays."""
+    footer = "Community standards Discussion Comment via Facebook Comment via Sputnik News"
+    pages = [f"{EN[i % 3]} Tags {tag} {footer}" for i, tag in enumerate(["Syria", "Aleppo Russia", "Damascus", "UN"])]
+    credited = [f"{EN[i % 3]} Story {i} ends here. Source: Itar Tass" for i in range(4)]
+    index = RepeatedLines()
+    for page in pages + credited:
+        index.add("g", page)
+    cleaned = clean_text(pages[0], index.repeated("g"))
+    assert cleaned.text.endswith("Tags Syria") and footer not in cleaned.text
+    assert next(b for b in cleaned.boilerplate if b.reason == "repeated_tail").text == footer
+    assert clean_text(credited[0], index.repeated("g")).text.endswith("Source: Itar Tass")
 
 
 def test_credit_and_dateline_lines_are_protected_from_repeated_line_removal() -> None:

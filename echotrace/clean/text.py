@@ -98,6 +98,11 @@ _DATELINE_MAX_WORDS = 12
 # A related-articles marker only ends the article when it sits in the last 40 % of the page.
 _RELATED_TAIL_START = 0.6
 _MAX_FINGERPRINT_LINE = 300
+# Lengths, in words, of the edges `RepeatedLines` also counts: the opening words of a page's first line and
+# the closing words of its last. Exports that lost the page's layout glue an outlet's header or footer to
+# its text ("… Tags Damascus Community standardsDiscussion Comment via FacebookComment via Sputnik News",
+# "… Editing by Andrew Roche Our Standards:The Thomson Reuters Trust Principles.").
+_EDGE_WORDS = (*range(3, 13), 14, 16, 20, 24, 32, 40, 48, 64, 80, 96)
 
 
 @dataclass(frozen=True, slots=True)
@@ -165,19 +170,30 @@ class RepeatedLines:
         # A page belongs to several groups (folder and masthead): its lines are hashed once.
         self._last_text: str | None = None
         self._last_fingerprints: list[int] = []
+        self._last_identity = 0
+        self._texts: dict[str, set[int]] = {}  # per group, the texts counted (copies count once)
 
     def add(self, group: str, text: str) -> None:
-        """Count each distinct line of `text` once for `group`."""
+        """Count each distinct line of `text`, and its edges (`_EDGE_WORDS`), once for `group`; a text
+        the group has already counted (a copy) counts once."""
         if text is not self._last_text:
             seen: set[int] = set()
-            for raw_line in _LINE_BREAK.split(text):
-                line = raw_line.strip()
+            lines = [line for line in (raw_line.strip() for raw_line in _LINE_BREAK.split(text)) if line]
+            for line in lines:
                 if len(line) < 3 or len(line) >= _MAX_FINGERPRINT_LINE:
                     continue
                 normalised = normalise_for_id(line)
                 if len(normalised) >= 3:
                     seen.add(_hash64(normalised))
+            if lines:
+                seen.update(fingerprint for _, fingerprint in _edge_fingerprints(lines[0], _HEAD))
+                seen.update(fingerprint for _, fingerprint in _edge_fingerprints(lines[-1], _TAIL))
             self._last_text, self._last_fingerprints = text, sorted(seen)
+            self._last_identity = _hash64(normalise_for_id(text))
+        texts = self._texts.setdefault(group, set())
+        if self._last_identity in texts:
+            return
+        texts.add(self._last_identity)
         self._fingerprints.setdefault(group, array("Q")).extend(self._last_fingerprints)
         self._documents[group] = self._documents.get(group, 0) + 1
         self._cache.pop(group, None)
@@ -632,12 +648,51 @@ def clean_text(text: str, repeated: frozenset[int] = frozenset()) -> Cleaned:
         lines[title_index].reason = "title"
         header = [line.text for line in lines[:title_index]]
     kept = [line for line in lines if line.reason is None]
+    edges = _cut_repeated_edges(kept, repeated)
     return Cleaned(
         title=title,
         text="\n\n".join(_paragraphs(kept)),
-        boilerplate=_boilerplate(lines),
+        boilerplate=_boilerplate(lines) + edges,
         header=header,
     )
+
+
+_HEAD, _TAIL = "head", "tail"
+# Where a credit may start inside an edge: "… ends here. Source: Itar Tass", "… (Reporting by …)".
+_CLAUSE_BREAK = re.compile(r"(?<=[.;:!?])\s+|\s+(?=\()")
+
+
+def _edge_fingerprints(line: str, end: str) -> list[tuple[int, int]]:
+    """(words, fingerprint) of the opening (`_HEAD`) or closing (`_TAIL`) words of `line`, for each length of
+    `_EDGE_WORDS` shorter than the line."""
+    words = line.split()
+    return [(k, _hash64(f"{end}:{normalise_for_id(' '.join(words[:k] if end == _HEAD else words[-k:]))}"))
+            for k in _EDGE_WORDS if k < len(words)]
+
+
+def _cut_repeated_edges(kept: list[_Line], repeated: frozenset[int]) -> list[Boilerplate]:
+    """The longest opening of the first kept line and closing of the last that the outlet repeats on many
+    pages (`RepeatedLines`) leave the text, as "repeated_head" / "repeated_tail". Only an edge the pages go
+    on from differently: when the longest edge counted is shared too, the pages are versions of one story,
+    not a footer; and less than half of the line. Not one that credits a source ("Source TRTWorld and
+    agencies"), which the credits stage reads, as a repeated credit line stays."""
+    if not kept or not repeated:
+        return []
+    cut: list[Boilerplate] = []
+    for line, end in ((kept[-1], _TAIL), (kept[0], _HEAD)):
+        if line.protected:  # a dateline or a credit line
+            continue
+        words = line.text.split()
+        edges = _edge_fingerprints(line.text, end)
+        shared = [k for k, fingerprint in edges if fingerprint in repeated]
+        if not shared or shared[-1] == edges[-1][0] or 2 * shared[-1] >= len(words):
+            continue
+        k = shared[-1]
+        edge, rest = (words[:k], words[k:]) if end == _HEAD else (words[-k:], words[:-k])
+        if not any(_is_credit_line(piece) for piece in _CLAUSE_BREAK.split(" ".join(edge))):
+            line.text = " ".join(rest)
+            cut.append(Boilerplate(text=" ".join(edge), reason=f"repeated_{end}"))
+    return cut
 
 
 _TITLE_SEPARATORS = (" | ", " - ", " – ", " — ", " :: ")
