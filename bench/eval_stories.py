@@ -67,8 +67,8 @@ def score(rows: Sequence[dict[str, Any]], story_of: dict[str, str]) -> tuple[flo
     return precision, recall, f1, adjusted_rand_score(gold, predicted), v_measure_score(gold, predicted)
 
 
-def _cluster(articles: Sequence[Article], mentions: dict[str, list[Mention]]) -> dict[str, str]:
-    return {m.doc_id: m.story_id for m in cluster_stories(articles, mentions)}
+def _cluster(articles: Sequence[Article], mentions: dict[str, list[Mention]], outlets: set[str]) -> dict[str, str]:
+    return {m.doc_id: m.story_id for m in cluster_stories(articles, mentions, outlets=outlets)}
 
 
 def main() -> None:
@@ -85,7 +85,8 @@ def main() -> None:
     mentions: dict[str, list[Mention]] = {
         a.doc_id: find_mentions(a.doc_id, a.text, index) for a in articles
     }
-    story_of = _cluster(articles, mentions)
+    outlets = {e.entity_id for e in index.entities() if e.type == "outlet"}
+    story_of = _cluster(articles, mentions, outlets)
     elapsed = time.perf_counter() - started
     predicted = [story_of[str(r["doc_id"])] for r in rows]
     precision, recall, f1, ari, v_measure = score(rows, story_of)
@@ -99,7 +100,8 @@ def main() -> None:
         for name, parity in (("odd", 1), ("even", 0)):
             half = [r for r in rows if _topic_number(r["topic"]) % 2 == parity]
             ids = {str(r["doc_id"]) for r in half}
-            _, _, half_f1, half_ari, half_v = score(half, _cluster([a for a in articles if a.doc_id in ids], mentions))
+            members = [a for a in articles if a.doc_id in ids]
+            _, _, half_f1, half_ari, half_v = score(half, _cluster(members, mentions, outlets))
             print(f"{name} topics alone ({len(half)} docs): B3 F1 {half_f1:.4f}, ARI {half_ari:.4f}, V {half_v:.4f}")
     if args.predictions_out:
         with args.predictions_out.open("w", encoding="utf-8") as out:

@@ -504,7 +504,9 @@ def _run_corpus_stages(writer: StoreWriter, settings: Settings, articles: Sequen
     story_of: dict[str, str] = {}
     if "stories" in stages:
         with _Timer("stories", progress, reports) as report:
-            members = cluster_stories(articles, mentions, links, existing=writer.load_stories())
+            outlets = {e.entity_id for e in EntityIndex.load([Path(p) for p in settings.aliases]).entities()
+                       if e.type == "outlet"}
+            members = cluster_stories(articles, mentions, links, existing=writer.load_stories(), outlets=outlets)
             writer.replace_corpus_results(stories=members)
             story_of = {m.doc_id: m.story_id for m in members}
             report.count = len(articles)

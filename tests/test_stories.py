@@ -149,6 +149,23 @@ def test_key_entity_conflict_needs_the_other_never_to_name_it() -> None:
     assert penalties == pytest.approx([1.0, 1.0, 1.0, settings.entity_conflict])
 
 
+def test_an_outlet_credited_by_a_storys_articles_is_no_key_entity_of_it(index: EntityIndex) -> None:
+    """Who reports an event is not what it is about: "(AFP)" in every article labels no story."""
+    texts = [
+        "Car bomb kills 12 in Homs\n\nA car bomb killed 12 people in Homs on Sunday, AFP reported. The blast hit "
+        "a market in the city centre, AFP said.",
+        "Homs market bombing toll rises\n\nThe toll of Sunday's car bomb in a Homs market rose to 12, AFP said. "
+        "Rescuers searched the rubble of the market in Homs (AFP).",
+    ]
+    articles = [make_article(f"d{k}", text) for k, text in enumerate(texts)]
+    mentions = {a.doc_id: find_mentions(a.doc_id, a.text, index) for a in articles}
+    assert any(m.entity_id == "afp" for found in mentions.values() for m in found)
+    outlets = {e.entity_id for e in index.entities() if e.type == "outlet"}
+    members = cluster_stories(articles, mentions, outlets=outlets)
+    assert len({m.story_id for m in members}) == 1
+    assert "Homs" in members[0].label and "AFP" not in members[0].label.split(":")[0]
+
+
 def test_ecbplus_dev_gate(shared_dir: Path, index: EntityIndex) -> None:
     """Eval gate: ECB+ dev sub-topics, all documents at once, one global setting."""
     path = shared_dir / "eval" / "ecbplus-dev.jsonl"
@@ -157,7 +174,8 @@ def test_ecbplus_dev_gate(shared_dir: Path, index: EntityIndex) -> None:
     rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
     articles = [make_article(str(r["doc_id"]), r["text"]) for r in rows]
     mentions = {a.doc_id: find_mentions(a.doc_id, a.text, index) for a in articles}
-    story_of = {m.doc_id: m.story_id for m in cluster_stories(articles, mentions)}
+    outlets = {e.entity_id for e in index.entities() if e.type == "outlet"}
+    story_of = {m.doc_id: m.story_id for m in cluster_stories(articles, mentions, outlets=outlets)}
     gold = [r["subtopic"] for r in rows]
     predicted = [story_of[str(r["doc_id"])] for r in rows]
     from bench.eval_stories import b_cubed_f1

@@ -26,7 +26,7 @@ import hashlib
 import heapq
 import re
 from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -115,13 +115,17 @@ def cluster_stories(
     links: Sequence[DocLink] = (),
     existing: Sequence[StoryMember] = (),
     settings: StorySettings | None = None,
+    outlets: Collection[str] = (),
 ) -> list[StoryMember]:
     """One StoryMember per article (plus every `existing` member), sorted by story then doc id.
 
     `existing` memberships are kept as they are; their articles, when passed in `articles`,
-    let new articles join those stories.
+    let new articles join those stories. Mentions of `outlets` (entity ids) are left out: who
+    reports an event is not what it is about ("Syria, AFP, IS: …" labelled a story by its credit).
     """
     settings = settings or StorySettings()
+    if outlets:
+        mentions = {doc_id: [m for m in found if m.entity_id not in outlets] for doc_id, found in mentions.items()}
     docs = doc_id_order(articles)
     if not docs:
         return sorted(existing, key=lambda m: (m.story_id, m.doc_id))
