@@ -29,7 +29,7 @@ from echotrace.annotate.quotes import find_quotes, load_quote_models
 from echotrace.annotate.sources import find_credits
 from echotrace.clean.html import clean_html, html_metadata
 from echotrace.clean.normalise import make_doc_id
-from echotrace.clean.text import RepeatedLines, clean_text, strip_site_name
+from echotrace.clean.text import RepeatedLines, clean_text, strip_repeated_title_parts, strip_site_name
 from echotrace.config import Settings
 from echotrace.engines import get_engine
 from echotrace.engines.local import start_server
@@ -168,11 +168,11 @@ def process_document(raw: RawDoc, context: DocContext) -> DocResult | Skipped:
         return Skipped(raw.source, errors.E012_TEXT_TOO_LONG, errors.describe(
             errors.E012_TEXT_TOO_LONG, f"{raw.source}: {len(body):,} chars before cleaning"))
     body = _storable(body)
+    repeated = frozenset().union(*(context.repeated.get(g, frozenset()) for g in outlet_groups(raw)))
     if is_html:
         cleaned = clean_html(body, raw.url)
         markup = html_metadata(body, raw.url)
     else:
-        repeated = frozenset().union(*(context.repeated.get(g, frozenset()) for g in outlet_groups(raw)))
         cleaned = clean_text(body, repeated)
         markup = {}
     text = cleaned.text
@@ -188,7 +188,8 @@ def process_document(raw: RawDoc, context: DocContext) -> DocResult | Skipped:
     credits = [c for c in find_credits(text) if not _is_own_name(c.name, outlet, outlet_evidence)]
     article = Article(
         doc_id=make_doc_id(text),
-        title=strip_site_name(raw.title or cleaned.title or markup.get("title"), outlet_names(outlet)),
+        title=strip_repeated_title_parts(
+            strip_site_name(raw.title or cleaned.title or markup.get("title"), outlet_names(outlet)), repeated),
         text=text,
         url=raw.url or markup.get("url"),
         outlet=outlet,
@@ -347,7 +348,7 @@ def scan_repeated_lines(files: Sequence[str], settings: Settings,
         if isinstance(item, RawDoc) and item.text is not None:
             for group in outlet_groups(item):
                 groups.add(group)
-                counter.add(group, item.text)
+                counter.add(group, item.text, item.title)
         if progress and units % 500 == 0:
             progress("scan", units, None)
     if progress:

@@ -13,7 +13,13 @@ from hypothesis import strategies as st
 
 from echotrace.clean.html import clean_html, html_metadata
 from echotrace.clean.normalise import make_doc_id, normalise_for_id
-from echotrace.clean.text import RepeatedLines, clean_text, line_fingerprint, strip_site_name
+from echotrace.clean.text import (
+    RepeatedLines,
+    clean_text,
+    line_fingerprint,
+    strip_repeated_title_parts,
+    strip_site_name,
+)
 from echotrace.records import Cleaned
 
 # ---------------------------------------------------------------- HTML fixtures
@@ -679,15 +685,24 @@ def test_a_footer_glued_to_the_text_leaves_it_when_the_outlet_repeats_it() -> No
     """Exports that lost the layout glue an outlet's footer to the last paragraph: the closing words that
     many of the outlet's pages share leave the text as "repeated_tail"; a credit at the end stays."""
     footer = "Community standards Discussion Comment via Facebook Comment via Sputnik News"
-    pages = [f"{EN[i % 3]} Tags {tag} {footer}" for i, tag in enumerate(["Syria", "Aleppo Russia", "Damascus", "UN"])]
-    credited = [f"{EN[i % 3]} Story {i} ends here. Source: Itar Tass" for i in range(4)]
+    places = ["Homs", "Hama", "Idlib", "Raqqa"]
+    pages = [f"Report from {places[i]}: {EN[i % 3]} Tags {tag} {footer}"
+             for i, tag in enumerate(["Syria", "Aleppo Russia", "Damascus", "UN"])]
+    credited = [f"Brief {i} from {places[i]}. {EN[i % 3]} Story {i} ends here. Source: Itar Tass" for i in range(4)]
     index = RepeatedLines()
     for page in pages + credited:
         index.add("g", page)
     cleaned = clean_text(pages[0], index.repeated("g"))
     assert cleaned.text.endswith("Tags Syria") and footer not in cleaned.text
+    assert cleaned.text.startswith("Report from Homs")
     assert next(b for b in cleaned.boilerplate if b.reason == "repeated_tail").text == footer
     assert clean_text(credited[0], index.repeated("g")).text.endswith("Source: Itar Tass")
+    bulletins = [f"Rain is expected across the northern valleys on day {i}, forecasters said on Monday, with winds "
+                 "from the west." for i in range(5)]
+    template = RepeatedLines()
+    for page in bulletins:
+        template.add("w", page)
+    assert clean_text(bulletins[0], template.repeated("w")).text == bulletins[0]  # the outlet's template stays
 
 
 def test_credit_and_dateline_lines_are_protected_from_repeated_line_removal() -> None:
@@ -771,6 +786,22 @@ def test_a_title_loses_its_outlets_name_at_either_end() -> None:
     assert strip_site_name("Trump - Clinton debate draws a record", jordan) == "Trump - Clinton debate draws a record"
     assert strip_site_name("Jordan Times", jordan) == "Jordan Times"
     assert strip_site_name(None, jordan) is None
+
+
+def test_a_titles_parts_its_outlet_repeats_leave_it() -> None:
+    """Sections and site names an outlet sets off in every title ("- Region - World - Ahram Online"), learnt
+    from the outlet's titles: what they do not share stays, and one part at least."""
+    titles = ["Air strikes kill 22 - Region - World - Ahram Online", "Homs blast - Region - World - Ahram Online",
+              "Trump - Clinton debate - Region - World - Ahram Online", "Talks resume - Egypt - Ahram Online"]
+    index = RepeatedLines()
+    for k, title in enumerate(titles):
+        index.add("g", f"Body of page {k}.", title)
+    repeated = index.repeated("g")
+    assert strip_repeated_title_parts(titles[0], repeated) == "Air strikes kill 22"
+    assert strip_repeated_title_parts(titles[2], repeated) == "Trump - Clinton debate"
+    assert strip_repeated_title_parts(titles[3], repeated) == "Talks resume - Egypt"
+    assert strip_repeated_title_parts("Ahram Online", repeated) == "Ahram Online"
+    assert strip_repeated_title_parts("Air strikes kill 22", repeated) == "Air strikes kill 22"
 
 
 def test_html_broken_markup_keeps_text() -> None:

@@ -31,7 +31,8 @@ import yaml
 from echotrace.clean.normalise import normalise_for_id
 from echotrace.records import Boilerplate, Cleaned
 
-__all__ = ["RepeatedLines", "clean_text", "line_fingerprint", "strip_chrome_lines", "strip_site_name"]
+__all__ = ["RepeatedLines", "clean_text", "line_fingerprint", "strip_chrome_lines", "strip_repeated_title_parts",
+           "strip_site_name"]
 
 # Only whitespace is unified in the output text; quotes and dashes stay as the page wrote them.
 _ODD_SPACE = re.compile("[\u00a0\u2000-\u200a\u202f\u205f\u3000\t\f\v]")
@@ -173,11 +174,11 @@ class RepeatedLines:
         self._last_identity = 0
         self._texts: dict[str, set[int]] = {}  # per group, the texts counted (copies count once)
 
-    def add(self, group: str, text: str) -> None:
-        """Count each distinct line of `text`, and its edges (`_EDGE_WORDS`), once for `group`; a text
-        the group has already counted (a copy) counts once."""
+    def add(self, group: str, text: str, title: str | None = None) -> None:
+        """Count each distinct line of `text`, its edges (`_EDGE_WORDS`) and the parts its `title` sets off
+        (`_title_edges`), once for `group`; a text the group has already counted (a copy) counts once."""
         if text is not self._last_text:
-            seen: set[int] = set()
+            seen: set[int] = {fingerprint for _, fingerprint in _title_edges(title or "")}
             lines = [line for line in (raw_line.strip() for raw_line in _LINE_BREAK.split(text)) if line]
             for line in lines:
                 if len(line) < 3 or len(line) >= _MAX_FINGERPRINT_LINE:
@@ -659,7 +660,7 @@ def clean_text(text: str, repeated: frozenset[int] = frozenset()) -> Cleaned:
 
 _HEAD, _TAIL = "head", "tail"
 # Where a credit may start inside an edge: "… ends here. Source: Itar Tass", "… (Reporting by …)".
-_CLAUSE_BREAK = re.compile(r"(?<=[.;:!?])\s+|\s+(?=\()")
+_CLAUSE_BREAK = re.compile(r"(?<=[.;:!?])\s+|\s(?=\()")
 
 
 def _edge_fingerprints(line: str, end: str) -> list[tuple[int, int]]:
@@ -672,22 +673,33 @@ def _edge_fingerprints(line: str, end: str) -> list[tuple[int, int]]:
 
 def _cut_repeated_edges(kept: list[_Line], repeated: frozenset[int]) -> list[Boilerplate]:
     """The longest opening of the first kept line and closing of the last that the outlet repeats on many
-    pages (`RepeatedLines`) leave the text, as "repeated_head" / "repeated_tail". Only an edge the pages go
-    on from differently: when the longest edge counted is shared too, the pages are versions of one story,
-    not a footer; and less than half of the line. Not one that credits a source ("Source TRTWorld and
-    agencies"), which the credits stage reads, as a repeated credit line stays."""
+    pages (`RepeatedLines`) leave the text, as "repeated_head" / "repeated_tail". Only chrome, not a template
+    the outlet writes its stories in ("Rain is expected … on day 3, forecasters said …"):
+    - the pages go on from the edge differently (when the longest edge counted is shared too, they are
+      versions of one story) and it is under half of its line;
+    - a closing starts a sentence or a capitalised run ("… Andrew Roche | Our Standards: …"), an opening of
+      at most `_MAX_HEAD_WORDS` words is followed by a capital or a digit ("Date of publication | 12 …");
+    - a line whose opening and closing are both shared is a template: neither leaves;
+    - no edge that credits a source ("Source TRTWorld and agencies"): the credits stage reads it, as a
+      repeated credit line stays."""
     if not kept or not repeated:
         return []
-    cut: list[Boilerplate] = []
+    found: list[tuple[_Line, str, int]] = []
     for line, end in ((kept[-1], _TAIL), (kept[0], _HEAD)):
         if line.protected:  # a dateline or a credit line
             continue
         words = line.text.split()
         edges = _edge_fingerprints(line.text, end)
         shared = [k for k, fingerprint in edges if fingerprint in repeated]
-        if not shared or shared[-1] == edges[-1][0] or 2 * shared[-1] >= len(words):
+        if shared:
+            found.append((line, end, shared[-1] if shared[-1] != edges[-1][0] and 2 * shared[-1] < len(words) else 0))
+    if len(found) == 2 and found[0][0] is found[1][0]:
+        return []  # both ends of one line shared: the outlet's template
+    cut: list[Boilerplate] = []
+    for line, end, k in found:
+        words = line.text.split()
+        if not k or not _at_boundary(words, k, end):
             continue
-        k = shared[-1]
         edge, rest = (words[:k], words[k:]) if end == _HEAD else (words[-k:], words[:-k])
         if not any(_is_credit_line(piece) for piece in _CLAUSE_BREAK.split(" ".join(edge))):
             line.text = " ".join(rest)
@@ -695,7 +707,53 @@ def _cut_repeated_edges(kept: list[_Line], repeated: frozenset[int]) -> list[Boi
     return cut
 
 
+_MAX_HEAD_WORDS = 8
+
+
+def _at_boundary(words: list[str], k: int, end: str) -> bool:
+    """Whether the first or last `k` words of `words` stand apart from the rest (`_cut_repeated_edges`)."""
+    if end == _HEAD:
+        following = words[k]
+        return k <= _MAX_HEAD_WORDS and (following[:1].isupper() or following[:1].isdigit())
+    before, first = words[-k - 1], words[-k]
+    return before[-1:] in ".!?" or (first[:1].isupper() and before[-1:] not in ",;:")
+
+
 _TITLE_SEPARATORS = (" | ", " - ", " – ", " — ", " :: ")
+_TITLE_PARTS = re.compile(r"\s(?:\||-|–|—|::)\s")
+# At most this many parts set off at a title's end or start are counted: "Headline - Region - World - Ahram
+# Online".
+_MAX_TITLE_PARTS = 3
+
+
+def _title_edges(title: str) -> list[tuple[int, int]]:
+    """(parts, fingerprint) of the last and first parts a title sets off with separators, for `RepeatedLines`:
+    a tail as a negative count, a head as a positive one."""
+    parts = _TITLE_PARTS.split(title.strip())
+    out: list[tuple[int, int]] = []
+    for k in range(1, min(_MAX_TITLE_PARTS, len(parts) - 1) + 1):
+        out.append((-k, _hash64("title-tail:" + normalise_for_id(" | ".join(parts[-k:])))))
+        out.append((k, _hash64("title-head:" + normalise_for_id(" | ".join(parts[:k])))))
+    return out
+
+
+def strip_repeated_title_parts(title: str | None, repeated: frozenset[int]) -> str | None:
+    """"Air strikes kill 22 - Region - World" -> "Air strikes kill 22": the parts a title sets off at its end
+    or start that many of its outlet's titles share (`RepeatedLines`: site names, sections), the longest
+    first; what the titles do not share stays."""
+    if not title or not repeated:
+        return title
+    edges = [(k, fingerprint) for k, fingerprint in _title_edges(title) if fingerprint in repeated]
+    if not edges:
+        return title
+    parts = _TITLE_PARTS.split(title.strip())
+    tail = max((-k for k, _ in edges if k < 0), default=0)
+    head = max((k for k, _ in edges if k > 0), default=0)
+    if head + tail >= len(parts):
+        return title
+    separators = _TITLE_PARTS.findall(title.strip())
+    kept = parts[head:len(parts) - tail]
+    return kept[0] + "".join(sep + part for sep, part in zip(separators[head:], kept[1:], strict=False))
 
 
 def strip_site_name(title: str | None, names: Iterable[str]) -> str | None:
