@@ -325,15 +325,21 @@ def world_place_names() -> frozenset[str]:
     return frozenset(name.casefold() for _, names in world_places().values() for _, name in names)
 
 
+def _by_spelling(specs: dict[str, _Spec]) -> dict[str, _Spec]:
+    """Each scanned spelling of the table (name, aliases, guarded aliases), case-folded, with its entry."""
+    known: dict[str, _Spec] = {}
+    for spec in specs.values():
+        for alias in (spec.name, *spec.aliases, *spec.guarded):
+            known.setdefault(alias.casefold(), spec)
+    return known
+
+
 def _add_world_places(specs: dict[str, _Spec]) -> None:
     """The world's countries as places of the table, known by their names in every cue-table language but
     never scanned for: the name reader must find the whole name ("Chad" and "Jordan" are given names too,
     "turkey" a bird, "Georgia" a state). A country the table lists already ("Syria") gains its other names;
     one whose name the table gives to something other than a place is left alone."""
-    known: dict[str, _Spec] = {}
-    for spec in specs.values():
-        for alias in (spec.name, *spec.aliases, *spec.guarded):
-            known.setdefault(alias.casefold(), spec)
+    known = _by_spelling(specs)
     for english, names in world_places().values():
         spelled = sorted(names)
         listed = next((known[name.casefold()] for _, name in spelled if name.casefold() in known), None)
@@ -350,10 +356,7 @@ def _add_outlets(specs: dict[str, _Spec]) -> None:
     person too): a name the reader finds whole ("TRT World and Agencies") is the outlet. An outlet this table
     lists already ("Sputnik") gains its other mastheads; a masthead the table gives to something other than
     an outlet is left to it."""
-    known: dict[str, _Spec] = {}
-    for spec in specs.values():
-        for alias in (spec.name, *spec.aliases, *spec.guarded):
-            known.setdefault(alias.casefold(), spec)
+    known = _by_spelling(specs)
     for name, mastheads in default_outlets().mastheads.items():
         listed = next((known[masthead.casefold()] for masthead in mastheads if masthead.casefold() in known), None)
         if listed is None and slug(name) not in specs:

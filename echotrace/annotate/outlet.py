@@ -57,7 +57,7 @@ class OutletTable:
     by_host: Mapping[str, str]
     by_name: Mapping[str, str]
     mastheads: Mapping[str, tuple[str, ...]]  # per outlet, its name and spellings as written
-    by_code: Mapping[str, str]  # `_code` of every masthead and of every host's name ("dailysabah")
+    by_code: Mapping[str, str]  # `_codes` of every masthead and of every host's name ("dailysabah")
 
 
 def load_outlets(path: Path | None = None) -> OutletTable:

@@ -719,17 +719,28 @@ def _at_boundary(words: list[str], k: int, end: str) -> bool:
     return before[-1:] in ".!?" or (first[:1].isupper() and before[-1:] not in ",;:")
 
 
-_TITLE_SEPARATORS = (" | ", " - ", " – ", " — ", " :: ")
-_TITLE_PARTS = re.compile(r"\s(?:\||-|–|—|::)\s")
+# A title's parts: "Headline | Site", "Headline - Section - Site", "Site :: Headline".
+_TITLE_SEPARATOR = re.compile(r"\s(?:\||-|–|—|::)\s")
 # At most this many parts set off at a title's end or start are counted: "Headline - Region - World - Ahram
 # Online".
 _MAX_TITLE_PARTS = 3
 
 
+def _title_parts(title: str) -> tuple[list[str], list[str]]:
+    """A title's parts and the separators between them."""
+    return _TITLE_SEPARATOR.split(title), _TITLE_SEPARATOR.findall(title)
+
+
+def _joined(parts: list[str], separators: list[str], head: int, tail: int) -> str:
+    """The parts without `head` of them at the start and `tail` at the end, with their own separators."""
+    kept = parts[head:len(parts) - tail]
+    return (kept[0] + "".join(sep + part for sep, part in zip(separators[head:], kept[1:], strict=False))).strip()
+
+
 def _title_edges(title: str) -> list[tuple[int, int]]:
-    """(parts, fingerprint) of the last and first parts a title sets off with separators, for `RepeatedLines`:
-    a tail as a negative count, a head as a positive one."""
-    parts = _TITLE_PARTS.split(title.strip())
+    """(parts, fingerprint) of the last and first parts a title sets off, for `RepeatedLines`: a tail as a
+    negative count, a head as a positive one."""
+    parts, _ = _title_parts(title.strip())
     out: list[tuple[int, int]] = []
     for k in range(1, min(_MAX_TITLE_PARTS, len(parts) - 1) + 1):
         out.append((-k, _hash64("title-tail:" + normalise_for_id(" | ".join(parts[-k:])))))
@@ -743,17 +754,13 @@ def strip_repeated_title_parts(title: str | None, repeated: frozenset[int]) -> s
     first; what the titles do not share stays."""
     if not title or not repeated:
         return title
-    edges = [(k, fingerprint) for k, fingerprint in _title_edges(title) if fingerprint in repeated]
+    edges = [k for k, fingerprint in _title_edges(title) if fingerprint in repeated]
     if not edges:
         return title
-    parts = _TITLE_PARTS.split(title.strip())
-    tail = max((-k for k, _ in edges if k < 0), default=0)
-    head = max((k for k, _ in edges if k > 0), default=0)
-    if head + tail >= len(parts):
-        return title
-    separators = _TITLE_PARTS.findall(title.strip())
-    kept = parts[head:len(parts) - tail]
-    return kept[0] + "".join(sep + part for sep, part in zip(separators[head:], kept[1:], strict=False))
+    parts, separators = _title_parts(title.strip())
+    tail = max((-k for k in edges if k < 0), default=0)
+    head = max((k for k in edges if k > 0), default=0)
+    return title if head + tail >= len(parts) else _joined(parts, separators, head, tail)
 
 
 def strip_site_name(title: str | None, names: Iterable[str]) -> str | None:
@@ -762,13 +769,11 @@ def strip_site_name(title: str | None, names: Iterable[str]) -> str | None:
     wanted = {normalise_for_id(name) for name in names if name}
     if not title or not wanted:
         return title
-    for separator in _TITLE_SEPARATORS:
-        head, found, tail = title.rpartition(separator)
-        if found and head.strip() and normalise_for_id(tail) in wanted:
-            return head.strip()
-        head, found, tail = title.partition(separator)
-        if found and tail.strip() and normalise_for_id(head) in wanted:
-            return tail.strip()
+    parts, separators = _title_parts(title)
+    if len(parts) > 1 and normalise_for_id(parts[-1]) in wanted:
+        return _joined(parts, separators, 0, 1)
+    if len(parts) > 1 and normalise_for_id(parts[0]) in wanted:
+        return _joined(parts, separators, 1, 0)
     return title
 
 
