@@ -206,15 +206,14 @@ def process_document(raw: RawDoc, context: DocContext) -> DocResult | Skipped:
         outlet_evidence=outlet_evidence,
     )
     stages = settings.stages
-    mentions = (find_mentions(article.doc_id, text, context.entity_index(), article.language, article.title,
-                              paragraphs) if "entities" in stages else [])
-    if "quotes" in stages:
-        context.entity_index()  # loads the user's alias files for the speaker rules too (use_alias_files)
+    # Loaded for the speaker rules too: it declares the user's alias files to them (use_alias_files).
+    index = context.entity_index() if "entities" in stages or "quotes" in stages else None
+    mentions = (find_mentions(article.doc_id, text, index, article.language, article.title, paragraphs)
+                if index is not None and "entities" in stages else [])
     quotes = (find_quotes(article.doc_id, text, article.language, paragraphs, syntax=settings.quote_syntax)
               if "quotes" in stages else [])
-    if quotes and "entities" in stages:
+    if quotes and index is not None and "entities" in stages:
         by_name = mentions_by_name(mentions)
-        index = context.entity_index()
         by_end: dict[int, list[Mention]] = {}
         for mention in mentions:
             by_end.setdefault(mention.end, []).append(mention)
@@ -494,19 +493,20 @@ def _run_corpus_stages(writer: StoreWriter, settings: Settings, articles: Sequen
         with _Timer("quote groups", progress, reports) as report:
             _quote_groups_stage(writer, articles, links, report)
     mentions: dict[str, list[Mention]] = {}
+    index: EntityIndex | None = None
     if "entities" in stages or "stories" in stages:
         with _Timer("load mentions", progress, reports) as report:
             mentions = writer.load_mentions()
+            index = EntityIndex.load([Path(p) for p in settings.aliases])
             report.count = sum(len(found) for found in mentions.values())
-    if "entities" in stages:
+    if "entities" in stages and index is not None:
         with _Timer("entities", progress, reports) as report:
-            _entities_stage(writer, settings, mentions, report)
+            _entities_stage(writer, index, mentions, report)
             report.count = len(articles)
     story_of: dict[str, str] = {}
-    if "stories" in stages:
+    if "stories" in stages and index is not None:
         with _Timer("stories", progress, reports) as report:
-            outlets = {e.entity_id for e in EntityIndex.load([Path(p) for p in settings.aliases]).entities()
-                       if e.type == "outlet"}
+            outlets = {e.entity_id for e in index.entities() if e.type == "outlet"}
             members = cluster_stories(articles, mentions, links, existing=writer.load_stories(), outlets=outlets)
             writer.replace_corpus_results(stories=members)
             story_of = {m.doc_id: m.story_id for m in members}
@@ -530,9 +530,8 @@ def _links_stage(writer: StoreWriter, settings: Settings, articles: Sequence[Art
     return links
 
 
-def _entities_stage(writer: StoreWriter, settings: Settings, mentions: Mapping[str, Sequence[Mention]],
+def _entities_stage(writer: StoreWriter, index: EntityIndex, mentions: Mapping[str, Sequence[Mention]],
                     report: StageReport) -> None:
-    index = EntityIndex.load([Path(p) for p in settings.aliases])
     entities = entities_for([m for ms in mentions.values() for m in ms], index)
     writer.replace_corpus_results(entities=entities)
     report.detail = {"entities": len(entities), "mentions": sum(len(m) for m in mentions.values())}
