@@ -571,6 +571,15 @@ def test_speaker_key_normalises_names() -> None:
      "the lives of 12 people", None),
     ("Tags Belgium Syria coalition strikes Aleppo Russia has accused Belgium of killing six civilians. "
      "Later Russia said the strikes had hit a wedding in the Aleppo region.", "hit a wedding", "Russia"),
+    # ... a place the phrase ran on into, before initials, a known body or a person the text names in full;
+    # not a place after an article, which is part of the name
+    ("Mortar fire wounded three people in northeast Damascus SANA said blaming the attacks on terrorists.",
+     "the attacks", "SANA"),
+    ("The coordinator Panos Moumtzis spoke in Geneva. Air strikes were also reported in Hama and Deir al-Zor "
+     "Moumtzis said adding that two hospitals had been hit.", "two hospitals", "Panos Moumtzis"),
+    ("The governor of Homs Talal Barazi told AFP the two bombers had come from the north. Talal Barazi "
+     "spoke again on Friday.", "two bombers", "Talal Barazi"),
+    ("The U.S. Geological Survey said the quake struck at dawn.", "quake struck", "U.S. Geological Survey"),
     # a description, a title or a function word that opens the sentence is no word of the name
     ("Rival Hillary Clinton said the plan would fail before the election.", "plan would fail", "Hillary Clinton"),
     ("Republican Thomas Massie said the bill was a mistake. The Republican leader Thomas Massie spoke again "

@@ -28,7 +28,7 @@ ARTICLES = frozenset(word for table in cue_table().values() for word in table.ge
 TITLE_ABBREVIATIONS = frozenset(
     "mr mrs ms dr prof gen col lt maj capt sgt adm gov sen rep rev president minister general chief "
     "commander secretary senator spokesman spokeswoman ambassador deputy director colonel admiral "
-    "governor mayor chairman premier prime vice head leader lieutenant major sergeant adviser advisor fm "
+    "governor mayor chairman premier prime vice head leader lieutenant major sergeant adviser advisor fm pm "
     "president-elect m mme herr frau sr sra".split())
 # Not "der": after "von" an article joins anyway ("von der Leyen"), elsewhere it opens a dative
 # ("sagte Weber der Deutschen Presse-Agentur").

@@ -893,6 +893,10 @@ def _resolve(text: str, words: Sequence[str], position: int, cues: CuePatterns,
     if joint is not None:
         return joint
     proper = _name_in(words, cues)
+    unglued = (_after_glued_place(proper[0], facts, cues, _runs_on_into(text, position, words, proper[0]))
+               if proper is not None else None)
+    if unglued is not None:
+        proper = _name_in(unglued, cues)
     before = _WORD.findall(text[max(0, position - 30):position])
     if (proper is not None and proper[0].casefold() in place_names() and before
             and before[-1].lower() in _PLACE_PREPOSITIONS):
@@ -906,9 +910,6 @@ def _resolve(text: str, words: Sequence[str], position: int, cues: CuePatterns,
             # porte-parole du Blue Lagoon", who speaks for the name
         governors = [w.lower() for w in (*before[-1:], *words[:len(words) - len(name.split())])]
         name = nominative(name, cues.lang, is_org, governed or any(w in cues.case_governors for w in governors))
-        first, _, rest = name.partition(" ")
-        if not is_org and first.casefold() in place_names() and rest.casefold() in place_names():
-            name = rest  # "Tags Syria Aleppo Russia has accused" (punctuation lost): the later place speaks
         if is_org:
             name = _full_org_name(_without_genitive(name, cues), position, facts.org_names)
         key = speaker_key(name)
@@ -966,6 +967,65 @@ def _resolve(text: str, words: Sequence[str], position: int, cues: CuePatterns,
     if _is_role(head, cues):  # "the general said", "der CDU-Politiker sagte"
         return _best_match(named, position, lower, is_org=False, head=None, gender=_title_gender(lower, cues))
     return None
+
+
+def _runs_on_into(text: str, position: int, words: Sequence[str], name: str) -> bool:
+    """Whether a phrase runs into the name with no punctuation between ("operations in Syria OCHA has",
+    "In Paris Fabius said"), as where a text lost its commas, rather than the name opening the phrase."""
+    first = name.split()[0]
+    k = max((i for i, w in enumerate(words) if w == first), default=None)
+    if k is None:
+        return False
+    if k > 0:
+        before = words[k - 1]
+    else:
+        run_on = _RUN_ON.search(text, max(0, position - _RUN_ON_REACH), position)
+        before = run_on.group(1) if run_on else ""
+    return bool(before) and before.lower() not in ARTICLES and (before.islower() or before.lower() in NOT_NAMES)
+
+
+# The word right before a source span, with only spaces between (`_runs_on_into`).
+_RUN_ON = re.compile(r"(\w+) +$")
+_RUN_ON_REACH = 40
+
+
+def _after_glued_place(name: str, facts: _TextNames, cues: CuePatterns, run_on: bool) -> list[str] | None:
+    """The name a place runs into where a text lost its punctuation ("Tags Syria Aleppo Russia has accused";
+    and where the phrase ran on into the place, `_runs_on_into`: "operations in Syria OCHA has", "In Paris
+    Fabius said", "the governor of Homs Talal Barazi told"): the words after a place of the alias table, when
+    they are a place too, or name someone on their own, and the whole is no name the table knows ("Syria
+    Civil Defence")."""
+    words = name.split()
+    if name.casefold() in place_names() or name.casefold() in body_names():
+        return None
+    for k in range(1, len(words)):
+        if " ".join(words[:k]).casefold() not in place_names():
+            continue
+        rest = words[k:]
+        if " ".join(rest).casefold() in place_names() or (run_on and _names_alone(rest, name, facts, cues)):
+            return rest
+        deeper = _after_glued_place(" ".join(rest), facts, cues, run_on)
+        if deeper is not None:
+            return deeper
+    return None
+
+
+def _names_alone(words: Sequence[str], whole: str, facts: _TextNames, cues: CuePatterns) -> bool:
+    """Words that name someone without what stood before them: initials that are no title ("OCHA", not
+    "PM"), a body of the alias table, a common given name and more, a full name the text gives elsewhere
+    ("Talal Barazi"), or a surname
+    the text gives in full after another first name ("Moumtzis" after "Panos Moumtzis"; not "Hilton" of
+    "Paris Hilton", nor "Governorate" of "Homs Governorate")."""
+    if " ".join(words).casefold() in body_names():
+        return True
+    full = facts.full_names.get(speaker_key(" ".join(words)))
+    if len(words) > 1:
+        return given_name_locales(words[0].lower()) >= _COMMON_GIVEN_NAME or (
+            full is not None and full[1] == " ".join(words))
+    if _is_initials(words[0]):
+        return not _is_title(words[0], cues)
+    return (full is not None and full[1] != whole and not _is_org_head(words[0], cues)
+            and full[1].split()[0].casefold() not in place_names())
 
 
 def _joint_speakers(text: str, words: Sequence[str], position: int, cues: CuePatterns, named: list[Speaker],
