@@ -705,6 +705,33 @@ def test_a_footer_glued_to_the_text_leaves_it_when_the_outlet_repeats_it() -> No
     assert clean_text(bulletins[0], template.repeated("w")).text == bulletins[0]  # the outlet's template stays
 
 
+def test_a_long_footer_leaves_at_a_sentence_and_takes_the_related_headlines_glued_before_it() -> None:
+    """A footer longer than the longest edge but one leaves from the first sentence start within the shared
+    words; the other articles' headlines between the credit and the footer leave after their marker."""
+    footer = ("A picture is worth a thousand words. Follow the Courier on every network. " + " ".join(
+        f"Section{i} Page{i} Contact{i} Careers{i}" for i in range(24)) + " Privacy Policy Cookie Policy")
+    headlines = ["Dam talks stall again", "Ferry strike enters third day", "Orchard owners sue the authority",
+                 "Harbour fire contained overnight", "Council votes on the bypass"]
+    pages = [f"Report {i} from the valley. {' '.join(EN[i % 3:] + EN[:i % 3])} Source Courier and agencies "
+             f"Related News {' '.join(headlines[i:] + headlines[:i])} {footer}" for i in range(5)]
+    index = RepeatedLines()
+    for page in pages:
+        index.add("g", page)
+    cleaned = clean_text(pages[0], index.repeated("g"))
+    assert cleaned.text.endswith("Source Courier and agencies")
+    reasons = {b.reason: b.text for b in cleaned.boilerplate}
+    assert reasons["repeated_tail"].startswith("Follow the Courier") and reasons["repeated_tail"].endswith("Policy")
+    assert reasons["related_links"].startswith("Related News Dam talks")
+    assert "A picture is worth a thousand words." in reasons["related_links"]
+    boxed = [page.replace("Source Courier and agencies Related News", "Related News").replace(
+        footer, f"The minister said the dam would be repaired by May. {footer}") for page in pages]
+    boxes = RepeatedLines()
+    for page in boxed:
+        boxes.add("g", page)
+    cleaned = clean_text(boxed[0], boxes.repeated("g"))
+    assert "Related News Dam talks" in cleaned.text  # the article goes on after its box of links
+
+
 def test_credit_and_dateline_lines_are_protected_from_repeated_line_removal() -> None:
     from echotrace.clean.text import _few_alphabetic_words, _is_credit_line
 

@@ -102,8 +102,8 @@ _MAX_FINGERPRINT_LINE = 300
 # Lengths, in words, of the edges `RepeatedLines` also counts: the opening words of a page's first line and
 # the closing words of its last. Exports that lost the page's layout glue an outlet's header or footer to
 # its text ("… Tags Damascus Community standardsDiscussion Comment via FacebookComment via Sputnik News",
-# "… Editing by Andrew Roche Our Standards:The Thomson Reuters Trust Principles.").
-_EDGE_WORDS = (*range(3, 13), 14, 16, 20, 24, 32, 40, 48, 64, 80, 96)
+# "… Editing by Andrew Roche Our Standards:The Thomson Reuters Trust Principles."; TRT World's runs to 102 words).
+_EDGE_WORDS = (*range(3, 13), 14, 16, 20, 24, 32, 40, 48, 64, 80, 96, 112, 128, 160, 192)
 
 
 @dataclass(frozen=True, slots=True)
@@ -649,7 +649,7 @@ def clean_text(text: str, repeated: frozenset[int] = frozenset()) -> Cleaned:
         lines[title_index].reason = "title"
         header = [line.text for line in lines[:title_index]]
     kept = [line for line in lines if line.reason is None]
-    edges = _cut_repeated_edges(kept, repeated)
+    edges = _cut_repeated_edges(kept, repeated, lex)
     return Cleaned(
         title=title,
         text="\n\n".join(_paragraphs(kept)),
@@ -671,14 +671,15 @@ def _edge_fingerprints(line: str, end: str) -> list[tuple[int, int]]:
             for k in _EDGE_WORDS if k < len(words)]
 
 
-def _cut_repeated_edges(kept: list[_Line], repeated: frozenset[int]) -> list[Boilerplate]:
+def _cut_repeated_edges(kept: list[_Line], repeated: frozenset[int], lex: _Lexicon) -> list[Boilerplate]:
     """The longest opening of the first kept line and closing of the last that the outlet repeats on many
     pages (`RepeatedLines`) leave the text, as "repeated_head" / "repeated_tail". Only chrome, not a template
     the outlet writes its stories in ("Rain is expected … on day 3, forecasters said …"):
     - the pages go on from the edge differently (when the longest edge counted is shared too, they are
       versions of one story) and it is under half of its line;
-    - a closing starts a sentence or a capitalised run ("… Andrew Roche | Our Standards: …"), an opening of
-      at most `_MAX_HEAD_WORDS` words is followed by a capital or a digit ("Date of publication | 12 …");
+    - a closing starts a sentence or a capitalised run ("… Andrew Roche | Our Standards: …"; the longest
+      such within the shared words: "… a thousand words. | Follow us on Instagram. …"), an opening of at most
+      `_MAX_HEAD_WORDS` words is followed by a capital or a digit ("Date of publication | 12 …");
     - a line whose opening and closing are both shared is a template: neither leaves;
     - no edge that credits a source ("Source TRTWorld and agencies"): the credits stage reads it, as a
       repeated credit line stays."""
@@ -698,13 +699,38 @@ def _cut_repeated_edges(kept: list[_Line], repeated: frozenset[int]) -> list[Boi
     cut: list[Boilerplate] = []
     for line, end, k in found:
         words = line.text.split()
+        if end == _TAIL:  # every closing shorter than a shared one is shared: the longest at a boundary
+            k = next((j for j in range(k, _EDGE_WORDS[0] - 1, -1) if _at_boundary(words, j, end)), 0)
         if not k or not _at_boundary(words, k, end):
             continue
         edge, rest = (words[:k], words[k:]) if end == _HEAD else (words[-k:], words[:-k])
         if not any(_is_credit_line(piece) for piece in _CLAUSE_BREAK.split(" ".join(edge))):
             line.text = " ".join(rest)
             cut.append(Boilerplate(text=" ".join(edge), reason=f"repeated_{end}"))
+            if end == _TAIL:
+                cut.extend(_cut_related_run_on(line, sum(len(other.text) for other in kept), lex))
     return cut
+
+
+# A full stop with more text after it: headlines carry none ("… a better life Are Donald Trumps …").
+_SENTENCE_GOES_ON = re.compile(r"[.!] +\S")
+
+
+def _cut_related_run_on(line: _Line, page_chars: int, lex: _Lexicon) -> list[Boilerplate]:
+    """Other articles' headlines glued before a footer that left (`_cut_repeated_edges`): from the last
+    related-articles marker of two words or more, written capitalised ("… Source TRTWorld and agencies Related
+    News Iraqs vote violations | …"), in the last 40 % of the page, when no sentence goes on after it."""
+    low = line.text.lower()
+    found = ((low.rfind(marker), len(marker)) for marker in lex.related_markers if " " in marker)
+    start = max((i for i, n in found if i > 0 and line.text[i].isupper() and not low[i - 1].isalnum()
+                 and not low[i + n:i + n + 1].isalnum()), default=-1)
+    if start < 0 or page_chars - len(line.text) + start < _RELATED_TAIL_START * page_chars:
+        return []
+    related = line.text[start:]
+    if _SENTENCE_GOES_ON.search(related):
+        return []  # the article goes on after a box of links ("Related Coverage … Lavrov said … reported. …")
+    line.text = line.text[:start].rstrip()
+    return [Boilerplate(text=related, reason="related_links")]
 
 
 _MAX_HEAD_WORDS = 8
