@@ -72,6 +72,7 @@ DATE_WORDS = frozenset(
     """
     today yesterday tomorrow tonight gmt utc cst est pst edt pdt bst cet mon tue wed thu fri sat sun
     monday tuesday wednesday thursday friday saturday sunday january february march april may june july
+    mondays tuesdays wednesdays thursdays fridays saturdays sundays
     august september october november december jan feb mar apr jun jul aug sep sept oct nov dec
     """.split()
 )
@@ -97,6 +98,14 @@ _FUNCTION_WORDS = NOT_NAMES | frozenset(w for table in cue_table().values()
 # compass adjectives of seven letters or more ("Western", "Northern"), tested apart, and adherents
 # (`_is_adherent`).
 _DEMONYM_END = ("ian", "ians", "ean", "eans", "ese", "ish", "ans", "ais", "aise", "isch", "ische", "ischen")
+# The adjectives of faiths and of peoples without a state that those endings miss ("Arab", "Shiite",
+# "Takfiri"; `_drop_common_words`); not those that are also names ("Christian"). A nation's adjective stays:
+# "Greek" tells which story an article is (ECB+ B³ .9382 -> .9362 without them).
+_PEOPLE_ADJECTIVES = frozenset("""
+    arab arabic shiite shiites shia shii sunni sunnis alawite alawites takfiri takfiris salafi salafist wahhabi
+    islamic muslim muslims catholic orthodox protestant coptic maronite druze yazidi yezidi sufi hindu sikh
+    pashtun baloch uyghur uighur tatar chechen
+""".split())
 # Lower-case words inside a person's name: "Charles de Gaulle", "Alexander van der Bellen".
 NAME_PARTICLES = frozenset("de van von bin ibn da di du del der la al el ez".split())
 # English organisation words, one word each (cues.yaml): such a word keeps the "for"/"of" after it in a name.
@@ -719,7 +728,8 @@ def _name_from_tokens(text: str, tokens: list[tuple[int, int]], lang: str) -> _F
         if sentence_start and not titled:
             # Kept only if a full name in the article ends with it ("Velikodny added ...").
             return _Found(tokens[0][0], tokens[-1][1], ADHOC_PREFIX + slug(word), _TENTATIVE)
-        if (len(word) < 3 or lower.endswith(_DEMONYM_END) or (lower.endswith("ern") and len(lower) > 6)
+        if (len(word) < 3 or lower.endswith(_DEMONYM_END)
+                or (lower.endswith("ern") and len(lower) > 6)
                 or (word.isupper() and len(word) > _SHORT_CAPS_MAX)):
             return None
     name = " ".join(words)
@@ -779,13 +789,17 @@ _RUNNING_WORD = re.compile(r"(?<=[^\W\d_] )[^\W\d_]+(?:[-'’][^\W\d_]+)*(?![\w-
 def _drop_common_words(found: list[_Found], text: str) -> None:
     """"Airstrikes Kill 11", "Get short URL", "Western powers": a lone capitalised word found by pattern and
     linked to no longer name is no name when the article's running text also writes it in lower case (a
-    headline's or a sentence's common word). The text is read once, and only when it has such a word."""
+    headline's or a sentence's common word), or when it is the adjective of a people or faith the table does
+    not link to a place ("Arab", "Shiite"; "Iraqi" is Iraq). The text is read once, and only when it has such
+    a word."""
     lone = {item.entity_id: word.lower() for item in found
             if (word := _unlinked_word(item, text)) and not word.isupper()}
     if not lone:
         return
-    running = set(_RUNNING_WORD.findall(text))  # a lone word's lower-case form found here is written so
-    common = {entity_id for entity_id, word in lone.items() if word in running}
+    common = {entity_id for entity_id, word in lone.items() if word in _PEOPLE_ADJECTIVES}
+    if len(common) < len(lone):
+        running = set(_RUNNING_WORD.findall(text))  # a lone word's lower-case form found here is written so
+        common |= {entity_id for entity_id, word in lone.items() if word in running}
     if common:
         found[:] = [item for item in found if item.entity_id not in common]
 
