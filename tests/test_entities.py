@@ -194,6 +194,17 @@ def test_a_lone_word_the_article_also_writes_in_lower_case_is_no_name(index: Ent
     assert {"Hama", "Agnes Lindqvist", "Greek"} <= set(found)  # a nation's adjective tells the story
 
 
+def test_a_body_named_after_its_place_is_one_name(index: EntityIndex) -> None:
+    """"Aleppo Police Command" and "Damascus Police Command" are two bodies, not Aleppo, Damascus and one
+    "Police Command"; a lone word after a place ("Daraa Army units"), or a name that opens with a people's
+    adjective, is not joined."""
+    text = ("The Aleppo Police Command said two shells hit the city. The Damascus Police Command reported no "
+            "casualties. In Daraa Army units advanced. In Moscow Russian Foreign Ministry officials spoke.")
+    found = {m.text: m.entity_id for m in find_mentions("p", text, index)}
+    assert found["Aleppo Police Command"] != found["Damascus Police Command"]
+    assert "Police Command" not in found and "Daraa" in found and "Moscow" in found
+
+
 def test_the_worlds_countries_are_places_in_the_language_that_names_them(index: EntityIndex) -> None:
     """CLDR's country names in every cue-table language, found only where the name reader finds the whole
     name: "Chad Smith" stays a person, and the German "Island" (Iceland) is no island in English text."""

@@ -462,6 +462,7 @@ def find_mentions(
     _found_only(body, text, index, lang_of)
     _lost_apostrophes(body, text, index)
     named += body
+    _bodies_named_after_places(named, text, index)
     _link_short_names(named)
     _link_body_heads(named, text, index)
     _place_adjectives(named, text, index)
@@ -784,6 +785,32 @@ def _place_adjectives(found: list[_Found], text: str, index: EntityIndex) -> Non
 # A word of running text ("anti-government", "l'opération" whole): after another word and a space (not in
 # an address's "host - oscars /" or a "#hashtag"), and not part of a domain ("twitter.com").
 _RUNNING_WORD = re.compile(r"(?<=[^\W\d_] )[^\W\d_]+(?:[-'’][^\W\d_]+)*(?![\w-])(?!\.\w)")
+
+
+# Not "Monitor": "… in Syrias Aleppo Monitor" is a headline's source, no body of Aleppo.
+_PLACE_BODY_HEADS = ORG_HEADS - {"monitor"}
+
+
+def _bodies_named_after_places(found: list[_Found], text: str, index: EntityIndex) -> None:
+    """"Aleppo Police Command", "Aleppo Media Center", "US Air Force": a place of the table one space before a
+    name of two words or more found by pattern that ends in an organisation word is the first word of that
+    body's name, not a place the text mentions there; else every city's police command is one "Police
+    Command". Not a lone word ("Daraa Army units": a section's place glued to a sentence), nor a name that opens
+    with a people's adjective ("in Moscow Russian Foreign Ministry said": punctuation lost)."""
+    places = {f.end: f for f in found
+              if (known := index.entity(f.entity_id)) is not None and known.type == "place"}
+    joined: list[_Found] = []
+    for item in found:
+        place = places.get(item.start - 1)
+        words = text[item.start:item.end].lower().split()
+        if (place is None or text[item.start - 1] != " " or not item.entity_id.startswith(ADHOC_PREFIX)
+                or len(words) < 2 or words[-1] not in _PLACE_BODY_HEADS or words[0].endswith(_DEMONYM_END)):
+            continue
+        item.start = place.start
+        item.entity_id = ADHOC_PREFIX + slug(text[item.start:item.end])
+        joined.append(place)
+    if joined:
+        found[:] = [f for f in found if all(f is not place for place in joined)]
 
 
 def _drop_common_words(found: list[_Found], text: str) -> None:
