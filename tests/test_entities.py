@@ -194,6 +194,12 @@ def test_a_lone_word_the_article_also_writes_in_lower_case_is_no_name(index: Ent
     assert {"Hama", "Agnes Lindqvist", "Greek"} <= set(found)  # a nation's adjective tells the story
 
 
+def test_the_end_of_a_listed_persons_name_is_that_person(index: EntityIndex) -> None:
+    text = "Observatory director Rami Abdel Rahman said 12 died. Abdel Rahman added that the toll would rise."
+    found = {m.text: m.entity_id for m in find_mentions("r", text, index)}
+    assert found["Abdel Rahman"] == found["Rami Abdel Rahman"] == "rami-abdel-rahman"
+
+
 def test_a_body_named_after_its_place_is_one_name(index: EntityIndex) -> None:
     """"Aleppo Police Command" and "Damascus Police Command" are two bodies, not Aleppo, Damascus and one
     "Police Command"; a lone word after a place ("Daraa Army units"), or a name that opens with a people's

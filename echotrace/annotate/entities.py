@@ -463,7 +463,7 @@ def find_mentions(
     _lost_apostrophes(body, text, index)
     named += body
     _bodies_named_after_places(named, text, index)
-    _link_short_names(named)
+    _link_short_names(named, text, index)
     _link_body_heads(named, text, index)
     _place_adjectives(named, text, index)
     _drop_common_words(named, text)
@@ -843,8 +843,9 @@ def _place_of_adjective(word: str, index: EntityIndex) -> str | None:
     return None
 
 
-def _link_short_names(found: list[_Found]) -> None:
-    """'Lohan' after 'Lindsay Lohan' (anywhere in the article) is the same ad-hoc person.
+def _link_short_names(found: list[_Found], text: str, index: EntityIndex) -> None:
+    """'Lohan' after 'Lindsay Lohan' (anywhere in the article) is the same ad-hoc person; 'Abdel Rahman' after
+    the listed 'Rami Abdel Rahman' is that person (the end of a listed person's name as the article writes it).
 
     Tentative single words (sentence-initial, could be any capitalised word) survive only so linked.
     """
@@ -855,6 +856,10 @@ def _link_short_names(found: list[_Found]) -> None:
             full.setdefault(parts[-1], item.entity_id)
             if item.method == "pattern-title":
                 full.setdefault(parts[0], item.entity_id)
+        elif " " in text[item.start:item.end] and (known := index.entity(item.entity_id)) and known.type == "person":
+            words = text[item.start:item.end].split()
+            for k in range(1, len(words)):
+                full.setdefault(slug(" ".join(words[k:])), item.entity_id)
     for item in found:
         short = item.entity_id[len(ADHOC_PREFIX) :]
         if item.entity_id.startswith(ADHOC_PREFIX) and short in full:
