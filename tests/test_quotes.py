@@ -580,6 +580,9 @@ def test_speaker_key_normalises_names() -> None:
     ("The governor of Homs Talal Barazi told AFP the two bombers had come from the north. Talal Barazi "
      "spoke again on Friday.", "two bombers", "Talal Barazi"),
     ("The U.S. Geological Survey said the quake struck at dawn.", "quake struck", "U.S. Geological Survey"),
+    # a family name written first, then with a title: the one full name opening with it
+    ("Finance Minister Lou Jiwei spoke in Beijing on Monday. \"Growth will hold this year,\" Mr. Lou said.",
+     "Growth will hold", "Lou Jiwei"),
     # a description, a title or a function word that opens the sentence is no word of the name
     ("Rival Hillary Clinton said the plan would fail before the election.", "plan would fail", "Hillary Clinton"),
     ("Republican Thomas Massie said the bill was a mistake. The Republican leader Thomas Massie spoke again "

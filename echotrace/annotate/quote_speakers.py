@@ -837,6 +837,14 @@ class _TextNames:
         return _first_full_names(self.cues, self.words, self.headlines)
 
     @cached_property
+    def first_words(self) -> dict[str, list[tuple[int, str]]]:
+        """Per first word, lower-cased, the full names (`full_names`) that open with it."""
+        out: dict[str, list[tuple[int, str]]] = {}
+        for position, full in self.full_names.values():
+            out.setdefault(full.split()[0].lower(), []).append((position, full))
+        return out
+
+    @cached_property
     def compound_surnames(self) -> dict[str, tuple[int, str]]:
         return _first_compound_surnames(self.cues, self.words, self.headlines)
 
@@ -934,6 +942,9 @@ def _resolve(text: str, words: Sequence[str], position: int, cues: CuePatterns,
                 name = first_seen[1]
             elif name.casefold() in place_names():
                 is_org = True  # "Russia said", "Damascus denied": a state speaks as a body, never "he"
+            elif (first_seen is None and len(owners := facts.first_words.get(name.lower(), [])) == 1
+                  and owners[0][0] < position and _person_named_first(owners[0][1], words, facts, cues)):
+                name = owners[0][1]  # "Xi said" after "Xi Jinping": the one person's name opening with it
             elif name.lower() in NOT_NAMES and not name.isupper():
                 return None  # a sentence's first word ("Monday", "If"), not a surname ("Theresa May")
             elif first_seen is None and name not in facts.word_cases[0] and (
@@ -967,6 +978,23 @@ def _resolve(text: str, words: Sequence[str], position: int, cues: CuePatterns,
     if _is_role(head, cues):  # "the general said", "der CDU-Politiker sagte"
         return _best_match(named, position, lower, is_org=False, head=None, gender=_title_gender(lower, cues))
     return None
+
+
+def _person_named_first(full: str, source: Sequence[str], facts: _TextNames, cues: CuePatterns) -> bool:
+    """Whether the one word of a source names the person of a full name (`_TextNames.full_names`) that opens
+    with it: a title right before it says the word is a person ("Mr. Lou" after "Lou Jiwei", "President Xi"),
+    or the full name is a common given name and a known surname ("Donald" of "Donald Trump"); its last word is
+    no common word of the text, date, title, body or initials ("Berlin Wall", "Ohio State", "Census Bureau",
+    "SOHR ISIS")."""
+    parts = full.split()
+    last = parts[-1]
+    if (last.lower() in facts.word_cases[1] or last.lower() in DATE_WORDS or last.isupper()
+            or _is_title(last, cues) or _is_org_head(last, cues)):
+        return False
+    before = [word for word in source[:-1] if word[0].isalnum()]
+    return (bool(before) and _is_role(before[-1].lower(), cues)) or (
+        len(parts) == 2 and given_name_locales(parts[0].lower()) >= _COMMON_GIVEN_NAME
+        and is_known_surname(last.lower()))
 
 
 def _runs_on_into(text: str, position: int, words: Sequence[str], name: str) -> bool:
