@@ -194,6 +194,14 @@ def test_a_lone_word_the_article_also_writes_in_lower_case_is_no_name(index: Ent
     assert {"Hama", "Agnes Lindqvist", "Greek"} <= set(found)  # a nation's adjective tells the story
 
 
+def test_a_place_where_a_body_is_based_is_not_what_the_article_is_about(index: EntityIndex) -> None:
+    text = ("The Britain-based Syrian Observatory for Human Rights counted 12 dead. The UK-based monitor said "
+            "the toll would rise. Britain and France called for a ceasefire in London.")
+    found = [(m.text, m.entity_id) for m in find_mentions("b", text, index)]
+    assert [t for t, eid in found if eid == "united-kingdom"] == ["Britain"]
+    assert ("The UK-based monitor", "syrian-observatory") in found and ("London", "london") in found
+
+
 def test_the_end_of_a_listed_persons_name_is_that_person(index: EntityIndex) -> None:
     text = "Observatory director Rami Abdel Rahman said 12 died. Abdel Rahman added that the toll would rise."
     found = {m.text: m.entity_id for m in find_mentions("r", text, index)}

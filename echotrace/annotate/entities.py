@@ -525,7 +525,9 @@ def _lost_apostrophes(found: list[_Found], text: str, index: EntityIndex) -> Non
 
 
 def _gazetteer(text: str, index: EntityIndex) -> tuple[list[_Found], list[tuple[int, int, list[str]]]]:
-    """Names first (leftmost-longest), then descriptions in the gaps the names leave."""
+    """Names first (leftmost-longest), then descriptions in the gaps the names leave. A place where a body is
+    based is no place the article is about ("the Britain-based Syrian Observatory", FA-KES 158 times), and
+    leaves the description whole ("the Britain-based monitor": the Syrian Observatory)."""
     names: list[tuple[int, int, Payload]] = []
     descriptions: list[tuple[int, int, Payload]] = []
     for start, end, payload in index.scan(text):
@@ -533,6 +535,8 @@ def _gazetteer(text: str, index: EntityIndex) -> tuple[list[_Found], list[tuple[
         if best == _KIND_RANK[_GUARDED] and not _group_context(text, start, end):
             continue
         (descriptions if best == _KIND_RANK[_CONTEXT] else names).append((start, end, payload))
+    names = [(start, end, payload) for start, end, payload in names
+             if not (_BASED.match(text, end) and _is_place(payload, index))]
     named = [
         _Found(start, end, next(eid for eid, kind in payload if kind != _CONTEXT), "gazetteer")
         for start, end, payload in _leftmost_longest(names, [])
@@ -543,6 +547,13 @@ def _gazetteer(text: str, index: EntityIndex) -> tuple[list[_Found], list[tuple[
         for start, end, payload in _leftmost_longest(descriptions, taken)
     ]
     return named, contextual
+
+
+_BASED = re.compile(r"[-‐ ]based\b", re.IGNORECASE)
+
+
+def _is_place(payload: Payload, index: EntityIndex) -> bool:
+    return all((known := index.entity(eid)) is not None and known.type == "place" for eid, _ in payload)
 
 
 def _leftmost_longest(
