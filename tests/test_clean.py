@@ -635,19 +635,6 @@ def test_repeated_lines_page_in_two_groups_counts_in_both() -> None:
     assert line_fingerprint("Story 1 about the harbour and its ships") not in both.repeated("dir")
 
 
-def test_repeated_lines_merged_from_shares_equal_one_pass() -> None:
-    rng = random.Random(4)
-    pages = [_outlet_page(rng, i) for i in range(12)]
-    whole, first, second = RepeatedLines(), RepeatedLines(), RepeatedLines()
-    for index, page in enumerate(pages):
-        whole.add("courier", page)
-        (first if index % 3 else second).add("courier", page)
-    second.add("other", pages[0])
-    first.merge(second)
-    assert first.documents("courier") == 12 and first.documents("other") == 1
-    assert first.repeated("courier") == whole.repeated("courier")
-
-
 # Characters the fast identity path must treat exactly as the reference definition: the whole mapping
 # table, other whitespace, combining marks (NFC), case folds that change length, line-break characters.
 _IDENTITY_ALPHABET = (

@@ -199,13 +199,6 @@ class RepeatedLines:
         self._documents[group] = self._documents.get(group, 0) + 1
         self._cache.pop(group, None)
 
-    def merge(self, other: RepeatedLines) -> None:
-        """Add the counts of `other` (built over another share of the input, e.g. in a worker)."""
-        for group, fingerprints in other._fingerprints.items():
-            self._fingerprints.setdefault(group, array("Q")).extend(fingerprints)
-            self._documents[group] = self._documents.get(group, 0) + other._documents[group]
-            self._cache.pop(group, None)
-
     def documents(self, group: str) -> int:
         return self._documents.get(group, 0)
 
