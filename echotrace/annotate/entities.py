@@ -740,8 +740,7 @@ def _name_from_tokens(text: str, tokens: list[tuple[int, int]], lang: str) -> _F
         if sentence_start and not titled:
             # Kept only if a full name in the article ends with it ("Velikodny added ...").
             return _Found(tokens[0][0], tokens[-1][1], ADHOC_PREFIX + slug(word), _TENTATIVE)
-        if (len(word) < 3 or lower.endswith(_DEMONYM_END)
-                or (lower.endswith("ern") and len(lower) > 6)
+        if (len(word) < 3 or lower.endswith(_DEMONYM_END) or (lower.endswith("ern") and len(lower) > 6)
                 or (word.isupper() and len(word) > _SHORT_CAPS_MAX)):
             return None
     name = " ".join(words)

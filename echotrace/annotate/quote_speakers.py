@@ -902,7 +902,7 @@ def _resolve(text: str, words: Sequence[str], position: int, cues: CuePatterns,
         return joint
     proper = _name_in(words, cues)
     unglued = (_after_glued_place(proper[0], facts, cues, _runs_on_into(text, position, words, proper[0]))
-               if proper is not None else None)
+               if proper is not None and " " in proper[0] else None)
     if unglued is not None:
         proper = _name_in(unglued, cues)
     before = _WORD.findall(text[max(0, position - 30):position])
@@ -1041,9 +1041,8 @@ def _after_glued_place(name: str, facts: _TextNames, cues: CuePatterns, run_on: 
 def _names_alone(words: Sequence[str], whole: str, facts: _TextNames, cues: CuePatterns) -> bool:
     """Words that name someone without what stood before them: initials that are no title ("OCHA", not
     "PM"), a body of the alias table, a common given name and more, a full name the text gives elsewhere
-    ("Talal Barazi"), or a surname
-    the text gives in full after another first name ("Moumtzis" after "Panos Moumtzis"; not "Hilton" of
-    "Paris Hilton", nor "Governorate" of "Homs Governorate")."""
+    ("Talal Barazi"), or a surname the text gives in full after another first name ("Moumtzis" after
+    "Panos Moumtzis"; not "Hilton" of "Paris Hilton", nor "Governorate" of "Homs Governorate")."""
     if " ".join(words).casefold() in body_names():
         return True
     full = facts.full_names.get(speaker_key(" ".join(words)))
