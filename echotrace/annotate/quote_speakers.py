@@ -1004,17 +1004,19 @@ def _runs_on_into(text: str, position: int, words: Sequence[str], name: str) -> 
     k = max((i for i, w in enumerate(words) if w == first), default=None)
     if k is None:
         return False
-    if k > 0:
-        before = words[k - 1]
-    else:
-        run_on = _RUN_ON.search(text, max(0, position - _RUN_ON_REACH), position)
-        before = run_on.group(1) if run_on else ""
+    before = words[k - 1] if k > 0 else _word_before(text, position)
     return bool(before) and before.lower() not in ARTICLES and (before.islower() or before.lower() in NOT_NAMES)
 
 
-# The word right before a source span, with only spaces between (`_runs_on_into`).
-_RUN_ON = re.compile(r"(\w+) +$")
-_RUN_ON_REACH = 40
+def _word_before(text: str, position: int) -> str:
+    """The word right before `position` with only spaces between, else ""."""
+    end = position
+    while end > 0 and text[end - 1] == " ":
+        end -= 1
+    start = end
+    while start > 0 and (text[start - 1].isalnum() or text[start - 1] == "_"):
+        start -= 1
+    return text[start:end] if end < position else ""
 
 
 def _after_glued_place(name: str, facts: _TextNames, cues: CuePatterns, run_on: bool) -> list[str] | None:
