@@ -1009,14 +1009,18 @@ def _runs_on_into(text: str, position: int, words: Sequence[str], name: str) -> 
 
 
 def _word_before(text: str, position: int) -> str:
-    """The word right before `position` with only spaces between, else ""."""
+    """The word right before `position` with only spaces between, else "" (read within `_RUN_ON_REACH`)."""
+    limit = max(0, position - _RUN_ON_REACH)
     end = position
-    while end > 0 and text[end - 1] == " ":
+    while end > limit and text[end - 1] == " ":
         end -= 1
     start = end
-    while start > 0 and (text[start - 1].isalnum() or text[start - 1] == "_"):
+    while start > limit and (text[start - 1].isalnum() or text[start - 1] == "_"):
         start -= 1
     return text[start:end] if end < position else ""
+
+
+_RUN_ON_REACH = 40
 
 
 def _after_glued_place(name: str, facts: _TextNames, cues: CuePatterns, run_on: bool) -> list[str] | None:
