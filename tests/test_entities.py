@@ -192,6 +192,10 @@ def test_a_lone_word_the_article_also_writes_in_lower_case_is_no_name(index: Ent
     found = {m.text: m.entity_id for m in find_mentions("p", peoples, index)}
     assert not set(found) & {"Shiite", "Arab", "Druze", "Tuesdays"}
     assert {"Hama", "Agnes Lindqvist", "Greek"} <= set(found)  # a nation's adjective tells the story
+    furniture = ("21.08.2013Get short URL 0 0 0 Rebels shelled Hama overnight. Editing by Agnes Lindqvist "
+                 "Related Tags Hama")
+    found = {m.text: m.entity_id for m in find_mentions("w", furniture, index)}
+    assert not set(found) & {"Get", "URL", "Editing", "Related", "Tags"} and "Agnes Lindqvist" in found
 
 
 def test_a_place_where_a_body_is_based_is_not_what_the_article_is_about(index: EntityIndex) -> None:
