@@ -270,10 +270,9 @@ def described_speaker(quote: Quote, by_end: Mapping[int, Sequence[Mention]], tex
         return None
     for mention in by_end.get(quote.speaker_end, ()):
         if (quote.speaker_start <= mention.start
-                and text[quote.speaker_start:mention.start].strip().lower() in ("", "the")):
-            entity = index.entity(mention.entity_id)
-            if mention.method == "context" or (entity is not None and entity.type in _BODY_TYPES):
-                return mention.entity_id
+                and text[quote.speaker_start:mention.start].strip().lower() in ("", "the")
+                and (mention.method == "context" or index.type_of(mention.entity_id) in _BODY_TYPES)):
+            return mention.entity_id
     return None
 
 

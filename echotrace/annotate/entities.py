@@ -221,6 +221,11 @@ class EntityIndex:
         spec = self._specs.get(entity_id)
         return None if spec is None else _record(spec)
 
+    def type_of(self, entity_id: str) -> str | None:
+        """The type of a listed entity ("place", "org", …), without building its record; None if unlisted."""
+        spec = self._specs.get(entity_id)
+        return None if spec is None else spec.type
+
     def canonical(self, name: str) -> str | None:
         """entity_id for a surface form ("Daesh", "Russian MoD", "Col. Gen. Sergei Rudskoy"), else None."""
         name = " ".join(name.split())
@@ -554,7 +559,7 @@ _BASED = re.compile(r"[-‐ ]based\b", re.IGNORECASE)
 
 
 def _is_place(payload: Payload, index: EntityIndex) -> bool:
-    return all((known := index.entity(eid)) is not None and known.type == "place" for eid, _ in payload)
+    return all(index.type_of(eid) == "place" for eid, _ in payload)
 
 
 def _leftmost_longest(
@@ -808,8 +813,7 @@ def _bodies_named_after_places(found: list[_Found], text: str, index: EntityInde
     body's name, not a place the text mentions there; else every city's police command is one "Police
     Command". Not a lone word ("Daraa Army units": a section's place glued to a sentence), nor a name that opens
     with a people's adjective ("in Moscow Russian Foreign Ministry said": punctuation lost)."""
-    places = {f.end: f for f in found
-              if (known := index.entity(f.entity_id)) is not None and known.type == "place"}
+    places = {f.end: f for f in found if index.type_of(f.entity_id) == "place"}
     joined: list[_Found] = []
     for item in found:
         place = places.get(item.start - 1)
@@ -825,7 +829,7 @@ def _bodies_named_after_places(found: list[_Found], text: str, index: EntityInde
 
 
 def _drop_common_words(found: list[_Found], text: str) -> None:
-    """"Airstrikes Kill 11", "Get short URL", "Western powers": a lone capitalised word found by pattern and
+    """"Airstrikes Kill 11", "Western powers": a lone capitalised word found by pattern and
     linked to no longer name is no name when the article's running text also writes it in lower case (a
     headline's or a sentence's common word), or when it is the adjective of a people or faith the table does
     not link to a place ("Arab", "Shiite"; "Iraqi" is Iraq). The text is read once, and only when it has such
@@ -848,8 +852,7 @@ def _place_of_adjective(word: str, index: EntityIndex) -> str | None:
         return None
     for stem in (word[:-1], word + "a"):
         place = index.canonical(stem) or index.found_only(stem, "en")
-        known = index.entity(place) if place is not None else None
-        if known is not None and known.type == "place":
+        if place is not None and index.type_of(place) == "place":
             return place
     return None
 
@@ -867,7 +870,7 @@ def _link_short_names(found: list[_Found], text: str, index: EntityIndex) -> Non
             full.setdefault(parts[-1], item.entity_id)
             if item.method == "pattern-title":
                 full.setdefault(parts[0], item.entity_id)
-        elif " " in text[item.start:item.end] and (known := index.entity(item.entity_id)) and known.type == "person":
+        elif " " in text[item.start:item.end] and index.type_of(item.entity_id) == "person":
             words = text[item.start:item.end].split()
             for k in range(1, len(words)):
                 full.setdefault(slug(" ".join(words[k:])), item.entity_id)
