@@ -390,9 +390,10 @@ def test_no_letters_is_undetermined() -> None:
 
 def test_short_paragraphs_inherit_and_share_is_by_characters() -> None:
     long_en = "The ministry said the army had taken positions near the city after heavy fighting overnight."
-    text = f"Advertisement\n\n{long_en}\n\nRead more\n\nLa guerre continue.\n\nDie Armee rückt vor."
+    text = (f"Advertisement\n\n{long_en}\n\nRead more\n\nLa guerre continue.\n\nDie Armee rückt vor.\n\n"
+            "Mon Oct 31 2016")
     paragraphs = split_paragraphs(text)
-    assert [p.lang for p in paragraphs] == ["en", "en", "en", "fr", "de"]
+    assert [p.lang for p in paragraphs] == ["en", "en", "en", "fr", "de", "de"]
     assert [text[p.start : p.end] for p in paragraphs][:2] == ["Advertisement", long_en]
     many_small = [Paragraph(i, 0, 10, "fr") for i in range(3)]
     assert article_language([*many_small, Paragraph(3, 0, 100, "en")]) == "en"

@@ -39,6 +39,8 @@ _TO_ISO_639_1 = dict(
     for pair in "arz:ar azb:az ckb:ku pnb:pa nds:de als:de bar:de lmo:it vec:it wuu:zh yue:zh mzn:fa sah:ru".split()
 )
 _SHORT_WORDS = 3
+# A paragraph of at most this many words is short when fewer than _SHORT_WORDS of them have letters.
+_DATELINE_WORDS = 8
 _UNSURE = 0.6
 _CANDIDATES = 3
 # fastText's cost grows with length. On 6,617 labelled SemEval-2022 paragraphs in 10 languages,
@@ -185,8 +187,9 @@ def _fasttext(sample: str, k: int) -> list[tuple[str, float]]:
 def split_paragraphs(text: str) -> list[Paragraph]:
     """Paragraphs separated by blank lines, spans trimmed to their text, each with its language.
 
-    One- and two-word paragraphs ("Advertisement", a name) are too short to identify: they take
-    the language of the paragraph before them (or after, at the start).
+    One- and two-word paragraphs ("Advertisement", a name), and datelines with fewer words of letters
+    ("Mon Oct 31 2016"), are too short to identify: they take the language of the paragraph before
+    them (or after, at the start).
     """
     spans: list[tuple[int, int]] = []
     position = 0
@@ -202,7 +205,9 @@ def split_paragraphs(text: str) -> list[Paragraph]:
     langs: list[str | None] = []
     for start, end in spans:
         chunk = text[start:end]
-        short = len(chunk.split(None, _SHORT_WORDS)) < _SHORT_WORDS or not _LETTER.search(chunk)
+        head = chunk.split(None, _DATELINE_WORDS)
+        lettered = sum(1 for word in head if _LETTER.search(word))
+        short = (len(head) <= _DATELINE_WORDS and lettered < _SHORT_WORDS) or not _LETTER.search(chunk)
         langs.append(None if short else detect_language(chunk))
     resolved = _inherit(langs, [text[s:e] for s, e in spans])
     return [
