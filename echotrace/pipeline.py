@@ -173,7 +173,7 @@ def process_document(raw: RawDoc, context: DocContext) -> DocResult | Skipped:
         cleaned = clean_html(body, raw.url)
         markup = html_metadata(body, raw.url)
     else:
-        cleaned = clean_text(body, repeated)
+        cleaned = clean_text(body, repeated, raw.title)
         markup = {}
     text = cleaned.text
     if not text.strip():

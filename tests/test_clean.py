@@ -719,6 +719,23 @@ def test_a_long_footer_leaves_at_a_sentence_and_takes_the_related_headlines_glue
     assert "Related News Dam talks" in cleaned.text  # the article goes on after its box of links
 
 
+def test_a_records_title_glued_to_its_text_leaves_it_where_a_sentence_starts_after_it() -> None:
+    """An export that lost the layout glues the headline to the body; a lead sentence the title was cut from
+    stays whole."""
+    title = "Shelling near the valley dam kills nine Monitor"
+    glued = clean_text(f"{title} At least nine people were killed on Tuesday.\n\nRescuers searched the banks.",
+                       given_title=title)
+    assert glued.text.startswith("At least nine people were killed")
+    assert [(b.reason, b.text) for b in glued.boilerplate] == [("title_echo", title)]
+    dated = clean_text(f"Tuesday 4 Apr 2017 {title}: AFP At least nine people died.", given_title=title)
+    assert dated.text == "Tuesday 4 Apr 2017\n\nAFP At least nine people died."  # the dateline stays
+    lead = "Shelling near the valley dam kills nine on the eastern bank, the council said."
+    assert clean_text(lead, given_title="Shelling near the valley dam kills nine").text == lead
+    for text in (f"Reports say {title} At least nine died.", title):  # not at the start; nothing but the title
+        assert clean_text(text, given_title=title).text == text
+    assert clean_text("Dam talks resume Officials met.", given_title="Dam talks resume").text.startswith("Dam")
+
+
 def test_credit_and_dateline_lines_are_protected_from_repeated_line_removal() -> None:
     from echotrace.clean.text import _few_alphabetic_words, _is_credit_line
 

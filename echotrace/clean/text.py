@@ -607,11 +607,13 @@ def _boilerplate(lines: list[_Line]) -> list[Boilerplate]:
     return blocks
 
 
-def clean_text(text: str, repeated: frozenset[int] = frozenset()) -> Cleaned:
+def clean_text(text: str, repeated: frozenset[int] = frozenset(), given_title: str | None = None) -> Cleaned:
     """Main text of a crawled plain-text page: title apart, chrome in `boilerplate` with reasons.
 
     `repeated` holds fingerprints (see `RepeatedLines`) of lines this page's outlet repeats on
     many pages; they are removed as "repeated_line" unless they are datelines or credit lines.
+    `given_title`: the title a record carries beside its text (a CSV or JSONL column), which
+    leaves the text where the export glued it to the body (`_cut_title_echo`).
     """
     lex = _lexicon()
     text = _normalise_spaces(text)
@@ -642,13 +644,55 @@ def clean_text(text: str, repeated: frozenset[int] = frozenset()) -> Cleaned:
         lines[title_index].reason = "title"
         header = [line.text for line in lines[:title_index]]
     kept = [line for line in lines if line.reason is None]
-    edges = _cut_repeated_edges(kept, repeated, lex)
+    edges = _cut_repeated_edges(kept, repeated, lex) + _cut_title_echo(kept, given_title)
     return Cleaned(
         title=title,
         text="\n\n".join(_paragraphs(kept)),
         boilerplate=_boilerplate(lines) + edges,
         header=header,
     )
+
+
+# A title shorter than this may open a text by chance ("Syria talks resume"): it stays.
+_ECHO_MIN_WORDS = 4
+# At most this many words, with a date among them, may stand before the title ("Tuesday 4 Apr 2017").
+_ECHO_LEAD_WORDS = 6
+
+
+def _cut_title_echo(kept: list[_Line], title: str | None) -> list[Boilerplate]:
+    """A record's title repeated at the start of its text, glued to the body by an export that lost the
+    layout ("Strike kills 15 in Syrias Idlib Monitor At least 15 civilians …"), leaves as "title_echo" when
+    what follows starts a sentence (a capital, a digit, a quotation mark): a lead sentence the title was cut
+    from goes on in lower case ("… respond to US strikes on Syria, the Kremlin said") and stays whole. A
+    dateline before the title stays, as a paragraph of its own. Words are compared case-folded without
+    punctuation. A text that is nothing but its title keeps it."""
+    if not kept or not title:
+        return []
+    title_words = [word.casefold() for word in _WORD.findall(title)]
+    n = len(title_words)
+    if n < _ECHO_MIN_WORDS:
+        return []
+    line = kept[0]
+    matches = list(_WORD.finditer(line.text))
+    words = [match.group().casefold() for match in matches]
+    lead = next((k for k in range(min(_ECHO_LEAD_WORDS, len(words) - n) + 1) if words[k : k + n] == title_words),
+                None)
+    if lead is None or (lead and not _has_date(line.text[: matches[lead].start()])):
+        return []
+    before = line.text[: matches[lead].start()].rstrip()
+    after = line.text[matches[lead + n - 1].end() :].lstrip(" .:;,-–—|")
+    if not after:
+        if len(kept) == 1:
+            return []
+    elif not (after[0].isupper() or after[0].isdigit() or after[0] in "\"“”«„‘'"):
+        return []
+    echo = line.text[matches[lead].start() : matches[lead + n - 1].end()]
+    line.text = after
+    if not after:
+        kept.remove(line)
+    if before:  # the page's dateline, a paragraph of its own as the page had it
+        kept.insert(0, _Line(text=before, block=line.block, n_words=before.count(" ") + 1))
+    return [Boilerplate(text=echo, reason="title_echo")]
 
 
 _HEAD, _TAIL = "head", "tail"
