@@ -196,6 +196,10 @@ def test_a_lone_word_the_article_also_writes_in_lower_case_is_no_name(index: Ent
                  "Related Tags Hama")
     found = {m.text: m.entity_id for m in find_mentions("w", furniture, index)}
     assert not set(found) & {"Get", "URL", "Editing", "Related", "Tags"} and "Agnes Lindqvist" in found
+    offices = ("Talks between Secretary of State Tomas Reyval and the Chief of Staff ended. A source at Hama "
+               "Governorate said the road was open.")
+    found = {m.text: m.entity_id for m in find_mentions("o", offices, index)}
+    assert not set(found) & {"State", "Staff", "Governorate"} and {"Tomas Reyval", "Hama"} <= set(found)
 
 
 def test_a_place_where_a_body_is_based_is_not_what_the_article_is_about(index: EntityIndex) -> None:
@@ -204,6 +208,17 @@ def test_a_place_where_a_body_is_based_is_not_what_the_article_is_about(index: E
     found = [(m.text, m.entity_id) for m in find_mentions("b", text, index)]
     assert [t for t, eid in found if eid == "united-kingdom"] == ["Britain"]
     assert ("The UK-based monitor", "syrian-observatory") in found and ("London", "london") in found
+
+
+def test_spellings_of_an_export_that_lost_its_apostrophes_name_the_listed_actors(index: EntityIndex) -> None:
+    text = ("Fighters fled to eastern Syrias Deir az-Zour region as al-Nusra Front (Qaeda branch in the Levant) "
+            "and the Kurdish Peoples Protection Units clashed; Fateh al-Sham Front denied it. The Islamic State in "
+            "Iraq and the Levant withdrew. Source TRTWorld and agencies")
+    found = {m.text: m.entity_id for m in find_mentions("x", text, index)}
+    assert found == {"Syria": "syria", "Deir az-Zour": "deir-ez-zor", "al-Nusra Front": "al-nusra-front",
+                     "Qaeda": "al-qaeda", "Levant": "levant", "Kurdish Peoples Protection Units": "ypg",
+                     "Fateh al-Sham Front": "al-nusra-front", "Islamic State in Iraq and the Levant": "islamic-state",
+                     "TRTWorld": "trt-world"}
 
 
 def test_the_end_of_a_listed_persons_name_is_that_person(index: EntityIndex) -> None:

@@ -89,7 +89,7 @@ NOT_NAMES = DATE_WORDS | frozenset(
     ein eine und im am zum zur laut nach mit auf für ab wegen bis seit ohne gegen durch über unter zwischen bei vor
     y con por para según
     photo video read more share comments advertisement subscribe click source sources via
-    get url tags related editing
+    get url tags related editing governorate
     """.split()
 )
 # Articles and prepositions of every cue-table language: "Le Vietnam", "En México" name no person.
@@ -699,6 +699,10 @@ def _is_title(word: str) -> bool:
 
 
 def _name_from_tokens(text: str, tokens: list[tuple[int, int]], lang: str) -> _Found | None:
+    if _office_of_title(text, tokens[0], lang):  # "Secretary of State Tomas Reyval": the office is no name
+        tokens = tokens[1:]
+        if not tokens:
+            return None
     if len(tokens) == 1:  # most groups: one sentence-initial "The", "He", "Monday", "Los"
         lone = text[tokens[0][0]:tokens[0][1]].lower()
         if lone in NOT_NAMES or _is_title(lone) or lone in cue_table().get(lang, {}).get("articles", ()):
@@ -752,6 +756,19 @@ def _name_from_tokens(text: str, tokens: list[tuple[int, int]], lang: str) -> _F
     name = " ".join(words)
     method = "pattern-title" if titled else "pattern"
     return _Found(tokens[0][0], tokens[-1][1], ADHOC_PREFIX + slug(name), method)
+
+
+_OFFICE_DOMAINS = {lang: frozenset(table.get("office_domains", ())) for lang, table in cue_table().items()}
+
+
+def _office_of_title(text: str, token: tuple[int, int], lang: str) -> bool:
+    """Whether the word `token` completes a title as the office it names ("Secretary of State", "Chief of
+    Staff"; cues.yaml `office_domains`)."""
+    if text[token[0]:token[1]].lower() not in _OFFICE_DOMAINS.get(lang, ()):
+        return False
+    before = text[max(0, token[0] - 40) : token[0]].rstrip(" ")
+    words = before.split()
+    return len(words) > 1 and words[-1] == "of" and _is_title(words[-2])
 
 
 def _is_compound_modifier(word: str) -> bool:
