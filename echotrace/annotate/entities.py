@@ -513,6 +513,9 @@ def _uninflected(name: str, lang: str) -> str:
     return nominative(name, lang, is_org=True, governed=True)
 
 
+_NAME_WORD = re.compile(r"\S+")
+
+
 def apostrophes_lost(text: str) -> bool:
     """No possessive "s" in `text` has its apostrophe: a scrape stripped them all, as FA-KES's did."""
     return "'s" not in text and "’s" not in text
@@ -520,14 +523,21 @@ def apostrophes_lost(text: str) -> bool:
 
 def _lost_apostrophes(found: list[_Found], text: str, index: EntityIndex) -> None:
     """"Syrias army", "Bashar al-Assads forces": in a text that lost its apostrophes (`apostrophes_lost`), a
-    listed name whose possessive lost it is that name, not a new one."""
+    listed name whose possessive lost it is that name, not a new one, also where the name reader ran it on
+    into the words around it ("Al Qaedas Syrian branch", "Once Syrias largest city"): the longest such."""
     if not apostrophes_lost(text):
         return
     for item in found:
-        if item.entity_id.startswith(ADHOC_PREFIX) and text[item.end - 1] == "s":
-            known = index.canonical(text[item.start:item.end - 1])
-            if known is not None:
-                item.entity_id, item.end, item.method = known, item.end - 1, "gazetteer"
+        if not item.entity_id.startswith(ADHOC_PREFIX):
+            continue
+        words = [match.span() for match in _NAME_WORD.finditer(text, item.start, item.end)]
+        possessives = [(start, end - 1) for k, (start, _) in enumerate(words) for _, end in words[k:]
+                       if text[end - 1] == "s" and end - 1 > start]
+        listed = [(end - start, start, end, known) for start, end in possessives
+                  if (known := index.canonical(text[start:end])) is not None]
+        if listed:
+            _, item.start, item.end, item.entity_id = max(listed)
+            item.method = "gazetteer"
 
 
 def _gazetteer(text: str, index: EntityIndex) -> tuple[list[_Found], list[tuple[int, int, list[str]]]]:
