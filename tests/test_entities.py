@@ -200,6 +200,13 @@ def test_a_lone_word_the_article_also_writes_in_lower_case_is_no_name(index: Ent
                "Governorate said the road was open.")
     found = {m.text: m.entity_id for m in find_mentions("o", offices, index)}
     assert not set(found) & {"State", "Staff", "Governorate"} and {"Tomas Reyval", "Hama"} <= set(found)
+    ranks = ("According to a statement by the Turkish General Staff, artillery fire hit the border. The army's "
+             "General Command and the Syrian Revolution General Commission, an activist network, disagreed about the "
+             "toll. Gen. Tomas Reyval said so in an interview. Later Halim al-Sayegh and Halim Sayegh spoke.")
+    found = {m.text: m.entity_id for m in find_mentions("r", ranks, index)}
+    assert {"Turkish General Staff", "General Command", "Syrian Revolution General Commission"} <= set(found)
+    assert not set(found) & {"Staff", "Command", "Commission"} and "Tomas Reyval" in found
+    assert found["Halim al-Sayegh"] == found["Halim Sayegh"]  # the Arabic article written or not
 
 
 def test_a_place_where_a_body_is_based_is_not_what_the_article_is_about(index: EntityIndex) -> None:

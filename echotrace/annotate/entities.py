@@ -140,6 +140,17 @@ def slug(name: str) -> str:
     return _SLUG_STRIP.sub("-", folded).strip("-")
 
 
+# The Arabic article inside a name, which news writes or drops at will ("Talal al-Barazi", "Talal Barazi").
+# Hyphenated, or capitalised before a space: the Spanish and Italian "el" and "al" are other words.
+_INNER_ARTICLE = re.compile(r"(?<= )(?:[aAeE]l-|Al |El )(?=\w)")
+
+
+def adhoc_id(name: str) -> str:
+    """The id of a name the alias table does not list: one for the spellings with and without the Arabic
+    article inside the name ("Talal al-Barazi", "Talal Barazi": 'x:talal-barazi')."""
+    return ADHOC_PREFIX + slug(_INNER_ARTICLE.sub("", name))
+
+
 def _is_short_caps(alias: str) -> bool:
     letters = [ch for ch in alias if ch.isalpha()]
     return 0 < len(letters) <= _SHORT_CAPS_MAX and alias == alias.upper() and " " not in alias
@@ -720,8 +731,10 @@ def _name_from_tokens(text: str, tokens: list[tuple[int, int]], lang: str) -> _F
     tokens = [(s, e - 2) if text[e - 2 : e] in ("'s", "’s") and e - s > 3 else (s, e) for s, e in tokens]
     words = [text[s:e] for s, e in tokens]
     titled = False
+    # "Turkish General Staff", "General Command", "Syrian Revolution General Commission": a rank in a body's name.
+    body = len(words) > 1 and words[-1].lower() in ORG_HEADS
     # "Interior Secretary Ken Salazar": the name is what follows the last title word.
-    last_title = max((k for k, w in enumerate(words[:-1]) if _is_title(w)), default=-1)
+    last_title = -1 if body else max((k for k, w in enumerate(words[:-1]) if _is_title(w)), default=-1)
     if last_title > 0:
         words, tokens = words[last_title:], tokens[last_title:]
         titled = words[0].lower() not in _LABEL_TITLES
@@ -731,7 +744,7 @@ def _name_from_tokens(text: str, tokens: list[tuple[int, int]], lang: str) -> _F
     if modified:  # "The Britain-based Syrian Observatory for Human Rights", "Kurdish-led"
         words, tokens, sentence_start = words[modified:], tokens[modified:], False
     prepositions = cue_table().get(lang, {}).get("prepositions", ())
-    while words and (_is_title(words[0]) or words[0].lower() in NOT_NAMES
+    while words and ((_is_title(words[0]) and not body) or words[0].lower() in NOT_NAMES
                      or (len(words) > 1 and sentence_start and words[0].lower() in prepositions)  # "В Германии"
                      or (lang == "de" and sentence_start and words[0].lower() in _GERMAN_ARTICLES)):
         titled = titled or (_is_title(words[0]) and words[0].lower() not in _LABEL_TITLES)
@@ -759,13 +772,13 @@ def _name_from_tokens(text: str, tokens: list[tuple[int, int]], lang: str) -> _F
         lower = word.lower()
         if sentence_start and not titled:
             # Kept only if a full name in the article ends with it ("Velikodny added ...").
-            return _Found(tokens[0][0], tokens[-1][1], ADHOC_PREFIX + slug(word), _TENTATIVE)
+            return _Found(tokens[0][0], tokens[-1][1], adhoc_id(word), _TENTATIVE)
         if (len(word) < 3 or lower.endswith(_DEMONYM_END) or (lower.endswith("ern") and len(lower) > 6)
                 or (word.isupper() and len(word) > _SHORT_CAPS_MAX)):
             return None
     name = " ".join(words)
     method = "pattern-title" if titled else "pattern"
-    return _Found(tokens[0][0], tokens[-1][1], ADHOC_PREFIX + slug(name), method)
+    return _Found(tokens[0][0], tokens[-1][1], adhoc_id(name), method)
 
 
 _OFFICE_DOMAINS = {lang: frozenset(table.get("office_domains", ())) for lang, table in cue_table().items()}
@@ -812,7 +825,7 @@ def _link_body_heads(found: list[_Found], text: str, index: EntityIndex) -> None
 def _unlinked_word(item: _Found, text: str) -> str | None:
     """The word of a one-word name found by pattern and linked to no longer name or listed entity, else None."""
     word = text[item.start:item.end]
-    return word if " " not in word and item.entity_id == ADHOC_PREFIX + slug(word) else None
+    return word if " " not in word and item.entity_id == adhoc_id(word) else None
 
 
 def _place_adjectives(found: list[_Found], text: str, index: EntityIndex) -> None:
@@ -849,7 +862,7 @@ def _bodies_named_after_places(found: list[_Found], text: str, index: EntityInde
                 or len(words) < 2 or words[-1] not in _PLACE_BODY_HEADS or words[0].endswith(_DEMONYM_END)):
             continue
         item.start = place.start
-        item.entity_id = ADHOC_PREFIX + slug(text[item.start:item.end])
+        item.entity_id = adhoc_id(text[item.start:item.end])
         joined.append(place)
     if joined:
         found[:] = [f for f in found if all(f is not place for place in joined)]
