@@ -736,6 +736,15 @@ def test_a_records_title_glued_to_its_text_leaves_it_where_a_sentence_starts_aft
     assert clean_text("Dam talks resume Officials met.", given_title="Dam talks resume").text.startswith("Dam")
 
 
+def test_a_dateline_glued_to_the_first_sentence_is_a_paragraph_of_its_own() -> None:
+    for dateline in ("25 April 2017", "Monday 11 January 2016 18:41", "Published July 21 2015", "04-09-2014"):
+        text = f"{dateline} Airstrikes on a village near the dam killed four people."
+        assert clean_text(text).text == f"{dateline}\n\nAirstrikes on a village near the dam killed four people."
+    for text in ("2016 Saw a rise in attacks across the whole valley.", "May 2017 was the deadliest month on record.",
+                 "12 people were killed on Monday in the town.", "On Tuesday 4 April 2017 the dam gave way."):
+        assert clean_text(text).text == text
+
+
 def test_credit_and_dateline_lines_are_protected_from_repeated_line_removal() -> None:
     from echotrace.clean.text import _few_alphabetic_words, _is_credit_line
 
