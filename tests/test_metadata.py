@@ -394,6 +394,8 @@ def test_short_paragraphs_inherit_and_share_is_by_characters() -> None:
             "Mon Oct 31 2016")
     paragraphs = split_paragraphs(text)
     assert [p.lang for p in paragraphs] == ["en", "en", "en", "fr", "de", "de"]
+    credits = f"{long_en}\n\nDeerfield Beach, Fla.\n\n{long_en}\n\nPrzemysław Nowak, Kraków.\n\n{long_en}"
+    assert {p.lang for p in split_paragraphs(credits)} == {"en"}  # a place or a name amid English is no Italian
     assert [text[p.start : p.end] for p in paragraphs][:2] == ["Advertisement", long_en]
     many_small = [Paragraph(i, 0, 10, "fr") for i in range(3)]
     assert article_language([*many_small, Paragraph(3, 0, 100, "en")]) == "en"

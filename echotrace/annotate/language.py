@@ -209,11 +209,38 @@ def split_paragraphs(text: str) -> list[Paragraph]:
         lettered = sum(1 for word in head if _LETTER.search(word))
         short = (len(head) <= _DATELINE_WORDS and lettered < _SHORT_WORDS) or not _LETTER.search(chunk)
         langs.append(None if short else detect_language(chunk))
-    resolved = _inherit(langs, [text[s:e] for s, e in spans])
+    chunks = [text[s:e] for s, e in spans]
+    resolved = _inherit(_unconfirmed_islands(langs, chunks), chunks)
     return [
         Paragraph(idx, start, end, lang)
         for idx, ((start, end), lang) in enumerate(zip(spans, resolved, strict=True))
     ]
+
+
+_LAST_LATIN = "\u024f"  # the end of Latin Extended-B
+
+
+def _unconfirmed_islands(langs: list[str | None], chunks: list[str]) -> list[str | None]:
+    """A paragraph of at most _DATELINE_WORDS words read as another language than the paragraphs around it,
+    which agree, without one function word of that language, is too short to tell: a name, a place, a
+    credit in an English article ("Deerfield Beach, Fla." read as Italian, "Getty." as Spanish). Only Latin
+    script is read so: "Привет всем." stays Russian; so does "La guerre continue." French (its "la")."""
+    known = [lang if lang not in (None, UNDETERMINED) else None for lang in langs]
+    out = list(langs)
+    for index, (lang, chunk) in enumerate(zip(langs, chunks, strict=True)):
+        if lang is None or lang == UNDETERMINED:
+            continue
+        head = chunk.split(None, _DATELINE_WORDS)
+        if len(head) > _DATELINE_WORDS or any(ch.isalpha() and ch > _LAST_LATIN for ch in chunk):
+            continue
+        around = {next((other for other in reversed(known[:index]) if other), None),
+                  next((other for other in known[index + 1:] if other), None)} - {None}
+        if len(around) != 1 or lang in around:
+            continue
+        words = {word.strip(".,;:!?()\"'«»“”").lower() for word in head}
+        if not any(lang in _LANGS_OF_WORD.get(word, ()) for word in words):
+            out[index] = None
+    return out
 
 
 def _inherit(langs: list[str | None], chunks: list[str]) -> list[str]:
