@@ -163,7 +163,7 @@ def test_a_possessive_without_its_apostrophe_is_the_listed_name(index: EntityInd
 
 def test_a_lone_organisation_word_is_the_body_named_before(index: EntityIndex) -> None:
     text = ("Strikes hit the city again on Monday.\n\nThe Syrian Observatory for Human Rights counted 12 dead. "
-            "Later the Observatory said the toll had risen to 15.")
+            "An Observatory statement later put the toll at 15.")
     mentions = find_mentions("d", text, index)
     assert {m.entity_id for m in mentions if m.text == "Observatory"} == {"syrian-observatory"}
 

@@ -691,6 +691,7 @@ def test_the_initials_of_a_body_are_an_antecedent_of_it() -> None:
     ("The Syrian government said the attack was carried out by terrorists.", "Syrian government"),
     ("The Syrian regime said the attack was carried out by terrorists.", "Syrian regime"),
     ("Syrian state television said the attack was carried out by terrorists.", "Syrian state television"),
+    ("Syrian state media said the attack was carried out by terrorists.", "Syrian state media"),
     ("State media said the attack was carried out by terrorists.", None),
     ("At least ten people were killed, Russia and the Syrian regime said.", "Russia and Syrian regime"),
     ("A Syrian group said the attack was carried out by the army.", None),

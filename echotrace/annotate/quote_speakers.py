@@ -266,7 +266,7 @@ def _named_with_kind(words: Sequence[str], article: str, cues: CuePatterns) -> t
     phrase ending in a lower-case word describes someone it does not name ("the Russian general", "a Syrian
     group", "the newspaper", "His campaign", "Opposition forces"). `article`: the one the phrase opened with,
     if any."""
-    if len(words) >= 3 and words[-2] == "state" and words[-1] in _STATE_MEDIA and _names_nation(words[-3]):
+    if _is_state_media(words):
         return _state_broadcaster(words)  # "Syrian state television", "Iran's state media"
     tail = next((k for k in (len(words) - 1, len(words) - 2)
                  if k > 0 and all(w.islower() for w in words[k:]) and _is_capitalised(words[k - 1])), None)
@@ -501,6 +501,12 @@ def _is_name_article(words: Sequence[str], index: int, cues: CuePatterns) -> boo
     mastheads = (" ".join(words[index:end]) for end in range(index + 2, min(len(words), index + 4) + 1))
     return ((_is_capitalised(previous) and previous.lower() not in ARTICLES) or low not in cues.articles
             or any(is_outlet_name(name) for name in mastheads))
+
+
+def _is_state_media(words: Sequence[str]) -> bool:
+    """ "Syrian state television", "Iran's state media": a nation's broadcaster, a body even where its last word
+    alone is a generic source ("media reports")."""
+    return len(words) >= 3 and words[-2] == "state" and words[-1] in _STATE_MEDIA and _names_nation(words[-3])
 
 
 def _state_broadcaster(words: Sequence[str]) -> tuple[str, bool] | None:
@@ -890,7 +896,8 @@ def _resolve(text: str, words: Sequence[str], position: int, cues: CuePatterns,
     if len(lower) == 1 and lower[0] in cues.org_pronouns:
         return _nearest(named, position, is_org=True, gender=None, facts=facts,
                         group=lower[0] in cues.group_pronouns)
-    if (len(lower) == 1 and lower[0] in cues.self_pronouns) or _is_generic(lower[-1], cues):
+    if (len(lower) == 1 and lower[0] in cues.self_pronouns) or (_is_generic(lower[-1], cues)
+                                                                 and not _is_state_media(words)):
         return None  # "we pledge", "Activists said": nobody the text names
     if _unnamed_reached_by(lower, cues):
         return None  # "Residents contacted by Reuters": the residents speak, not the agency
