@@ -224,9 +224,12 @@ def process_document(raw: RawDoc, context: DocContext) -> DocResult | Skipped:
             # language the article used ("Sergei Rudskoy", "ministère russe de la Défense", "SOHR"): their
             # statements group and list together; so does one named by a description the entity stage tied
             # to a listed entity ("the monitor"). A name the table does not spell keeps its own: it was tied
-            # to the entity by surname only ("Doctor Ibrahim al-Assad" is no Bashar al-Assad).
+            # to the entity by surname only ("Doctor Ibrahim al-Assad" is no Bashar al-Assad). The spelling is
+            # the name's or the source's as written: the name reads "Donald J. Trump" as "Donald J Trump".
             entity = index.entity(entity_id) if entity_id else None
-            if entity is not None and (quote.speaker_name is None or index.canonical(quote.speaker_name) == entity_id):
+            as_written = text[quote.speaker_start:quote.speaker_end] if quote.speaker_start is not None else ""
+            if entity is not None and (quote.speaker_name is None or entity_id in (
+                    index.canonical(quote.speaker_name), index.canonical(as_written))):
                 quote.speaker_name = entity.name
     return DocResult(source=raw.source, article=article, mentions=mentions, quotes=quotes)
 

@@ -192,10 +192,10 @@ def test_a_lone_word_the_article_also_writes_in_lower_case_is_no_name(index: Ent
     found = {m.text: m.entity_id for m in find_mentions("p", peoples, index)}
     assert not set(found) & {"Shiite", "Arab", "Druze", "Tuesdays"}
     assert {"Hama", "Agnes Lindqvist", "Greek"} <= set(found)  # a nation's adjective tells the story
-    furniture = ("21.08.2013Get short URL 0 0 0 Rebels shelled Hama overnight. Editing by Agnes Lindqvist "
-                 "Related Tags Hama")
+    furniture = ("21.08.2013Get short URL 0 0 0 Rebels shelled Hama overnight, and I’ll say it again, I'd stay. "
+                 "Editing by Agnes Lindqvist Related Tags Hama")
     found = {m.text: m.entity_id for m in find_mentions("w", furniture, index)}
-    assert not set(found) & {"Get", "URL", "Editing", "Related", "Tags"} and "Agnes Lindqvist" in found
+    assert not set(found) & {"Get", "URL", "Editing", "Related", "Tags", "I’ll", "I'd"} and "Agnes Lindqvist" in found
     offices = ("Talks between Secretary of State Tomas Reyval and the Chief of Staff ended. A source at Hama "
                "Governorate said the road was open.")
     found = {m.text: m.entity_id for m in find_mentions("o", offices, index)}

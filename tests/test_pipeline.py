@@ -298,7 +298,8 @@ def test_stored_articles_read_texts_back_from_disk(tmp_path: Path) -> None:
 
 
 def test_quotes_command_names_speakers_by_the_alias_table_and_marks_reported_speech(tmp_path: Path) -> None:
-    """Two spellings of one person in the alias table are one speaker under its name; her reported
+    """Two spellings of one person in the alias table are one speaker under its name (one with an initial,
+    which the speaker's words read without its full stop); her reported
     statements are shown after their cue, so a denial never reads as a claim, without their "that", and
     her own words in quotation marks."""
     corpus = tmp_path / "in"
@@ -309,10 +310,10 @@ def test_quotes_command_names_speakers_by_the_alias_table_and_marks_reported_spe
         encoding="utf-8")
     (corpus / "b.txt").write_text(
         "Town prepares for winter\n\n\"The dam will hold this winter, and the town will not flood again,\" "
-        "Lena Fischer told reporters on Monday.\n", encoding="utf-8")
+        "Lena M. Fischer told reporters on Monday.\n", encoding="utf-8")
     aliases = tmp_path / "aliases.yaml"
     aliases.write_text("entities:\n  - id: lena-fischer\n    name: Lena Fischer\n    type: person\n"
-                       "    aliases: [Lena Fischer, Lena Fisher]\n", encoding="utf-8")
+                       "    aliases: [Lena Fischer, Lena Fisher, Lena M. Fischer]\n", encoding="utf-8")
     db = tmp_path / "s.duckdb"
     run([str(corpus)], db, Settings(workers=1, aliases=[str(aliases)]))
     con = duckdb.connect(str(db), read_only=True)

@@ -640,7 +640,7 @@ def test_two_people_of_one_surname_stay_two_speakers() -> None:
 def test_a_bare_surname_reads_the_first_full_name_an_initial_included() -> None:
     text = ("Pavel K. Orlov said the casino would open in May. His former wife Maria Orlov said she had not been "
             "told. Mr. Orlov said the lawsuit was baseless.")
-    assert _one(find_quotes("n1", text), "lawsuit was baseless").speaker_name == "Pavel K Orlov"
+    assert _one(find_quotes("n1", text), "lawsuit was baseless").speaker_name == "Pavel K. Orlov"
 
 
 def test_a_bare_surname_reads_a_first_full_name_of_three_words() -> None:
@@ -671,8 +671,8 @@ def test_the_initials_of_a_body_are_an_antecedent_of_it() -> None:
     ("Clinton campaign spokesman Brian Fallon said the charge was pathetic and dangerous.", "Brian Fallon"),
     ("Syrian President Bashar al-Assad said the army would retake the whole country.", "Bashar al-Assad"),
     # a middle initial that is an article or a French title elsewhere
-    ("Illinois Attorney General Lisa M. Madigan said the law would be challenged in court.", "Lisa M Madigan"),
-    ("Roberta A. Kaplan, a lawyer for the plaintiffs, said the law would be challenged.", "Roberta A Kaplan"),
+    ("Illinois Attorney General Lisa M. Madigan said the law would be challenged in court.", "Lisa M. Madigan"),
+    ("Roberta A. Kaplan, a lawyer for the plaintiffs, said the law would be challenged.", "Roberta A. Kaplan"),
     # a role before a name is no organisation, though its first word heads one elsewhere ("Radio Liberty")
     ("Radio talk host Rush Limbaugh said the debate was rigged from the start.", "Rush Limbaugh"),
     # commas lost (FA-KES): the full name, then the post it holds

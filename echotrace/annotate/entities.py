@@ -89,7 +89,7 @@ NOT_NAMES = DATE_WORDS | frozenset(
     ein eine und im am zum zur laut nach mit auf für ab wegen bis seit ohne gegen durch über unter zwischen bei vor
     y con por para según
     photo video read more share comments advertisement subscribe click source sources via
-    get url tags related editing governorate
+    get url tags related editing governorate i’m i’ve i’ll i’d i'm i've i'll i'd
     """.split()
 )
 # Articles and prepositions of every cue-table language: "Le Vietnam", "En México" name no person.

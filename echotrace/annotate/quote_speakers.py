@@ -138,7 +138,7 @@ def speaker_key(name: str) -> str:
 
 def _looks_like_org(lower_words: Sequence[str]) -> bool:
     heads = cue_patterns("en").org_heads
-    return lower_words[-1] in heads or any(w in heads for w in lower_words[-2:])
+    return lower_words[-1] in heads or lower_words[-1] in _STATE_MEDIA or any(w in heads for w in lower_words[-2:])
 
 
 def _stem(word: str) -> str:
@@ -774,8 +774,19 @@ def resolve_speakers(text: str, found: Sequence[Found], lang_of: Callable[[int],
     for index in range(len(found)):
         name = names.get(index)
         key = speaker_key(name) if name else ""
-        out.append(longest.get(key, name) if name and people[key] == 1 else name)
+        chosen = longest.get(key, name) if name and people[key] == 1 else name
+        out.append(_as_written_initials(chosen, text) if chosen else chosen)
     return out
+
+
+_BARE_INITIAL = re.compile(r"(?<=\b[A-Z])(?= [A-Z])")
+
+
+def _as_written_initials(name: str, text: str) -> str:
+    """ "Paul D. Ryan", where the words of a name ("Paul D Ryan") lost the full stop of an initial the text
+    gives it."""
+    dotted = _BARE_INITIAL.sub(".", name)
+    return dotted if dotted != name and dotted in text else name
 
 
 def _restored_possessive(word: str) -> str:
