@@ -207,6 +207,10 @@ def test_a_lone_word_the_article_also_writes_in_lower_case_is_no_name(index: Ent
     assert {"Turkish General Staff", "General Command", "Syrian Revolution General Commission"} <= set(found)
     assert not set(found) & {"Staff", "Command", "Commission"} and "Tomas Reyval" in found
     assert found["Halim al-Sayegh"] == found["Halim Sayegh"]  # the Arabic article written or not
+    parties = ("The debate ran late on Monday night. Democrat Lena Fischer and Republican Tomas Reyval clashed while "
+               "the Democratic National Committee met.")
+    found = {m.text: m.entity_id for m in find_mentions("p", parties, index)}
+    assert {"Lena Fischer", "Tomas Reyval", "Democratic National Committee"} <= set(found)
 
 
 def test_a_place_where_a_body_is_based_is_not_what_the_article_is_about(index: EntityIndex) -> None:

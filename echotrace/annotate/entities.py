@@ -65,6 +65,9 @@ _LABEL_TITLES = frozenset(w for table in cue_table().values() for w in table.get
 # German titles, which end compound ones ("Innenminister", "Regierungssprecher").
 _COMPOUND_TITLES = frozenset(cue_table()["de"]["titles"])
 _GERMAN_ARTICLES = frozenset(cue_table()["de"]["articles"])
+# A party before a person's given name is no part of the name ("Democrat Hillary Clinton", "Republican Ted
+# Cruz"); before other words it may open a body's ("Democratic National Committee").
+_AFFILIATIONS = frozenset("democrat democratic republican gop libertarian conservative liberal labour tory".split())
 # Words that qualify the title after them ("Special Envoy", "Executive Director").
 _TITLE_MODIFIERS = frozenset("special supreme executive senior acting interim former assistant associate".split())
 # Days, months and times of day: capitalised, never a name's first word ("Early Sunday Abdel Rahman").
@@ -746,7 +749,8 @@ def _name_from_tokens(text: str, tokens: list[tuple[int, int]], lang: str) -> _F
     prepositions = cue_table().get(lang, {}).get("prepositions", ())
     while words and ((_is_title(words[0]) and not body) or words[0].lower() in NOT_NAMES
                      or (len(words) > 1 and sentence_start and words[0].lower() in prepositions)  # "В Германии"
-                     or (lang == "de" and sentence_start and words[0].lower() in _GERMAN_ARTICLES)):
+                     or (lang == "de" and sentence_start and words[0].lower() in _GERMAN_ARTICLES)
+                     or _party_before_person(words)):
         titled = titled or (_is_title(words[0]) and words[0].lower() not in _LABEL_TITLES)
         sentence_start = False
         words, tokens = words[1:], tokens[1:]
@@ -782,6 +786,10 @@ def _name_from_tokens(text: str, tokens: list[tuple[int, int]], lang: str) -> _F
 
 
 _OFFICE_DOMAINS = {lang: frozenset(table.get("office_domains", ())) for lang, table in cue_table().items()}
+
+
+def _party_before_person(words: Sequence[str]) -> bool:
+    return len(words) > 2 and words[0].lower() in _AFFILIATIONS and given_name_locales(words[1].lower()) > 0
 
 
 def _office_of_title(text: str, token: tuple[int, int], lang: str) -> bool:
