@@ -151,7 +151,7 @@ _INNER_ARTICLE = re.compile(r"(?<= )(?:[aAeE]l-|Al |El )(?=\w)")
 def adhoc_id(name: str) -> str:
     """The id of a name the alias table does not list: one for the spellings with and without the Arabic
     article inside the name ("Talal al-Barazi", "Talal Barazi": 'x:talal-barazi')."""
-    return ADHOC_PREFIX + slug(_INNER_ARTICLE.sub("", name))
+    return ADHOC_PREFIX + slug(_INNER_ARTICLE.sub("", name) if "l" in name else name)
 
 
 def _is_short_caps(alias: str) -> bool:
@@ -542,7 +542,7 @@ def _lost_apostrophes(found: list[_Found], text: str, index: EntityIndex) -> Non
     if not apostrophes_lost(text):
         return
     for item in found:
-        if not item.entity_id.startswith(ADHOC_PREFIX):
+        if not item.entity_id.startswith(ADHOC_PREFIX) or "s" not in text[item.start:item.end]:
             continue
         words = [match.span() for match in _NAME_WORD.finditer(text, item.start, item.end)]
         possessives = [(start, end - 1) for k, (start, _) in enumerate(words) for _, end in words[k:]
