@@ -789,6 +789,7 @@ _OFFICE_DOMAINS = {lang: frozenset(table.get("office_domains", ())) for lang, ta
 
 
 def _party_before_person(words: Sequence[str]) -> bool:
+    """ "Democrat Hillary Clinton": a party (`_AFFILIATIONS`), then a given name and more."""
     return len(words) > 2 and words[0].lower() in _AFFILIATIONS and given_name_locales(words[1].lower()) > 0
 
 

@@ -39,8 +39,10 @@ _TO_ISO_639_1 = dict(
     for pair in "arz:ar azb:az ckb:ku pnb:pa nds:de als:de bar:de lmo:it vec:it wuu:zh yue:zh mzn:fa sah:ru".split()
 )
 _SHORT_WORDS = 3
-# A paragraph of at most this many words is short when fewer than _SHORT_WORDS of them have letters.
-_DATELINE_WORDS = 8
+# A paragraph of at most this many words is too short to tell its language when fewer than _SHORT_WORDS
+# of them have letters (a dateline), or when it holds no function word of a language its neighbours do not
+# share (`_unconfirmed_islands`).
+_SHORT_PARAGRAPH_WORDS = 8
 _UNSURE = 0.6
 _CANDIDATES = 3
 # fastText's cost grows with length. On 6,617 labelled SemEval-2022 paragraphs in 10 languages,
@@ -205,9 +207,9 @@ def split_paragraphs(text: str) -> list[Paragraph]:
     langs: list[str | None] = []
     for start, end in spans:
         chunk = text[start:end]
-        head = chunk.split(None, _DATELINE_WORDS)
+        head = chunk.split(None, _SHORT_PARAGRAPH_WORDS)
         lettered = sum(1 for word in head if _LETTER.search(word))
-        short = (len(head) <= _DATELINE_WORDS and lettered < _SHORT_WORDS) or not _LETTER.search(chunk)
+        short = (len(head) <= _SHORT_PARAGRAPH_WORDS and lettered < _SHORT_WORDS) or not _LETTER.search(chunk)
         langs.append(None if short else detect_language(chunk))
     chunks = [text[s:e] for s, e in spans]
     resolved = _inherit(_unconfirmed_islands(langs, chunks), chunks)
@@ -221,7 +223,7 @@ _LAST_LATIN = "\u024f"  # the end of Latin Extended-B
 
 
 def _unconfirmed_islands(langs: list[str | None], chunks: list[str]) -> list[str | None]:
-    """A paragraph of at most _DATELINE_WORDS words read as another language than the paragraphs around it,
+    """A paragraph of at most _SHORT_PARAGRAPH_WORDS words read as another language than the paragraphs around it,
     which agree, without one function word of that language, is too short to tell: a name, a place, a
     credit in an English article ("Deerfield Beach, Fla." read as Italian, "Getty." as Spanish). Only Latin
     script is read so: "Привет всем." stays Russian; so does "La guerre continue." French (its "la")."""
@@ -230,8 +232,8 @@ def _unconfirmed_islands(langs: list[str | None], chunks: list[str]) -> list[str
     for index, (lang, chunk) in enumerate(zip(langs, chunks, strict=True)):
         if lang is None or lang == UNDETERMINED:
             continue
-        head = chunk.split(None, _DATELINE_WORDS)
-        if len(head) > _DATELINE_WORDS or any(ch.isalpha() and ch > _LAST_LATIN for ch in chunk):
+        head = chunk.split(None, _SHORT_PARAGRAPH_WORDS)
+        if len(head) > _SHORT_PARAGRAPH_WORDS or any(ch.isalpha() and ch > _LAST_LATIN for ch in chunk):
             continue
         around = {next((other for other in reversed(known[:index]) if other), None),
                   next((other for other in known[index + 1:] if other), None)} - {None}
