@@ -158,6 +158,14 @@ def _on_alarm(_signum: int, _frame: FrameType | None) -> None:
     raise _DocTimeout
 
 
+def _page_name(raw: RawDoc) -> str:
+    """The last part of the page's address, else its file's name without the extension: what a scraper
+    names a page after ("…/o-malley-campaign-to-shift-staff")."""
+    if raw.url:
+        return urlsplit(raw.url).path.rstrip("/").rpartition("/")[2]
+    return Path(raw.source.split("#", 1)[0]).stem
+
+
 def process_document(raw: RawDoc, context: DocContext) -> DocResult | Skipped:
     """RawDoc -> clean text, title, dates, outlet, credits, languages."""
     settings = context.settings
@@ -173,7 +181,7 @@ def process_document(raw: RawDoc, context: DocContext) -> DocResult | Skipped:
         cleaned = clean_html(body, raw.url)
         markup = html_metadata(body, raw.url)
     else:
-        cleaned = clean_text(body, repeated, raw.title)
+        cleaned = clean_text(body, repeated, raw.title, _page_name(raw))
         markup = {}
     text = cleaned.text
     if not text.strip():

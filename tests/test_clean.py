@@ -736,6 +736,18 @@ def test_a_records_title_glued_to_its_text_leaves_it_where_a_sentence_starts_aft
     assert clean_text("Dam talks resume Officials met.", given_title="Dam talks resume").text.startswith("Dam")
 
 
+def test_a_first_line_the_page_name_spells_is_the_headline_even_with_a_full_stop() -> None:
+    body = "VARO (VNA) — The ferry to the islands resumed service on Tuesday after a week of storms, officials said."
+    text = f"Ferry to the 3 islands resumes after storms.\n\n{body}"
+    for name in ("courier_2024-03-02_ferry-to-the-islands-resumes-af", "ferry-to-the-islands"):
+        cleaned = clean_text(text, page_name=name)
+        assert cleaned.title == "Ferry to the 3 islands resumes after storms." and cleaned.text == body
+    assert clean_text(text, page_name="courier_2024-03-02_harbour-fire").title is None
+    assert clean_text(body, page_name="varo-vna-the-ferry").title is None  # the only line: the text itself
+    lead = f"{body} More sailings follow.\n\nThe harbour master thanked the crews."
+    assert clean_text(lead, page_name="varo-vna-the-ferry-to-the-islands").text == lead  # a lead runs longer
+
+
 def test_a_dateline_glued_to_the_first_sentence_is_a_paragraph_of_its_own() -> None:
     for dateline in ("25 April 2017", "Monday 11 January 2016 18:41", "Published July 21 2015", "04-09-2014"):
         text = f"{dateline} Airstrikes on a village near the dam killed four people."

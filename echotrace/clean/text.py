@@ -96,6 +96,7 @@ _SEPARATORS = re.compile(r"\s[|•·]\s|\s?\|\s?")
 _HEADER_SCAN_LINES = 10
 _MENU_ITEM_WORDS = 8
 _DATELINE_MAX_WORDS = 12
+_MAX_TITLE_WORDS = 30
 # A related-articles marker only ends the article when it sits in the last 40 % of the page.
 _RELATED_TAIL_START = 0.6
 _MAX_FINGERPRINT_LINE = 300
@@ -421,7 +422,7 @@ def _is_title_candidate(line: _Line) -> bool:
     return (
         line.reason is None
         and not line.protected
-        and 3 <= line.n_words <= 30
+        and 3 <= line.n_words <= _MAX_TITLE_WORDS
         and 15 <= len(text) <= 250
         and _final_char(text) not in (".", ",", ";", ":", "…", "")
         and not text[0].islower()
@@ -607,13 +608,15 @@ def _boilerplate(lines: list[_Line]) -> list[Boilerplate]:
     return blocks
 
 
-def clean_text(text: str, repeated: frozenset[int] = frozenset(), given_title: str | None = None) -> Cleaned:
+def clean_text(text: str, repeated: frozenset[int] = frozenset(), given_title: str | None = None,
+               page_name: str = "") -> Cleaned:
     """Main text of a crawled plain-text page: title apart, chrome in `boilerplate` with reasons.
 
     `repeated` holds fingerprints (see `RepeatedLines`) of lines this page's outlet repeats on
     many pages; they are removed as "repeated_line" unless they are datelines or credit lines.
     `given_title`: the title a record carries beside its text (a CSV or JSONL column), which
-    leaves the text where the export glued it to the body (`_cut_title_echo`).
+    leaves the text where the export glued it to the body (`_cut_title_echo`). `page_name`: the file's
+    name or the address's last part, whose words may spell the headline (`_spelled_by_page_name`).
     """
     lex = _lexicon()
     text = _normalise_spaces(text)
@@ -634,6 +637,11 @@ def clean_text(text: str, repeated: frozenset[int] = frozenset(), given_title: s
     _drop_related_tails(lines)
     _mark_headline_runs(lines)
     title_index = _mark_zones(lines)
+    if title_index is None and given_title is None:
+        first = next((i for i, line in enumerate(lines) if line.reason is None), None)
+        if (first is not None and any(line.reason is None for line in lines[first + 1:])
+                and _spelled_by_page_name(lines[first], page_name)):
+            title_index = first
     for line in lines:
         if line.reason == "related_marker":
             line.reason = "related_links"
@@ -652,6 +660,37 @@ def clean_text(text: str, repeated: frozenset[int] = frozenset(), given_title: s
         boilerplate=_boilerplate(lines) + edges,
         header=header,
     )
+
+
+_SLUG_WORD = re.compile(r"[^\W_]+")
+_DIGITS = re.compile(r"\d")
+# Words of a page's name that must spell the opening of its first line for that line to be the headline, and
+# the most words that line may have: a lead sentence that opens as its headline does runs longer.
+_MIN_SLUG_WORDS = 3
+_MAX_SLUG_TITLE_WORDS = 20
+
+
+def _spelled_by_page_name(line: _Line, page_name: str) -> bool:
+    """A first line whose opening words the page's name spells is its headline, even one ending in a full
+    stop, which the title rule reads as body text ("O’Malley campaign to shift staff, resources to Iowa."
+    in "breitbart_2015-11-16_o-malley-campaign-to-shift-staff.txt"): at least `_MIN_SLUG_WORDS` words of
+    the name's end, the last one perhaps cut short ("…-the-hellish-vie"), digits left out; not a line of
+    over `_MAX_SLUG_TITLE_WORDS` words."""
+    if not page_name or line.n_words > _MAX_SLUG_TITLE_WORDS:
+        return False
+    name, words = _slug_words(page_name), _slug_words(line.text)
+    for start in range(len(name) - _MIN_SLUG_WORDS + 1):
+        tail = name[start:]
+        if (len(tail) <= len(words) and words[: len(tail) - 1] == tail[:-1]
+                and words[len(tail) - 1].startswith(tail[-1])):
+            return True
+    return False
+
+
+def _slug_words(text: str) -> list[str]:
+    """Words as addresses spell them: case-folded, without digits, which slugs often drop ("only-percent-of"
+    for "Only 24 Percent of")."""
+    return [word for word in (_DIGITS.sub("", w).casefold() for w in _SLUG_WORD.findall(text)) if word]
 
 
 # A title shorter than this may open a text by chance ("Syria talks resume"): it stays.
