@@ -233,7 +233,8 @@ def process_document(raw: RawDoc, context: DocContext) -> DocResult | Skipped:
             # statements group and list together; so does one named by a description the entity stage tied
             # to a listed entity ("the monitor"). A name the table does not spell keeps its own: it was tied
             # to the entity by surname only ("Doctor Ibrahim al-Assad" is no Bashar al-Assad). The spelling is
-            # the name's or the source's as written: the name reads "Donald J. Trump" as "Donald J Trump".
+            # the name's or the source's as written: the name may be a longer one the text gave the same speaker
+            # elsewhere ("Sochi Russia" where this source reads "Russia").
             entity = index.entity(entity_id) if entity_id else None
             as_written = text[quote.speaker_start:quote.speaker_end] if quote.speaker_start is not None else ""
             if entity is not None and (quote.speaker_name is None or entity_id in (

@@ -22,7 +22,7 @@ from typing import Any
 
 from echotrace.records import Boilerplate, DateInfo
 
-__all__ = ["find_dates", "parse_date"]
+__all__ = ["date_end", "find_dates", "parse_date"]
 
 # Month names and abbreviations in en, fr, de, es, it, pt and ru (genitive and nominative).
 _MONTHS: dict[int, list[str]] = {
@@ -298,6 +298,13 @@ def _dates_in(text: str, start: int = 0, end: int | None = None) -> Iterator[_Fo
             continue
         before = text[max(start, match.start() - 25) : match.start()]
         yield _Found(value, match.start(), match.end(), bool(_UPDATED_CUE.search(before)))
+
+
+def date_end(text: str, start: int = 0) -> int | None:
+    """Where a date written right at `start` ends ("Tuesday 25 April 2017", "Mon Oct 31 2016 18:41",
+    "04-09-2014"), else None."""
+    match = _TEXT_DATE.match(text, start)
+    return match.end() if match is not None and _from_match(match) is not None else None
 
 
 def _plausible(value: datetime, limit: datetime) -> bool:

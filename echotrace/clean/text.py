@@ -28,6 +28,7 @@ import ahocorasick
 import numpy as np
 import yaml
 
+from echotrace.annotate.dates import date_end
 from echotrace.clean.normalise import normalise_for_id
 from echotrace.records import Boilerplate, Cleaned
 
@@ -735,43 +736,29 @@ def _cut_title_echo(kept: list[_Line], title: str | None) -> list[Boilerplate]:
     return [Boilerplate(text=echo, reason="title_echo")]
 
 
-_WEEKDAYS = frozenset(
-    "monday tuesday wednesday thursday friday saturday sunday mon tue tues wed thu thur thurs fri sat sun".split())
-# A clock time, a year, a day or a date in digits, with the punctuation datelines put after them.
-_DATE_NUMBER = re.compile(r"(?:\d{1,2}:\d{2}|\d{1,4}|\d{1,2}[./-]\d{1,2}[./-]\d{2,4})[,.]?")
-_YEAR_OR_DATE = re.compile(r"\d{4}|\d{1,2}[./-]\d{1,2}[./-]\d{2,4}")
-# A dateline glued to a sentence has at most this many words; the text after it at least as many as a
-# sentence needs.
-_GLUED_DATELINE_WORDS = 6
+# The fewest words of the sentence after a dateline glued to it.
 _MIN_SENTENCE_WORDS = 5
 
 
 def _split_leading_dateline(kept: list[_Line]) -> None:
     """A dateline glued to the text's first sentence ("Tuesday 25 April 2017 Airstrikes on a rebel-held
     village …", "Published July 21 2015 A young Syrian boy …") becomes a paragraph of its own, so that no
-    quote or paragraph language starts with it: up to `_GLUED_DATELINE_WORDS` words of weekdays, months,
-    numbers and clock times (after an "updated"/"published" word), a year or a date in digits among them
-    (not a year alone: "2016 Saw a rise …"), then a sentence that starts with a capital."""
+    quote or paragraph language starts with it: a date the date reader reads (`date_end`), after an
+    "updated"/"published" word if one opens the line, then a sentence that starts with a capital."""
     if not kept:
         return
     line = kept[0]
-    words = line.text.split(None, _GLUED_DATELINE_WORDS + 1)
-    k = 1 if words and _DATELINE_START.fullmatch(words[0].rstrip(":")) else 0
-    while k < min(len(words) - 1, _GLUED_DATELINE_WORDS) and _is_date_word(words[k]):
-        k += 1
-    rest = line.text.split(None, k)[-1] if k else ""
-    dated = [_YEAR_OR_DATE.fullmatch(word.rstrip(",.")) for word in words[:k]]
-    if (not any(dated) or (k == 1 and dated[0] is not None and len(dated[0].group()) == 4)  # "2016 Saw …"
-            or not rest[:1].isupper() or len(rest.split(None, _MIN_SENTENCE_WORDS)) < _MIN_SENTENCE_WORDS):
+    cue = _DATELINE_START.match(line.text)
+    start = len(line.text) - len(line.text[cue.end():].lstrip(" :")) if cue else 0
+    end = date_end(line.text, start)
+    if end is None:
         return
-    dateline = " ".join(words[:k])
+    rest = line.text[end:].lstrip(" ,.")
+    if not rest[:1].isupper() or len(rest.split(None, _MIN_SENTENCE_WORDS)) < _MIN_SENTENCE_WORDS:
+        return
+    dateline = line.text[:end].rstrip()
     line.text = rest
-    kept.insert(0, _Line(text=dateline, block=line.block, n_words=k))
-
-
-def _is_date_word(word: str) -> bool:
-    low = word.lower().rstrip(",.")
-    return low in _WEEKDAYS or low in _MONTH_NAMES or _DATE_NUMBER.fullmatch(word) is not None
+    kept.insert(0, _Line(text=dateline, block=line.block, n_words=dateline.count(" ") + 1))
 
 
 _HEAD, _TAIL = "head", "tail"
