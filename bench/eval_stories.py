@@ -17,13 +17,14 @@ import json
 import time
 from collections import Counter
 from collections.abc import Sequence
+from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 from sklearn.metrics import adjusted_rand_score, v_measure_score
 
-from echotrace.annotate.entities import EntityIndex, find_mentions
+from echotrace.annotate.entities import EntityIndex, find_mentions, initial_variants
 from echotrace.records import Article, Mention, Paragraph
 from echotrace.stories.cluster import cluster_stories
 
@@ -82,8 +83,11 @@ def main() -> None:
     started = time.perf_counter()
     index = EntityIndex.load()
     articles = [article_from_text(str(r["doc_id"]), r["text"]) for r in rows]
+    found = {a.doc_id: find_mentions(a.doc_id, a.text, index) for a in articles}
+    # As the pipeline's "entity ids" step does: one id for a name with and without a middle initial.
+    merged = initial_variants(m.entity_id for ms in found.values() for m in ms)
     mentions: dict[str, list[Mention]] = {
-        a.doc_id: find_mentions(a.doc_id, a.text, index) for a in articles
+        doc_id: [replace(m, entity_id=merged.get(m.entity_id, m.entity_id)) for m in ms] for doc_id, ms in found.items()
     }
     outlets = {e.entity_id for e in index.entities() if e.type == "outlet"}
     story_of = _cluster(articles, mentions, outlets)

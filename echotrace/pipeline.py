@@ -21,7 +21,7 @@ from urllib.parse import urlsplit
 
 from echotrace import errors
 from echotrace.annotate.dates import find_dates
-from echotrace.annotate.entities import EntityIndex, entities_for, find_mentions, use_alias_files
+from echotrace.annotate.entities import EntityIndex, entities_for, find_mentions, initial_variants, use_alias_files
 from echotrace.annotate.language import article_language, split_paragraphs
 from echotrace.annotate.outlet import find_outlet, outlet_names
 from echotrace.annotate.quote_speakers import speaker_key
@@ -500,6 +500,11 @@ def _run_corpus_stages(writer: StoreWriter, settings: Settings, articles: Sequen
             links = _links_stage(writer, settings, articles, report)
     else:  # quote groups and stories read the links of an earlier run
         links = writer.load_links()
+    if "entities" in stages:  # before quote groups, which keep their speakers' entity ids
+        with _Timer("entity ids", progress, reports) as report:
+            merged = initial_variants(writer.load_entity_ids())
+            writer.merge_entities(merged)
+            report.count = len(merged)
     if "quotes" in stages:
         with _Timer("quote groups", progress, reports) as report:
             _quote_groups_stage(writer, articles, links, report)

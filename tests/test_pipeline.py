@@ -326,3 +326,30 @@ def test_quotes_command_names_speakers_by_the_alias_table_and_marks_reported_spe
     assert "(denied) the town had ignored the engineers' warnings" in lines
     assert "“The dam will hold this winter, and the town will not flood again”" in lines
     assert sum(line.startswith("Lena Fischer · 1 article ·") for line in lines) == 3
+
+
+def test_a_person_named_with_and_without_a_middle_initial_is_one_entity(tmp_path: Path) -> None:
+    """Outlets that write "Tomas K. Varga" and outlets that write "Tomas Varga" name one person: one entity,
+    whose mentions and statements, in both spellings, carry its id."""
+    corpus = tmp_path / "in"
+    corpus.mkdir()
+    (corpus / "a.txt").write_text(
+        "Port tariffs to rise\n\nHarbour commissioner Tomas K. Varga said on Monday that tariffs at the Eastvale "
+        "port would rise in March. Shipping firms were told by letter.\n", encoding="utf-8")
+    (corpus / "b.txt").write_text(
+        "Shippers protest new tariffs\n\n\"The rise is needed to pay for the new quay,\" Tomas Varga told "
+        "reporters in Eastvale on Tuesday. Three shipping firms said they would protest.\n", encoding="utf-8")
+    db = tmp_path / "s.duckdb"
+    summary = run([str(corpus)], db, Settings(workers=1))
+    assert next(stage for stage in summary.stages if stage.name == "entity ids").count == 1
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        entity = con.execute("SELECT entity_id, name, aliases FROM entities WHERE name LIKE '%Varga%'").fetchall()
+        assert entity == [("x:tomas-varga", "Tomas K. Varga", ["Tomas K. Varga", "Tomas Varga"])]
+        assert {r[0] for r in con.execute("SELECT entity_id FROM mentions WHERE text LIKE '%Varga'").fetchall()} \
+            == {"x:tomas-varga"}
+        speakers = con.execute("SELECT speaker_name, speaker_entity_id FROM quotes WHERE speaker_name LIKE '%Varga' "
+                               "ORDER BY doc_id").fetchall()
+        assert speakers == [("Tomas K. Varga", "x:tomas-varga"), ("Tomas Varga", "x:tomas-varga")]
+    finally:
+        con.close()

@@ -981,6 +981,27 @@ def _salience(
     }
 
 
+def initial_variants(entity_ids: Iterable[str]) -> dict[str, str]:
+    """Ad-hoc ids of names written with one middle initial, mapped to the id the corpus gives the same
+    name without it: one person, whom some outlets name "Paul D. Ryan" ('x:paul-d-ryan') and others
+    "Paul Ryan" ('x:paul-ryan'). A name that goes with two initials in the corpus ("George W. Bush",
+    "George P. Bush") keeps its ids: without the initial it could be either."""
+    ids = set(entity_ids)
+    candidates: dict[str, set[str]] = {}
+    for entity_id in ids:
+        if not entity_id.startswith(ADHOC_PREFIX):
+            continue
+        parts = entity_id[len(ADHOC_PREFIX):].split("-")
+        middle = [i for i in range(1, len(parts) - 1) if len(parts[i]) == 1 and parts[i].isalpha()]
+        # Words around the initial, not letters: "D-W.Va." (a senator's party and state) is no name.
+        if len(middle) != 1 or any(len(p) < 2 for i, p in enumerate(parts) if i != middle[0]):
+            continue
+        plain = ADHOC_PREFIX + "-".join(p for i, p in enumerate(parts) if i != middle[0])
+        if plain in ids:
+            candidates.setdefault(plain, set()).add(entity_id)
+    return {variant: plain for plain, variants in candidates.items() if len(variants) == 1 for variant in variants}
+
+
 def entities_for(mentions: Iterable[Mention], index: EntityIndex) -> list[Entity]:
     """Entity records for every id in `mentions`: table entries as they are, ad-hoc ones from their text."""
     by_id: dict[str, list[Mention]] = {}

@@ -16,7 +16,7 @@ import json
 import os
 import time
 import uuid
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -354,6 +354,17 @@ class StoreWriter:
                 [(g.group_id, g.first_doc_id, g.n_docs, g.speaker_entity_id, g.speaker_name, g.text)
                  for g in groups]))
 
+    def merge_entities(self, merged: Mapping[str, str]) -> None:
+        """Rewrite the entity ids of mentions and quote speakers: `merged` maps an id to the one that
+        stands for it from now on (entities.initial_variants)."""
+        if not merged:
+            return
+        ids = pa.table({"old": list(merged), "new": list(merged.values())})  # noqa: F841 - read by the SQL
+        with self.transaction() as con:
+            con.execute("UPDATE mentions SET entity_id = ids.new FROM ids WHERE mentions.entity_id = ids.old")
+            con.execute("UPDATE quotes SET speaker_entity_id = ids.new FROM ids "
+                        "WHERE quotes.speaker_entity_id = ids.old")
+
     def replace_rows(self, table: str, columns: dict[str, list[Any]]) -> None:
         """Replace a derived table whose rows are not one record type (e.g. provenance)."""
         if table not in TABLES:
@@ -403,6 +414,11 @@ class StoreWriter:
                     [list(reasons)]).fetchall():
                 out.setdefault(doc_id, []).append((idx, text))
         return out
+
+    def load_entity_ids(self) -> list[str]:
+        """The distinct entity ids the mentions name."""
+        with self.transaction() as con:
+            return [r[0] for r in con.execute("SELECT DISTINCT entity_id FROM mentions ORDER BY entity_id").fetchall()]
 
     def load_mentions(self) -> dict[str, list[Mention]]:
         out: dict[str, list[Mention]] = {}
