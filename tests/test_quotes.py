@@ -1476,3 +1476,18 @@ def test_reported_speech_is_labelled_by_its_cue(cue: str | None, label: str) -> 
     from echotrace.annotate.quotes import cue_label
 
     assert cue_label(cue) == label
+
+
+@pytest.mark.parametrize("syntax", [True, False])
+@pytest.mark.parametrize(("text", "speaker"), [
+    ('Defence Ministry spokesman Major-General Oleg Varin in an emailed statement accused "the rebels" of breaking '
+     "the truce.", "Oleg Varin"),
+    ("White House spokesman Tom Hale in a briefing said that the president would veto the bill.", "Tom Hale"),
+    # A lone word that is no known surname, and a name inside a clause, are not the source.
+    ("Footage from the game showed that the referee had missed the foul, the league said.", None),
+    ("The dockers union, which endorsed Mayor Ana Ortiz in November, said on Monday that the strike would go on "
+     "until the port reopened.", None),
+])
+def test_a_source_named_before_how_it_spoke_is_that_name(text: str, speaker: str | None, syntax: bool) -> None:
+    found = quotes_module.find_quotes("d", text, "en", syntax=syntax)
+    assert [q.speaker_name for q in found] == [speaker]

@@ -168,6 +168,7 @@ def _name_in(phrase_words: Sequence[str], cues: CuePatterns) -> tuple[str, bool]
         words = words[:-1]
     while len(words) > 2 and words[-1].lower() in NOT_NAMES and words[-2].islower():
         words = words[:-2] if words[-2] in _JOINERS else words[:-1]  # "Gabbard on Wednesday"
+    words = words[:_adjunct_after_name(words, cues)]  # "Igor Konashenkov in an emailed statement"
     article_before = ""
     while (words and words[0].lower() in ARTICLES and not _is_initials(words[0])
            and not _is_name_article(words, 0, cues)):  # "the UN" is no French "un"
@@ -256,6 +257,35 @@ def _name_in(phrase_words: Sequence[str], cues: CuePatterns) -> tuple[str, bool]
     if not person:
         return None
     return " ".join(_name_tail(person)), False
+
+
+# Prepositions that open how or where a named source spoke, not who it is.
+_ADJUNCT_PREPOSITIONS = frozenset("in at on during via through from after before with over".split())
+
+
+def _adjunct_after_name(words: Sequence[str], cues: CuePatterns) -> int | None:
+    """Where lower-case words after a source's name start an adjunct ("Igor Konashenkov in an emailed
+    statement", "Josh Earnest in" where the tagger cut the phrase short), or None (the whole phrase). Only
+    after a phrase that is the name and its titles: a name inside a clause or after a preposition is not the
+    source ("The union, which endorsed Hillary Clinton in November", "an executive at the Clinton Foundation
+    in 2009", "violence in Syria through …"), nor is a lone word that is no known surname ("Footage from the
+    game", "Six in 10")."""
+    last = max((i for i, w in enumerate(words) if _is_capitalised(w)), default=-1)
+    if last < 0 or last + 1 >= len(words) or words[last + 1].lower() not in _ADJUNCT_PREPOSITIONS:
+        return None
+    first = last
+    while first > 0 and (_is_capitalised(words[first - 1])
+                         or (words[first - 1] in _JOINERS and first >= 2 and _is_capitalised(words[first - 2]))):
+        first -= 1
+    before = [w for w in words[:first] if w.lower() not in ARTICLES]
+    if any(not w[0].isalpha() for w in before):
+        return None
+    lower = [w for w in before if not _is_capitalised(w)]
+    if lower and not (_is_title(lower[-1], cues) or _is_role(lower[-1].lower(), cues)):
+        return None
+    if not before and first == last and not (is_known_surname(words[last]) or _is_acronym(words[last])):
+        return None
+    return last + 1
 
 
 def _named_with_kind(words: Sequence[str], article: str, cues: CuePatterns) -> tuple[str, bool] | None:
