@@ -1491,3 +1491,18 @@ def test_reported_speech_is_labelled_by_its_cue(cue: str | None, label: str) -> 
 def test_a_source_named_before_how_it_spoke_is_that_name(text: str, speaker: str | None, syntax: bool) -> None:
     found = quotes_module.find_quotes("d", text, "en", syntax=syntax)
     assert [q.speaker_name for q in found] == [speaker]
+
+
+@pytest.mark.skipif(not quotes_module.syntax_available(), reason="needs the parse model")
+@pytest.mark.parametrize(("text", "speaker", "content_end"), [
+    ("At least 15 civilians were killed in air strikes on the town of Saraqeb on Monday the UK-based Syrian "
+     "Observatory for Human Rights said.", "Syrian Observatory for Human Rights", "on Monday"),
+    ("This blast is the biggest in Qamishli since the beginning of the war observatory director Rami Abdel Rahman "
+     "said.", "Rami Abdel Rahman", "war observatory"),
+])
+def test_a_source_glued_to_its_statement_by_lost_commas_is_its_speaker(text: str, speaker: str,
+                                                                      content_end: str) -> None:
+    """Scraped text that lost its commas runs the source into the statement; the name right before the
+    speech verb is the speaker, not the statement's last words."""
+    [found] = quotes_module.find_quotes("d", text, "en")
+    assert found.speaker_name == speaker and found.text.endswith(content_end)

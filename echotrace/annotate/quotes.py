@@ -25,7 +25,7 @@ from operator import attrgetter
 from pathlib import Path
 from typing import Any
 
-from echotrace.annotate.entities import NOT_NAMES
+from echotrace.annotate.entities import NOT_NAMES, place_names
 from echotrace.annotate.language import language_at, language_regions
 from echotrace.annotate.quote_nn import classifier_available, label_probabilities, stacked_features
 from echotrace.annotate.quote_rules import (
@@ -48,6 +48,7 @@ from echotrace.annotate.quote_tokens import (
     Token,
     cue_table,
     cue_words,
+    is_title_word,
     parse_cue_sentences,
     quotes_words,
     syntax_available,
@@ -454,14 +455,55 @@ def _tagged_attributions(text: str, start: int, end: int, syntax: bool,
         if not contents:
             continue
         source = _source_of(cue, source_index, segment_index, sentence_of)
-        item = _found(text, tokens, start, _one_statement(tokens, contents, cue, source_index, sentence_of),
-                      cue, source)
+        statement = _one_statement(tokens, contents, cue, source_index, sentence_of)
+        glued = None if source is not None else _source_glued_to_content(tokens, statement, cue, lexicon)
+        if glued is not None:
+            statement, source = glued
+        item = _found(text, tokens, start, statement, cue, source)
         if source is None and parse:
             subject = _subject_of_cue(parse, tokens[cue.first].start, tokens[cue.last].end)
             if subject is not None and not (subject[0] < item.end - start and item.start - start < subject[1]):
                 item.source_start, item.source_end = start + subject[0], start + subject[1]
         out.append(item)
     return out
+
+
+# Words before a name that say where it is, so that the name is no speaker ("in Central Asia said").
+_PLACE_PREPOSITIONS = frozenset("in at from of to on for by near into with across".split())
+# Words inside a body's name ("the Syrian Observatory for Human Rights").
+_NAME_JOINERS = frozenset(("for", "of"))
+
+
+def _source_glued_to_content(tokens: Sequence[Token], statement: Sequence[_Segment], cue: _Segment,
+                             lexicon: frozenset[str]) -> tuple[list[_Segment], _Segment] | None:
+    """A source the tagger read as the end of its content, in text that lost its commas ("… killed 15
+    civilians the Syrian Observatory for Human Rights said", "… the war observatory director Rami Abdel Rahman
+    said"): the capitalised name right before a speech verb, with its titles and article, as the source, when
+    nothing stands between it and the verb and no preposition makes it a place ("in Central Asia")."""
+    last = max(statement, key=attrgetter("last"))
+    if last.last + 1 != cue.first or tokens[last.last].in_quote or tokens[cue.first].text.lower() not in lexicon:
+        return None
+    cues = cue_patterns("en")
+    begin = last.last
+    if not tokens[begin].text[:1].isupper():
+        return None
+    while begin > last.first and (tokens[begin - 1].text[:1].isupper() or (
+            tokens[begin - 1].text in _NAME_JOINERS and begin - 2 >= last.first
+            and tokens[begin - 2].text[:1].isupper())):
+        begin -= 1
+    name = " ".join(t.text for t in tokens[begin:last.last + 1])
+    if name.casefold() in place_names() or tokens[begin - 1].text.lower() in cues.passive_auxiliaries:
+        return None  # "… in opposition-held eastern Aleppo told", "Raqqa is Being Slaughtered Silently said"
+    while begin > last.first and (is_title_word(tokens[begin - 1].text.lower(), cues.titles)
+                                  or tokens[begin - 1].text.endswith("-based")
+                                  or tokens[begin - 1].text[:1].isupper()):
+        begin -= 1  # "observatory director Rami Abdel Rahman", "White House spokesman Sean Spicer"
+    if begin > last.first and tokens[begin - 1].text.lower() in cues.articles:
+        begin -= 1
+    if begin - last.first < 3 or tokens[begin - 1].text.lower() in _PLACE_PREPOSITIONS:
+        return None
+    kept = [s for s in statement if s is not last] + [_Segment(last.role, last.first, begin - 1)]
+    return kept, _Segment("SRC", begin, last.last)
 
 
 _NAMED_CUE_GAP = 2
