@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 import echotrace.annotate.quotes as quotes_module
 from echotrace.annotate.entities import EntityIndex, find_mentions
 from echotrace.annotate.quote_speakers import speaker_key
-from echotrace.annotate.quote_tokens import cue_table
+from echotrace.annotate.quote_tokens import cue_table, syntax_available
 from echotrace.annotate.quotes import find_quotes
 from echotrace.pipeline import described_speaker, mentions_by_name, speaker_entity
 from echotrace.records import Mention, Paragraph, Quote
@@ -1493,7 +1493,7 @@ def test_a_source_named_before_how_it_spoke_is_that_name(text: str, speaker: str
     assert [q.speaker_name for q in found] == [speaker]
 
 
-@pytest.mark.skipif(not quotes_module.syntax_available(), reason="needs the parse model")
+@pytest.mark.skipif(not syntax_available(), reason="needs the parse model")
 @pytest.mark.parametrize(("text", "speaker", "content_end"), [
     ("At least 15 civilians were killed in air strikes on the town of Saraqeb on Monday the UK-based Syrian "
      "Observatory for Human Rights said.", "Syrian Observatory for Human Rights", "on Monday"),

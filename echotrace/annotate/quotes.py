@@ -468,8 +468,8 @@ def _tagged_attributions(text: str, start: int, end: int, syntax: bool,
     return out
 
 
-# Words before a name that say where it is, so that the name is no speaker ("in Central Asia said").
-_PLACE_PREPOSITIONS = frozenset("in at from of to on for by near into with across".split())
+# After one of these a name is where or whose, not who speaks ("the race in Central Asia was questioned").
+_PREPOSITIONS = frozenset("in at from of to on for by near into with across".split())
 # Words inside a body's name ("the Syrian Observatory for Human Rights").
 _NAME_JOINERS = frozenset(("for", "of"))
 
@@ -479,7 +479,8 @@ def _source_glued_to_content(tokens: Sequence[Token], statement: Sequence[_Segme
     """A source the tagger read as the end of its content, in text that lost its commas ("… killed 15
     civilians the Syrian Observatory for Human Rights said", "… the war observatory director Rami Abdel Rahman
     said"): the capitalised name right before a speech verb, with its titles and article, as the source, when
-    nothing stands between it and the verb and no preposition makes it a place ("in Central Asia")."""
+    nothing stands between it and the verb, three words of the statement remain, and the name is no listed
+    place and follows no preposition or form of "to be" ("in Central Asia", "Raqqa is Being …")."""
     last = max(statement, key=attrgetter("last"))
     if last.last + 1 != cue.first or tokens[last.last].in_quote or tokens[cue.first].text.lower() not in lexicon:
         return None
@@ -491,6 +492,8 @@ def _source_glued_to_content(tokens: Sequence[Token], statement: Sequence[_Segme
             tokens[begin - 1].text in _NAME_JOINERS and begin - 2 >= last.first
             and tokens[begin - 2].text[:1].isupper())):
         begin -= 1
+    if begin - last.first < 3:
+        return None  # too little left of the statement
     name = " ".join(t.text for t in tokens[begin:last.last + 1])
     if name.casefold() in place_names() or tokens[begin - 1].text.lower() in cues.passive_auxiliaries:
         return None  # "… in opposition-held eastern Aleppo told", "Raqqa is Being Slaughtered Silently said"
@@ -500,7 +503,7 @@ def _source_glued_to_content(tokens: Sequence[Token], statement: Sequence[_Segme
         begin -= 1  # "observatory director Rami Abdel Rahman", "White House spokesman Sean Spicer"
     if begin > last.first and tokens[begin - 1].text.lower() in cues.articles:
         begin -= 1
-    if begin - last.first < 3 or tokens[begin - 1].text.lower() in _PLACE_PREPOSITIONS:
+    if begin - last.first < 3 or tokens[begin - 1].text.lower() in _PREPOSITIONS:
         return None
     kept = [s for s in statement if s is not last] + [_Segment(last.role, last.first, begin - 1)]
     return kept, _Segment("SRC", begin, last.last)
