@@ -815,7 +815,7 @@ _SIGNED_LINE = re.compile(
 # where the signature stands alone), without a leading tag or trailing links; a line longer than
 # _MAX_POST_CHARS is no post.
 _SIGNED_POST = re.compile(
-    r"(?P<dash>—|―|–|--)[ \t\xa0]*(?P<label>[^\s()@—―–][^\n()@—―–]{0,60}?)[ \t\xa0]*\(@\w{1,30}\)")
+    r"(?P<dash>—|―|–|--)[ \t\xa0]*(?P<label>[^\s()@—―–-][^\n()@—―–]{0,60}?)[ \t\xa0]*\(@\w{1,30}\)")
 _LEADING_TAG = re.compile(r"[ \t\xa0]*(?:<[^<>\n]{0,400}>[ \t\xa0]*)?")
 _MAX_POST_CHARS = 2_000
 _LINK_STARTS = ("http://", "https://", "pic.twitter.com/")
