@@ -12,6 +12,7 @@ import numpy as np
 import numpy.typing as npt
 import pytest
 
+from echotrace import link
 from echotrace.link import document_similarity, find_links, provenance_chains, translation
 from echotrace.link import fingerprints as fp
 from echotrace.records import Article, Credit, DocLink, LinkSpan, Paragraph
@@ -239,6 +240,18 @@ def test_same_input_in_any_order_gives_the_same_links(seed_articles: list[Articl
     assert results[0] == find_links(corpus)
 
 
+def test_copy_search_beside_pass_one_or_before_it_gives_the_same_links(
+        seed_articles: list[Article], monkeypatch: pytest.MonkeyPatch) -> None:
+    """Small corpora search for copies while pass 1 embeds, large ones first: the same links."""
+    corpus = [*seed_articles, make_article("wire", WIRE, datetime(2024, 5, 2)),
+              make_article("wrapped", [INTRO, *WIRE[1:], OUTRO], datetime(2024, 5, 4)),
+              make_article("fr", WIRE_FR, datetime(2024, 5, 4), outlet="Le Courrier", language="fr")]
+    side_by_side = find_links(corpus)
+    monkeypatch.setattr(link, "SIDE_BY_SIDE_MAX_DOCS", 0)
+    assert find_links(corpus) == side_by_side
+    assert {lk.kind for lk in side_by_side[0]} >= {"reuse", "translation"}
+
+
 def test_shingle_hashes_are_stable_and_lsh_finds_near_copies() -> None:
     texts = [" ".join(WIRE), " ".join(WIRE).upper().replace(".", " !"), " ".join(UNRELATED)]
     sets = fp.shingle_sets(texts)
@@ -292,7 +305,7 @@ def test_cascade_embeds_the_rest_only_of_documents_that_may_be_translations() ->
         asked.extend(texts)
         return _word_embedder(texts)
 
-    links, spans = translation.semantic_links([other, retold, wire], [], counting)
+    links, spans = translation.semantic_links([other, retold, wire], list, counting)
     assert [(lk.doc_a, lk.doc_b) for lk in links] == [("retold", "wire")]
     assert tail[-1] in asked  # past the lead of a possible translation
     # The concert review's lead and opening were embedded; nothing past them.
