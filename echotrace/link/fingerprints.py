@@ -428,9 +428,27 @@ def candidate_pairs(
 
 def sorted_unique(values: npt.NDArray[_Int]) -> npt.NDArray[_Int]:
     """Sorted distinct values: `np.unique` by sorting (numpy 2's hash path is slow on keys
-    with regular bit patterns such as row << 32 | rank)."""
-    ordered = np.sort(values)
+    with regular bit patterns such as row << 32 | rank). Values already in order are not
+    sorted again (one pass to check)."""
+    ordered = values if bool(np.all(values[1:] >= values[:-1])) else np.sort(values)
     return ordered[np.r_[True, ordered[1:] != ordered[:-1]]] if ordered.size else ordered
+
+
+def sort_rows(values: ShortHashes, starts: Offsets, ends: Offsets) -> None:
+    """Sort every slice `values[starts[k]:ends[k]]` in place (slices must not overlap), a
+    bounded number of values at a time. Set operations over the slices then read them in
+    order: `intersection_sizes` no longer sorts a slice again for every chunk of pairs it is in
+    (the copy search of the generated 10k corpus sorted 10.5 s for that)."""
+    lengths = np.maximum(ends - starts, 0)
+    first = 0
+    while first < len(starts):
+        last = first + max(1, int(np.searchsorted(np.cumsum(lengths[first : first + _VERIFY_VALUES]), _VERIFY_VALUES)))
+        rows = slice(first, min(last, len(starts)))
+        positions = ranges(starts[rows], lengths[rows])
+        owner = np.repeat(np.arange(rows.stop - rows.start, dtype=_U64), lengths[rows])
+        keys = np.sort((owner << _KEY_BITS) | values[positions])
+        values[positions] = (keys & _KEY_MASK).astype(values.dtype)
+        first = rows.stop
 
 
 def short_hashes(values: HashSet) -> ShortHashes:

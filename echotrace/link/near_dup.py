@@ -289,6 +289,11 @@ def _verified_links(
     # (they would be millions at 100k documents); the document-level LSH may still propose them.
     n_docs = len(stubs)
     codes = fp.sorted_unique(np.concatenate([fp.pair_codes(doc_pairs, n_docs), aligned.keys[aligned.overlap > 0]]))
+    used = np.zeros(n_docs, dtype=bool)
+    for lo in range(0, codes.size, VERIFY_CHUNK):
+        used[fp.decode_pairs(codes[lo : lo + VERIFY_CHUNK], n_docs).ravel()] = True
+    # The paragraphs are done with: a document's shingles need not stay in paragraph order.
+    fp.sort_rows(corpus.shingles, corpus.shingle_offsets[:-1][used], corpus.shingle_offsets[1:][used])
     links: list[DocLink] = []
     spans: list[LinkSpan] = []
     for lo in range(0, codes.size, VERIFY_CHUNK):
@@ -343,6 +348,9 @@ def _contained_paragraphs(
     pairs: list[Pairs] = [np.zeros((0, 2), dtype=np.int32)]
     scores: list[npt.NDArray[np.float64]] = [np.zeros(0)]
     overlaps: list[npt.NDArray[np.int64]] = [np.zeros(0, dtype=np.int64)]
+    used = np.zeros(len(corpus.unit_lo), dtype=bool)
+    used[unit_pairs.ravel()] = True
+    fp.sort_rows(corpus.shingles, corpus.unit_lo[used], corpus.unit_hi[used])  # text order is not read again
     chunks = fp.intersection_chunks(corpus.shingles, corpus.unit_lo, corpus.unit_hi, unit_pairs)
     for chunk, size_a, size_b, shared in chunks:
         containment = shared / np.maximum(1, np.minimum(size_a, size_b))
