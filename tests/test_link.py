@@ -240,6 +240,16 @@ def test_same_input_in_any_order_gives_the_same_links(seed_articles: list[Articl
     assert results[0] == find_links(corpus)
 
 
+def test_evidence_cosines_stop_at_one() -> None:
+    """A sentence against itself: its int8 vector's cosine is 1.0003 unclipped (the third)."""
+    text = "\n\n".join(WIRE)
+    p, q = translation.profile_documents([text, text], ["en", "en"])
+    assert float(np.max(np.sum(p.sentence_vectors() ** 2, axis=1))) > 1.0
+    matches = translation.aligned_sentences(p, q)
+    assert [(i, j) for i, j, _ in matches] == [(k, k) for k in range(len(WIRE))]
+    assert all(0.999 <= cosine <= 1.0 for _, _, cosine in matches)
+
+
 def test_copy_search_beside_pass_one_or_before_it_gives_the_same_links(
         seed_articles: list[Article], monkeypatch: pytest.MonkeyPatch) -> None:
     """Small corpora search for copies while pass 1 embeds, large ones first: the same links."""
