@@ -268,11 +268,10 @@ def facts_conflict(a_sentence: str, b_sentence: str) -> bool:
     with another event's facts (weather, casualty and market reports), not a copy or a
     translation, which keep numbers and names. Translations share little wording, so names
     spelled differently across languages (Moscow, Moskau) are never compared."""
-    a_numbers, b_numbers = set(_DIGITS.findall(a_sentence)), set(_DIGITS.findall(b_sentence))
+    a_words, a_facts, a_numbers = _words_and_facts(a_sentence)
+    b_words, b_facts, b_numbers = _words_and_facts(b_sentence)
     if a_numbers and b_numbers and not a_numbers & b_numbers:
         return True
-    a_words, a_facts = _words_and_facts(a_sentence)
-    b_words, b_facts = _words_and_facts(b_sentence)
     a_only, b_only = a_facts - b_words, b_facts - a_words
     if not a_only or not b_only:
         return False
@@ -281,9 +280,9 @@ def facts_conflict(a_sentence: str, b_sentence: str) -> bool:
 
 
 @lru_cache(maxsize=1 << 16)
-def _words_and_facts(sentence: str) -> tuple[frozenset[str], frozenset[str]]:
-    """Casefolded words, and those that are numbers or capitalised past the sentence start
-    (cached: a document's sentences are compared again in each of its pairs)."""
+def _words_and_facts(sentence: str) -> tuple[frozenset[str], frozenset[str], frozenset[str]]:
+    """Casefolded words, those that are numbers or capitalised past the sentence start, and the
+    runs of digits (cached: a document's sentences are compared again in each of its pairs)."""
     words: set[str] = set()
     facts: set[str] = set()
     for match in _WORD.finditer(sentence):
@@ -293,7 +292,7 @@ def _words_and_facts(sentence: str) -> tuple[frozenset[str], frozenset[str]]:
             match.group()[0].isupper() and not _opens_sentence(sentence, match.start())
         ):
             facts.add(word)
-    return frozenset(words), frozenset(facts)
+    return frozenset(words), frozenset(facts), frozenset(_DIGITS.findall(sentence))
 
 
 def _opens_sentence(text: str, start: int) -> bool:
@@ -584,15 +583,34 @@ def neighbour_pairs(profiles: Sequence[DocumentProfile], block: int = 128) -> fp
     return fp.decode_pairs(fp.sorted_unique(np.concatenate(codes)), n)
 
 
+class _SentenceShingles:
+    """Shingle sets of sentences, the missing ones computed in one batch per call and kept for
+    the stage: a document's aligned sentences come back in each of its pairs (generated 2k:
+    45,062 asked, 10,667 distinct), and one sentence at a time costs numpy's overhead each."""
+
+    def __init__(self, limit: int = 1 << 16) -> None:
+        self._sets: dict[str, fp.HashSet] = {}
+        self._limit = limit
+
+    def __call__(self, sentences: Sequence[str]) -> list[fp.HashSet]:
+        missing = [sentence for sentence in dict.fromkeys(sentences) if sentence not in self._sets]
+        if missing:
+            if len(self._sets) + len(missing) > self._limit:
+                self._sets.clear()
+            self._sets.update(zip(missing, fp.shingle_sets(missing), strict=True))
+        return [self._sets[sentence] for sentence in sentences]
+
+
 def _mostly_verbatim(
-    a_text: str, b_text: str, p: DocumentProfile, q: DocumentProfile, matches: list[tuple[int, int, float]]
+    a_text: str, b_text: str, p: DocumentProfile, q: DocumentProfile, matches: list[tuple[int, int, float]],
+    shingles: _SentenceShingles,
 ) -> bool:
     """Aligned sentences that keep most of their 5-word shingles were copied, not translated
     (two translators share words, rarely runs of five): a few copied sentences are too short
     for the paragraph-level copy detector, so they land here."""
     sentences_a = [a_text[slice(*p.spans[si])] for si, _, _ in matches]
     sentences_b = [b_text[slice(*q.spans[sj])] for _, sj, _ in matches]
-    sets = fp.shingle_sets(sentences_a + sentences_b)
+    sets = shingles(sentences_a + sentences_b)
     verbatim = sum(
         fp.containment(sets[k], sets[len(matches) + k]) >= VERBATIM_CONTAINMENT for k in range(len(matches))
     )
@@ -704,8 +722,9 @@ def semantic_links(
         if link is not None:
             found.append((link, []))
     release_freed_memory()  # the candidate search's temporaries
+    shingles = _SentenceShingles()
     for i, j, p, q in _completed_pairs(deep, lead, articles, all_spans, embed_pieces):
-        decided = _decide(articles[i], articles[j], p, q, (prints[i], prints[j]), stock)
+        decided = _decide(articles[i], articles[j], p, q, (prints[i], prints[j]), stock, shingles)
         if decided is not None:
             found.append(decided)
     found.sort(key=lambda item: (item[0].doc_a, item[0].doc_b))
@@ -856,7 +875,7 @@ def _pass_order(pairs: Sequence[tuple[int, int]]) -> list[int]:
 
 def _decide(
     a: Article, b: Article, p: DocumentProfile, q: DocumentProfile,
-    prints: tuple[npt.NDArray[np.uint64], npt.NDArray[np.uint64]], stock: set[int],
+    prints: tuple[npt.NDArray[np.uint64], npt.NDArray[np.uint64]], stock: set[int], shingles: _SentenceShingles,
 ) -> tuple[DocLink, list[LinkSpan]] | None:
     """The link of a pair with complete profiles, and its aligned spans when it is a translation."""
     matches, conflicting = _agreeing_matches(a, b, p, q, prints, stock)
@@ -867,7 +886,7 @@ def _decide(
     if len(matches) < MIN_STRONG_PAIRS or own_outlet:
         link = _same_story_link(a, b, score)
         return None if link is None else (link, [])
-    kind = "reuse" if _mostly_verbatim(a.text, b.text, p, q, matches) else "translation"
+    kind = "reuse" if _mostly_verbatim(a.text, b.text, p, q, matches, shingles) else "translation"
     spans = [LinkSpan(a.doc_id, int(p.spans[si, 0]), int(p.spans[si, 1]), b.doc_id, int(q.spans[sj, 0]),
                       int(q.spans[sj, 1]), round(cosine, 4)) for si, sj, cosine in matches]
     return DocLink(a.doc_id, b.doc_id, kind, round(score, 4), earlier_of(a, b), METHOD), spans
