@@ -250,6 +250,16 @@ def test_evidence_cosines_stop_at_one() -> None:
     assert all(0.999 <= cosine <= 1.0 for _, _, cosine in matches)
 
 
+def test_sentence_shingles_are_the_same_when_the_store_fills_up() -> None:
+    """A full store starts again: sentences kept from earlier calls must be computed anew (a
+    100k-document run once failed on a sentence dropped with the rest)."""
+    shingles = translation._SentenceShingles(limit=3)
+    expected = dict(zip(WIRE, fp.shingle_sets(WIRE), strict=True))
+    for sentences in ([WIRE[0], WIRE[1]], [WIRE[1], WIRE[2], WIRE[1]], [WIRE[0], WIRE[3]], [WIRE[3], WIRE[0]]):
+        got = shingles(sentences)
+        assert [g.tolist() for g in got] == [expected[s].tolist() for s in sentences]
+
+
 def test_copy_search_beside_pass_one_or_before_it_gives_the_same_links(
         seed_articles: list[Article], monkeypatch: pytest.MonkeyPatch) -> None:
     """Small corpora search for copies while pass 1 embeds, large ones first: the same links."""

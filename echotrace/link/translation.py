@@ -593,10 +593,12 @@ class _SentenceShingles:
         self._limit = limit
 
     def __call__(self, sentences: Sequence[str]) -> list[fp.HashSet]:
-        missing = [sentence for sentence in dict.fromkeys(sentences) if sentence not in self._sets]
+        distinct = list(dict.fromkeys(sentences))
+        missing = [sentence for sentence in distinct if sentence not in self._sets]
+        if len(self._sets) + len(missing) > self._limit:  # full: start again with this call's sentences
+            self._sets.clear()
+            missing = distinct
         if missing:
-            if len(self._sets) + len(missing) > self._limit:
-                self._sets.clear()
             self._sets.update(zip(missing, fp.shingle_sets(missing), strict=True))
         return [self._sets[sentence] for sentence in sentences]
 
