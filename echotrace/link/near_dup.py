@@ -162,7 +162,9 @@ def _batches(articles: Iterable[Article], stubs: list[Article], lengths: list[in
 
 @dataclass(slots=True)
 class _Corpus:
-    """All batches' fingerprints in flat arrays."""
+    """All batches' fingerprints in flat arrays, laid out as in `Fingerprints`. The search sorts
+    the shingles of paragraphs and documents in candidate pairs in place (`_contained_paragraphs`,
+    `_verified_links`), so their text order holds only until then."""
 
     shingles: fp.ShortHashes
     shingle_offsets: fp.Offsets

@@ -662,6 +662,7 @@ def _pass_one_order(prints: Sequence[npt.NDArray[np.uint64]]) -> list[int]:
     order: list[int] = reverse_cuthill_mckee((graph @ graph.T).tocsr(), symmetric_mode=True).tolist()
     return order
 
+
 def _days_apart(a: Article, b: Article) -> float | None:
     date_a, _, _ = article_date(a)
     date_b, _, _ = article_date(b)
